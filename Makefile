@@ -1,0 +1,81 @@
+# The two commands a newcomer needs:  make run   and   make test
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+# `make test` runs on real PostgreSQL and Redis; override these to use other servers.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dealership
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_ENV := DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_CACHE_KEY_PREFIX=erp-test
+
+.PHONY: run test install assets messages compilemessages lint format lock check-python system-run system-test clean help
+
+help:
+	@echo "make run    install everything, load the demo data and serve http://127.0.0.1:8000"
+	@echo "make test   run the whole suite (lint, i18n, unit, API, browser) on PostgreSQL and Redis"
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d); set PYTHON=/path/to/python3.11" % sys.version_info[:2])'
+
+$(VENV)/.installed: requirements-dev.lock | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.installed: package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed to install the front-end libraries"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.built: node_modules/.installed frontend/build.mjs
+	npm run --silent build
+	touch $@
+
+assets: static/vendor/.built
+
+system-run:
+	@scripts/system-packages.sh run
+
+system-test:
+	@scripts/system-packages.sh test
+
+compilemessages: install system-run
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
+
+# Extract new strings into both catalogues (English is filled from the source strings).
+messages: install
+	$(MANAGE) makemessages -l zh_Hans -l en --no-location --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=var
+	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
+
+run: install assets compilemessages
+	DJANGO_DEBUG=true $(MANAGE) migrate --noinput -v0
+	DJANGO_DEBUG=true $(MANAGE) seed_demo
+	@echo "Serving http://127.0.0.1:8000 — log in with a demo login from the README (Ctrl-C stops)."
+	@DJANGO_DEBUG=true $(MANAGE) run_scheduler --interval 60 & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  DJANGO_DEBUG=true $(MANAGE) runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install assets system-test compilemessages lint
+	@$(TEST_ENV) $(MANAGE) check_services --require-postgres --require-redis
+	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run -v1
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Re-resolve the pinned dependency locks after editing pyproject.toml.
+lock: install
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -q -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

@@ -1,0 +1,3 @@
+"""After-sales: Service check-ins, repair orders, warranty claims and parts.
+
+Builds on: org, crm."""

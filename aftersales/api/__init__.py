@@ -1,0 +1,1 @@
+"""REST API of aftersales, mounted under ``/api/v1/aftersales/``."""

@@ -1,0 +1,1 @@
+"""API views of aftersales: subclasses of ``dealership.api.viewsets.TenantModelViewSet``."""

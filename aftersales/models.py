@@ -1,0 +1,1 @@
+"""Models of aftersales. Tenant-owned models subclass ``dealership.models.TenantModel``."""

@@ -1,0 +1,1 @@
+"""Writes of aftersales: functions named ``<entity>_<action>`` with keyword-only arguments."""

@@ -1,0 +1,1 @@
+"""HTML views of aftersales: thin, built on ``dealership.views.ScopedListView`` / ``ScopedDetailView``."""

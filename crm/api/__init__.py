@@ -1,0 +1,1 @@
+"""REST API of crm, mounted under ``/api/v1/crm/``."""

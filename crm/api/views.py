@@ -1,0 +1,1 @@
+"""API views of crm: subclasses of ``dealership.api.viewsets.TenantModelViewSet``."""

@@ -1,0 +1,1 @@
+"""Models of crm. Tenant-owned models subclass ``dealership.models.TenantModel``."""

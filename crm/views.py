@@ -1,0 +1,1 @@
+"""HTML views of crm: thin, built on ``dealership.views.ScopedListView`` / ``ScopedDetailView``."""

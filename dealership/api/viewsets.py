@@ -1,0 +1,81 @@
+"""Base API classes: every endpoint on tenant data goes through the access chokepoint."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions, viewsets
+
+from dealership.access import action_for_method, get_object_for_user, restricted_queryset
+from dealership.policies import policy_for
+from dealership.tenancy.context import _scope
+from dealership.tenancy.resolve import resolve_scope
+
+
+class TenantScopeMixin:
+    """Re-resolves the tenant scope after DRF authentication (token users are anonymous to the
+    middleware) and resets it when the response is finished."""
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        if (
+            getattr(request._request, "tenant_scope", None) is None
+            and request.user.is_authenticated
+        ):
+            scope = resolve_scope(request.user, getattr(request._request, "session", None))
+            request._request.tenant_scope = scope
+            self._tenant_token = _scope.set(scope)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        token = getattr(self, "_tenant_token", None)
+        if token is not None:
+            _scope.reset(token)
+            self._tenant_token = None
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class HasTenant(permissions.BasePermission):
+    message = _("You are not a member of any dealership.")
+
+    def has_permission(self, request, view):
+        return getattr(request._request, "tenant_scope", None) is not None
+
+
+class PolicyPermission(permissions.BasePermission):
+    """Model-level check of the registered policy: a disallowed action answers 403."""
+
+    message = _("You do not have permission to perform this action.")
+
+    def has_permission(self, request, view):
+        return policy_for(view.model).allows(request.user, view.policy_action(), view.model)
+
+
+class TenantModelViewSet(TenantScopeMixin, viewsets.ModelViewSet):
+    """A viewset over a tenant model. Subclasses set ``model`` and ``serializer_class`` and may
+    override :meth:`base_queryset` to add ``select_related``; they never build querysets that
+    bypass :meth:`get_queryset`."""
+
+    model = None
+    permission_classes = [permissions.IsAuthenticated, HasTenant, PolicyPermission]
+
+    def policy_action(self) -> str:
+        return action_for_method(self.request.method)
+
+    def base_queryset(self):
+        return self.model._default_manager.all()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request, no tenant
+            return self.model._base_manager.none()
+        return restricted_queryset(self.request.user, self.model, "view", self.base_queryset())
+
+    def get_object(self):
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        obj = get_object_for_user(
+            self.request.user, self.model, self.policy_action(), self.base_queryset(), **lookup
+        )
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+class TenantReadOnlyModelViewSet(TenantModelViewSet):
+    http_method_names = ["get", "head", "options"]

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlatformConfig(AppConfig):
+    name = "dealership"
+    label = "dealership"
+    verbose_name = _("Platform")
+    default_auto_field = "django.db.models.BigAutoField"
+    # Domain apps set these to have their urls.py / api/urls.py mounted by the platform.
+    url_prefix = None
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        from dealership import checks  # noqa: F401 - registers the system checks
+        from dealership.navigation import register_platform_entries
+
+        register_platform_entries()
+        autodiscover_modules("jobs")

@@ -1,0 +1,52 @@
+"""System checks that keep tenancy rules from eroding as models are added."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core import checks
+from django.db import models
+
+
+def tenant_models() -> list[type[models.Model]]:
+    from dealership.tenancy.models import TenantModel
+
+    return [m for m in apps.get_models() if issubclass(m, TenantModel)]
+
+
+@checks.register(checks.Tags.models)
+def check_tenant_uniqueness(app_configs=None, models_to_check=None, **kwargs):
+    """dealership.E001: every unique constraint of a tenant model includes ``dealership``."""
+    errors = []
+    for model in models_to_check if models_to_check is not None else tenant_models():
+        for field in model._meta.local_fields:
+            if field.unique and not field.primary_key:
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}.{field.name} is unique across all dealerships.",
+                        hint="Use a UniqueConstraint that includes 'dealership' instead of unique=True.",
+                        obj=model,
+                        id="dealership.E001",
+                    )
+                )
+        for fields in model._meta.unique_together:
+            if "dealership" not in fields:
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label} unique_together {fields} lacks 'dealership'.",
+                        obj=model,
+                        id="dealership.E001",
+                    )
+                )
+        for constraint in model._meta.constraints:
+            if (
+                isinstance(constraint, models.UniqueConstraint)
+                and "dealership" not in constraint.fields
+            ):
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label} constraint {constraint.name} lacks 'dealership'.",
+                        obj=model,
+                        id="dealership.E001",
+                    )
+                )
+    return errors

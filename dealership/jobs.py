@@ -1,0 +1,130 @@
+"""Scheduled jobs: a registry of per-dealership jobs and the calendar rules that make them due.
+
+Apps declare jobs in a ``jobs.py`` module (auto-discovered at start-up)::
+
+    from dealership.jobs import Daily, register_job
+
+    @register_job("crm.followup_list", Daily(at=time(7, 0)), _("Daily follow-up call list"))
+    def build_followup_list(*, dealership, run_date):
+        ...
+        return "12 calls scheduled"  # stored on the JobRun as its result
+
+A job runs inside the tenant scope of ``dealership`` for one ``run_date`` (the dealership's
+local date). The dispatcher records each run as a :class:`~dealership.models.JobRun` row, so a
+job is never run twice for the same day and runs missed during downtime are caught up.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Mainland-China working day: official holidays off, make-up working days on."""
+    import chinese_calendar
+
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:  # year not covered by the installed calendar data
+        return day.weekday() < 5
+
+
+@dataclass(frozen=True)
+class Schedule:
+    at: dt.time = dt.time(0, 0)
+
+    def is_due_on(self, day: dt.date) -> bool:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Daily(Schedule):
+    working_days_only: bool = False
+
+    def is_due_on(self, day):
+        return is_working_day(day) if self.working_days_only else True
+
+    def describe(self):
+        kind = "working days" if self.working_days_only else "daily"
+        return f"{kind} at {self.at:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Weekly(Schedule):
+    weekday: int = 0  # Monday
+
+    def is_due_on(self, day):
+        return day.weekday() == self.weekday
+
+    def describe(self):
+        return f"weekly on {calendar.day_name[self.weekday]} at {self.at:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Monthly(Schedule):
+    """On a day of the month; ``day=-1`` is the last day, ``day=0`` the first working day."""
+
+    day: int = 1
+
+    def is_due_on(self, day):
+        if self.day == 0:
+            first = day.replace(day=1)
+            while not is_working_day(first):
+                first += dt.timedelta(days=1)
+            return day == first
+        last = calendar.monthrange(day.year, day.month)[1]
+        wanted = last if self.day == -1 else min(self.day, last)
+        return day.day == wanted
+
+    def describe(self):
+        which = {0: "first working day", -1: "last day"}.get(self.day, f"day {self.day}")
+        return f"monthly on the {which} at {self.at:%H:%M}"
+
+
+JobFunc = Callable[..., str | None]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: JobFunc
+    schedule: Schedule
+    title: str
+
+    def is_due_on(self, day: dt.date) -> bool:
+        return self.schedule.is_due_on(day)
+
+
+_jobs: dict[str, Job] = {}
+
+
+def register_job(name: str, schedule: Schedule, title: str) -> Callable[[JobFunc], JobFunc]:
+    def decorator(func: JobFunc) -> JobFunc:
+        if name in _jobs and _jobs[name].func is not func:
+            raise ValueError(f"A job named {name!r} is already registered.")
+        _jobs[name] = Job(name=name, func=func, schedule=schedule, title=str(title))
+        return func
+
+    return decorator
+
+
+def unregister_job(name: str) -> None:
+    _jobs.pop(name, None)
+
+
+def get_job(name: str) -> Job | None:
+    return _jobs.get(name)
+
+
+def all_jobs() -> list[Job]:
+    return sorted(_jobs.values(), key=lambda job: job.name)
+
+
+def jobs_due_on(day: dt.date) -> list[Job]:
+    return [job for job in all_jobs() if job.is_due_on(day)]

@@ -1,0 +1,229 @@
+"""Platform models: users, the tenancy core (brands, dealer groups, dealerships), memberships
+and the rows that record scheduled work.
+
+The tenancy core lives in the platform (not in ``org/``) because every app, the middleware
+and the scheduler need it, and the platform imports no app.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dealership.tenancy.models import TenantManager, TenantModel, TenantQuerySet
+
+__all__ = [
+    "Brand",
+    "DealerGroup",
+    "Dealership",
+    "GroupMembership",
+    "JobRun",
+    "Membership",
+    "TenantManager",
+    "TenantModel",
+    "TenantQuerySet",
+    "User",
+]
+
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones())
+
+
+class User(AbstractUser):
+    """A person who logs in. ``name`` holds the full name as written (e.g. 张伟)."""
+
+    name = models.CharField(_("full name"), max_length=100, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def get_full_name(self) -> str:
+        return self.name or super().get_full_name() or self.username
+
+    def get_short_name(self) -> str:
+        return self.name or self.username
+
+    def __str__(self) -> str:
+        return self.get_full_name()
+
+
+class Brand(models.Model):
+    """A car brand and its maker (the OEM, 主机厂), e.g. 东风悦达起亚."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    oem_name_zh = models.CharField(_("OEM (Chinese)"), max_length=100, blank=True)
+    oem_name_en = models.CharField(_("OEM (English)"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+
+class DealerGroup(models.Model):
+    """A dealer group (集团总部) owning several dealerships."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("dealer group")
+        verbose_name_plural = _("dealer groups")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+
+class Dealership(models.Model):
+    """A dealership (4S店): the tenant. Its staff see only its data."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    brand = models.ForeignKey(
+        Brand, on_delete=models.PROTECT, related_name="dealerships", verbose_name=_("brand")
+    )
+    group = models.ForeignKey(
+        DealerGroup,
+        on_delete=models.PROTECT,
+        related_name="dealerships",
+        verbose_name=_("dealer group"),
+        null=True,
+        blank=True,
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", choices=TIME_ZONE_CHOICES
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("dealership")
+        verbose_name_plural = _("dealerships")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def zoneinfo(self):
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.time_zone)
+
+
+class Membership(models.Model):
+    """A user's access to one dealership. Ending it (``is_active=False``) removes access at once.
+
+    This is the platform's access table (read before any tenant scope exists); the org chart
+    (``org/``) attaches positions and employee details to it.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    dealership = models.ForeignKey(
+        Dealership,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("dealership"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["dealership__code", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealership", "user"], name="membership_unique_user_per_dealership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.dealership}"
+
+
+class GroupMembership(models.Model):
+    """An HQ user's access to a dealer group: read-only across the group's dealerships."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="group_memberships", verbose_name=_("user")
+    )
+    group = models.ForeignKey(
+        DealerGroup,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("dealer group"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["group__code", "user__username"]
+        verbose_name = _("HQ membership")
+        verbose_name_plural = _("HQ memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "user"], name="groupmembership_unique_user_per_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.group}"
+
+
+class JobRun(TenantModel):
+    """One run of a scheduled job for one dealership and one day: the scheduler's state row.
+
+    Unique per (dealership, job, run_date): running the scheduler twice, late or after downtime
+    finds the same row and never duplicates the work.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    job = models.CharField(_("job"), max_length=100)
+    run_date = models.DateField(_("date"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    result = models.TextField(_("result"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-run_date", "job"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealership", "job", "run_date"], name="jobrun_unique_per_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "run_date"], name="jobrun_state_date")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.run_date:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("platform:jobrun_detail", kwargs={"pk": self.pk})

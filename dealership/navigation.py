@@ -1,0 +1,79 @@
+"""Navigation entries and dashboard widgets the platform itself contributes."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from dealership.registry import NavItem, Widget, register_nav, register_widget
+
+
+def _has_tenant(request) -> bool:
+    return getattr(request, "tenant_scope", None) is not None
+
+
+def _can_view_job_runs(request) -> bool:
+    from dealership.models import JobRun
+    from dealership.policies import policy_for
+
+    return _has_tenant(request) and policy_for(JobRun).allows(request.user, "view", JobRun)
+
+
+def _workspace_widget(request):
+    scope = getattr(request, "tenant_scope", None)
+    if scope is None:
+        return None
+    from dealership.selectors import dealerships_in_scope
+
+    return {
+        "dealerships": list(dealerships_in_scope(scope).select_related("brand", "group")),
+        "scope": scope,
+    }
+
+
+def _job_runs_widget(request):
+    if not _can_view_job_runs(request):
+        return None
+    from dealership.selectors import job_runs_for_user
+
+    return {"runs": list(job_runs_for_user(request.user)[:5])}
+
+
+def register_platform_entries() -> None:
+    register_nav(NavItem("dashboard", _("Dashboard"), "dashboard", order=0, visible=_has_tenant))
+    register_nav(
+        NavItem(
+            "job_runs",
+            _("Scheduled jobs"),
+            "platform:jobrun_list",
+            order=900,
+            visible=_can_view_job_runs,
+        )
+    )
+    register_nav(
+        NavItem(
+            "api_docs",
+            _("API documentation"),
+            "api-docs",
+            order=950,
+            section="help",
+            visible=_has_tenant,
+        )
+    )
+    register_widget(
+        Widget(
+            "workspace",
+            _("Your workspace"),
+            "platform/widgets/workspace.html",
+            _workspace_widget,
+            order=0,
+        )
+    )
+    register_widget(
+        Widget(
+            "job_runs",
+            _("Recent scheduled jobs"),
+            "platform/widgets/job_runs.html",
+            _job_runs_widget,
+            order=900,
+        )
+    )

@@ -1,0 +1,64 @@
+"""Permission policies: one object per model answering "which rows may this user see for this
+action" (:meth:`Policy.restrict`) and "may this user do this action at all"
+(:meth:`Policy.allows`).
+
+The platform ships :class:`TenantPolicy` (tenant scope only; HQ scopes are read-only). Apps
+register stricter policies for their models (``org`` adds position capabilities and data scopes)
+with :func:`register_policy` or replace the default for every model with
+:func:`set_default_policy`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from dealership.tenancy.context import current_scope
+
+READ_ACTIONS = frozenset({"view", "export"})
+
+
+class Policy:
+    def allows(self, user, action: str, model: type[models.Model]) -> bool:
+        """May ``user`` perform ``action`` on some ``model`` row? ``False`` answers 403."""
+        raise NotImplementedError
+
+    def restrict(self, user, action: str, queryset: models.QuerySet) -> models.QuerySet:
+        """The rows of ``queryset`` that ``user`` may ``action``. Rows outside answer 404."""
+        raise NotImplementedError
+
+
+class TenantPolicy(Policy):
+    """Any member of a dealership may see and change its rows; HQ users may only read."""
+
+    def allows(self, user, action, model):
+        scope = current_scope()
+        if scope is None or not getattr(user, "is_authenticated", False):
+            return False
+        if action in READ_ACTIONS:
+            return True
+        return bool(scope.writable_ids) or scope.is_system
+
+    def restrict(self, user, action, queryset):
+        scope = current_scope()
+        if scope is None or not getattr(user, "is_authenticated", False):
+            return queryset.none()
+        if action in READ_ACTIONS or scope.is_system:
+            return queryset
+        return queryset.filter(dealership_id__in=scope.writable_ids)
+
+
+_default: Policy = TenantPolicy()
+_policies: dict[type[models.Model], Policy] = {}
+
+
+def register_policy(model: type[models.Model], policy: Policy) -> None:
+    _policies[model] = policy
+
+
+def set_default_policy(policy: Policy) -> None:
+    global _default
+    _default = policy
+
+
+def policy_for(model: type[models.Model]) -> Policy:
+    return _policies.get(model, _default)

@@ -1,0 +1,67 @@
+"""What apps register with the platform at start-up: navigation entries and dashboard widgets.
+
+The platform imports no app; apps call :func:`register_nav` and :func:`register_widget` from
+their ``AppConfig.ready()``. Each entry decides for itself whether a user may see it, so the
+navigation lists only what the user may open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str  # a lazy translation
+    url_name: str
+    order: int = 100
+    section: str = "main"
+    visible: Callable[[object], bool] = field(default=lambda request: True)
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A dashboard panel. ``context(request)`` returns the template context, or ``None`` to hide."""
+
+    key: str
+    title: str
+    template: str
+    context: Callable[[object], dict | None]
+    order: int = 100
+
+
+_nav: dict[str, NavItem] = {}
+_widgets: dict[str, Widget] = {}
+
+
+def register_nav(item: NavItem) -> None:
+    _nav[item.key] = item
+
+
+def register_widget(widget: Widget) -> None:
+    _widgets[widget.key] = widget
+
+
+def nav_for(request) -> list[NavItem]:
+    return [
+        item
+        for item in sorted(_nav.values(), key=lambda i: (i.order, i.key))
+        if item.visible(request)
+    ]
+
+
+def widgets_for(request) -> list[tuple[Widget, dict]]:
+    shown = []
+    for widget in sorted(_widgets.values(), key=lambda w: (w.order, w.key)):
+        context = widget.context(request)
+        if context is not None:
+            shown.append((widget, context))
+    return shown

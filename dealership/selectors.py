@@ -1,0 +1,75 @@
+"""Platform selectors (reads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import get_language
+
+from dealership.models import Dealership, GroupMembership, JobRun, Membership
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A place a user can work in: one dealership, or (HQ) a whole dealer group read-only."""
+
+    kind: str  # "dealership" | "group"
+    object_id: int
+    name_zh: str
+    name_en: str
+    dealership_ids: tuple[int, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind[0]}:{self.object_id}"
+
+    @property
+    def label(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+
+def user_workspaces(user) -> list[Workspace]:
+    """The user's active dealerships, then the dealer groups they oversee from HQ (2 queries)."""
+    memberships = Membership.objects.filter(
+        user=user, is_active=True, dealership__is_active=True
+    ).select_related("dealership")
+    workspaces = [
+        Workspace(
+            "dealership",
+            m.dealership_id,
+            m.dealership.name_zh,
+            m.dealership.name_en,
+            (m.dealership_id,),
+        )
+        for m in memberships
+    ]
+    hq = (
+        GroupMembership.objects.filter(user=user, is_active=True)
+        .select_related("group")
+        .prefetch_related(
+            Prefetch(
+                "group__dealerships",
+                queryset=Dealership.objects.filter(is_active=True).only("pk", "group_id"),
+            )
+        )
+    )
+    for gm in hq:
+        ids = tuple(d.pk for d in gm.group.dealerships.all())
+        workspaces.append(Workspace("group", gm.group_id, gm.group.name_zh, gm.group.name_en, ids))
+    return workspaces
+
+
+def dealerships_in_scope(scope) -> QuerySet[Dealership]:
+    if scope is None:
+        return Dealership.objects.none()
+    if scope.is_system:
+        return Dealership.objects.all()
+    return Dealership.objects.filter(pk__in=scope.dealership_ids)
+
+
+def job_runs_for_user(user, *, state: str | None = None) -> QuerySet[JobRun]:
+    runs = JobRun.objects.for_user(user, "view").select_related("dealership")
+    if state:
+        runs = runs.filter(state=state)
+    return runs.order_by("-run_date", "job", "pk")

@@ -1,0 +1,42 @@
+"""Celery tasks of the platform. Tasks are thin: they take ids and call services.
+
+:func:`tenant_task` is the decorator every app uses for work on one dealership's data: the task
+takes ``dealership_id`` and its body runs inside that dealership's tenant scope.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from celery import shared_task
+from django.utils import timezone
+
+from dealership import services
+from dealership.tenancy import dealership_context
+
+
+def tenant_task(*task_args, **task_kwargs):
+    def decorator(func):
+        @functools.wraps(func)
+        def run_in_tenant(*args, dealership_id: int, **kwargs):
+            with dealership_context(dealership_id):
+                return func(*args, dealership_id=dealership_id, **kwargs)
+
+        return shared_task(*task_args, **task_kwargs)(run_in_tenant)
+
+    return decorator
+
+
+@tenant_task(name="dealership.run_job")
+def run_job(*, job_run_id: int, dealership_id: int) -> str | None:
+    run = services.job_run_execute(job_run_id=job_run_id)
+    return run.state if run else None
+
+
+def enqueue_job_run(job_run_id: int, dealership_id: int) -> None:
+    run_job.delay_on_commit(job_run_id=job_run_id, dealership_id=dealership_id)
+
+
+@shared_task(name="dealership.dispatch_due_jobs")
+def dispatch_due_jobs() -> int:
+    return len(services.jobs_dispatch(now=timezone.now(), enqueue=enqueue_job_run))

@@ -1,0 +1,60 @@
+"""Root URLs. Domain apps are mounted by discovery: an app whose AppConfig sets ``url_prefix``
+has its ``urls`` module served under ``/<prefix>/`` and its ``api.urls`` under
+``/api/v1/<prefix>/`` — the platform names no app."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from dealership import views
+from dealership.api.views import MeView, TokenView
+
+
+def _app_urls():
+    web, api = [], []
+    for config in apps.get_app_configs():
+        prefix = getattr(config, "url_prefix", None)
+        if not prefix or config.name == "dealership":
+            continue
+        if find_spec(f"{config.name}.urls"):
+            web.append(path(f"{prefix}/", include(f"{config.name}.urls")))
+        if find_spec(f"{config.name}.api") and find_spec(f"{config.name}.api.urls"):
+            module = import_module(f"{config.name}.api.urls")
+            api.append(path(f"{prefix}/", include((module.urlpatterns, f"{config.label}-api"))))
+    return web, api
+
+
+_web, _api = _app_urls()
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("platform/", include("dealership.api.urls")),
+    *_api,
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="dashboard", permanent=False), name="home"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("no-access/", views.NoAccessView.as_view(), name="no_access"),
+    path("workspace/", views.WorkspaceSwitchView.as_view(), name="workspace_switch"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("platform/", include("dealership.urls_platform")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    *_web,
+]

@@ -1,0 +1,3 @@
+"""Finance: Budgets, approval chains for payments, advances and reimbursements.
+
+Builds on: org."""

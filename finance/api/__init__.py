@@ -1,0 +1,1 @@
+"""REST API of finance, mounted under ``/api/v1/finance/``."""

@@ -1,0 +1,1 @@
+"""API views of finance: subclasses of ``dealership.api.viewsets.TenantModelViewSet``."""

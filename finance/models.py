@@ -1,0 +1,1 @@
+"""Models of finance. Tenant-owned models subclass ``dealership.models.TenantModel``."""

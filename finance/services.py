@@ -1,0 +1,1 @@
+"""Writes of finance: functions named ``<entity>_<action>`` with keyword-only arguments."""

@@ -1,0 +1,1 @@
+"""HTML views of finance: thin, built on ``dealership.views.ScopedListView`` / ``ScopedDetailView``."""

@@ -1,0 +1,3 @@
+"""Org chart: Departments, positions, staff assignments and the capabilities positions grant.
+
+Builds on: dealership."""

@@ -1,0 +1,1 @@
+"""REST API of org, mounted under ``/api/v1/org/``."""

@@ -1,0 +1,1 @@
+"""API views of org: subclasses of ``dealership.api.viewsets.TenantModelViewSet``."""

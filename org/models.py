@@ -1,0 +1,1 @@
+"""Models of org. Tenant-owned models subclass ``dealership.models.TenantModel``."""

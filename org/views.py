@@ -1,0 +1,1 @@
+"""HTML views of org: thin, built on ``dealership.views.ScopedListView`` / ``ScopedDetailView``."""

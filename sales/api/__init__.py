@@ -1,0 +1,1 @@
+"""REST API of sales, mounted under ``/api/v1/sales/``."""

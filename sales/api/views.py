@@ -1,0 +1,1 @@
+"""API views of sales: subclasses of ``dealership.api.viewsets.TenantModelViewSet``."""

@@ -1,0 +1,1 @@
+"""Models of sales. Tenant-owned models subclass ``dealership.models.TenantModel``."""

@@ -1,0 +1,1 @@
+"""Writes of sales: functions named ``<entity>_<action>`` with keyword-only arguments."""

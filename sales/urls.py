@@ -1,0 +1,2 @@
+app_name = "sales"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""HTML views of sales: thin, built on ``dealership.views.ScopedListView`` / ``ScopedDetailView``."""

@@ -1,0 +1,205 @@
+"""Scheduled work: calendar rules, the dispatcher, idempotency, catch-up, failures, run_jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from dealership import services
+from dealership.jobs import Daily, Monthly, Weekly, is_working_day, register_job, unregister_job
+from dealership.models import JobRun
+from dealership.tenancy import current_scope, system_context
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CALLS: list[tuple[str, int, dt.date, object]] = []
+
+
+@pytest.fixture
+def jobs():
+    """Two jobs registered for the test: a daily 09:30 report and one that always fails."""
+    CALLS.clear()
+
+    @register_job("test.daily_report", Daily(at=dt.time(9, 30)), "Daily report")
+    def daily_report(*, dealership, run_date):
+        CALLS.append(("daily", dealership.pk, run_date, current_scope()))
+        return f"report for {dealership.code}"
+
+    @register_job("test.broken", Monthly(day=1, at=dt.time(8, 0)), "Always fails")
+    def broken(*, dealership, run_date):
+        raise RuntimeError("OEM portal refused the upload")
+
+    yield
+    unregister_job("test.daily_report")
+    unregister_job("test.broken")
+
+
+def _runs(**filters):
+    with system_context():
+        return list(
+            JobRun.objects.filter(**filters).order_by("dealership__code", "run_date", "job")
+        )
+
+
+def _at(year, month, day, hour, minute=0):
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def _make_opened(cast, day):
+    from dealership.models import Dealership
+
+    Dealership.objects.update(created_at=dt.datetime.combine(day, dt.time(0, 0), tzinfo=SHANGHAI))
+
+
+class TestCalendar:
+    def test_chinese_working_days_include_make_up_days(self):
+        assert not is_working_day(dt.date(2026, 10, 1))  # National Day
+        assert is_working_day(dt.date(2026, 1, 4))  # a Sunday made a working day
+
+    def test_monthly_first_working_day_skips_holidays(self):
+        first = Monthly(day=0)
+        assert first.is_due_on(dt.date(2026, 1, 4)) and not first.is_due_on(dt.date(2026, 1, 2))
+        assert first.is_due_on(dt.date(2026, 10, 8)) and not first.is_due_on(dt.date(2026, 10, 1))
+
+    def test_monthly_last_day_and_weekly(self):
+        assert Monthly(day=-1).is_due_on(dt.date(2026, 2, 28))
+        assert Monthly(day=31).is_due_on(dt.date(2026, 4, 30))
+        assert Weekly(weekday=0).is_due_on(dt.date(2026, 11, 23))
+        assert not Weekly(weekday=0).is_due_on(dt.date(2026, 11, 24))
+
+
+class TestDispatcher:
+    def test_runs_only_after_the_local_due_time(self, cast, jobs):
+        _make_opened(cast, dt.date(2026, 11, 23))
+        enqueued = []
+        services.jobs_dispatch(now=_at(2026, 11, 23, 9, 0), enqueue=lambda *a: enqueued.append(a))
+        assert enqueued == [] and _runs(job="test.daily_report") == []
+        services.jobs_dispatch(now=_at(2026, 11, 23, 9, 31), enqueue=lambda *a: enqueued.append(a))
+        runs = _runs(job="test.daily_report")
+        assert [(r.dealership_id, r.run_date) for r in runs] == [
+            (d.pk, dt.date(2026, 11, 23)) for d in (cast.a, cast.b, cast.c)
+        ]
+        assert sorted(enqueued) == sorted((r.pk, r.dealership_id) for r in runs)
+
+    def test_dispatching_twice_never_duplicates_work(self, cast, jobs):
+        _make_opened(cast, dt.date(2026, 11, 23))
+        now = _at(2026, 11, 23, 10, 0)
+
+        def execute(run_id, dealership_id):
+            with system_context():
+                services.job_run_execute(job_run_id=run_id)
+
+        services.jobs_dispatch(now=now, enqueue=execute)
+        services.jobs_dispatch(now=now, enqueue=execute)
+        services.jobs_dispatch(now=now + dt.timedelta(minutes=5), enqueue=execute)
+        assert len(_runs(job="test.daily_report")) == 3
+        assert len([c for c in CALLS if c[0] == "daily"]) == 3
+        assert {r.state for r in _runs(job="test.daily_report")} == {JobRun.State.SUCCEEDED}
+
+    def test_days_missed_during_downtime_are_caught_up(self, cast, jobs, settings):
+        settings.JOBS_CATCHUP_DAYS = 7
+        _make_opened(cast, dt.date(2026, 11, 1))
+        services.jobs_dispatch(now=_at(2026, 11, 23, 8, 0), enqueue=lambda *a: None)
+        days = sorted({r.run_date for r in _runs(job="test.daily_report", dealership=cast.a)})
+        # the 7 previous days are due; today is not yet (before 09:30)
+        assert days == [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(7)]
+
+    def test_no_back_fill_before_the_dealership_opened(self, cast, jobs):
+        _make_opened(cast, dt.date(2026, 11, 22))
+        services.jobs_dispatch(now=_at(2026, 11, 23, 10, 0), enqueue=lambda *a: None)
+        assert {r.run_date for r in _runs(job="test.daily_report")} == {
+            dt.date(2026, 11, 22),
+            dt.date(2026, 11, 23),
+        }
+
+    def test_jobs_run_in_the_dealerships_scope(self, cast, jobs):
+        runs = services.jobs_run_for_date(
+            run_date=dt.date(2026, 11, 23), dealerships=[cast.a], job_names=None
+        )
+        assert [r.state for r in runs] == [JobRun.State.SUCCEEDED]
+        (_, dealership_id, _, scope) = CALLS[0]
+        assert (
+            dealership_id == cast.a.pk
+            and scope.dealership_ids == {cast.a.pk}
+            and not scope.is_system
+        )
+
+    def test_failure_is_recorded_and_retried_up_to_the_limit(self, cast, jobs, settings):
+        settings.JOBS_MAX_ATTEMPTS = 2
+        _make_opened(cast, dt.date(2026, 11, 1))
+
+        def execute(run_id, dealership_id):
+            with system_context():
+                services.job_run_execute(job_run_id=run_id)
+
+        for minute in range(4):
+            services.jobs_dispatch(now=_at(2026, 12, 1, 8, minute), enqueue=execute)
+        (run,) = _runs(job="test.broken", dealership=cast.a, run_date=dt.date(2026, 12, 1))
+        assert run.state == JobRun.State.FAILED
+        assert run.attempts == 2
+        assert "OEM portal refused the upload" in run.error
+
+    def test_a_run_lost_by_a_dead_worker_is_retried(self, cast, jobs, settings):
+        settings.JOBS_STALE_AFTER = dt.timedelta(minutes=30)
+        (run,) = services.job_runs_ensure(
+            dealership=cast.a,
+            run_date=dt.date(2026, 11, 23),
+            jobs=[j for j in [services.get_job("test.daily_report")]],
+        )
+        with system_context():
+            JobRun.objects.filter(pk=run.pk).update(
+                state=JobRun.State.RUNNING,
+                attempts=1,
+                started_at=timezone.now() - dt.timedelta(hours=2),
+            )
+        assert services.job_runs_release_stale(now=timezone.now()) == 1
+        with system_context():
+            finished = services.job_run_execute(job_run_id=run.pk)
+        assert finished.state == JobRun.State.SUCCEEDED and finished.attempts == 2
+
+    def test_a_claimed_run_cannot_be_claimed_again(self, cast, jobs):
+        (run,) = services.job_runs_ensure(
+            dealership=cast.a,
+            run_date=dt.date(2026, 11, 23),
+            jobs=[services.get_job("test.daily_report")],
+        )
+        with system_context():
+            assert services.job_run_claim(job_run_id=run.pk) is True
+            assert services.job_run_claim(job_run_id=run.pk) is False
+            assert services.job_run_execute(job_run_id=run.pk) is None
+
+
+class TestRunJobsCommand:
+    def test_runs_the_days_jobs_once(self, cast, jobs):
+        out = StringIO()
+        with pytest.raises(CommandError, match="1 job run"):
+            call_command("run_jobs", "--date", "2026-12-01", "--dealership", "a", stdout=out)
+        text = out.getvalue()
+        assert "test.daily_report" in text and "succeeded" in text
+        assert "test.broken" in text and "OEM portal refused the upload" in text
+        call_command("run_jobs", "--date", "2026-12-02", stdout=StringIO())
+        call_command("run_jobs", "--date", "2026-12-02", stdout=StringIO())
+        assert len([c for c in CALLS if c[2] == dt.date(2026, 12, 2)]) == 3
+
+    def test_bad_arguments_get_clear_messages(self, cast, jobs):
+        with pytest.raises(CommandError, match="YYYY-MM-DD"):
+            call_command("run_jobs", "--date", "23/11/2026")
+        with pytest.raises(CommandError, match="No active dealership has the code 'nope'"):
+            call_command("run_jobs", "--date", "2026-11-23", "--dealership", "nope")
+        with pytest.raises(CommandError, match=r"No job named 'crm\.nothing'"):
+            call_command("run_jobs", "--date", "2026-11-23", "--job", "crm.nothing")
+
+    def test_run_scheduler_once_executes_due_jobs_in_process(
+        self, cast, jobs, django_capture_on_commit_callbacks
+    ):
+        yesterday = timezone.localdate() - dt.timedelta(days=1)
+        _make_opened(cast, yesterday)
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("run_scheduler", "--once", stdout=StringIO())
+        runs = _runs(job="test.daily_report", run_date=yesterday)
+        assert len(runs) == 3
+        assert {r.state for r in runs} == {JobRun.State.SUCCEEDED}

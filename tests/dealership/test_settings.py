@@ -1,0 +1,89 @@
+"""Settings are read from the environment strictly; production settings pass check --deploy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from dealership import env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k3y-for-the-test-only-7c2f1a9e5b8d4c6a0f3e2d1c9b8a7f6e5d4c3b2a1",
+    "DJANGO_ALLOWED_HOSTS": "erp.example.com",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://erp.example.com",
+    "DATABASE_URL": "postgres://erp:secret@db:5432/erp",
+    "REDIS_URL": "redis://redis:6379/0",
+}
+
+
+def _manage(*args, **environ):
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **environ},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_check_deploy_is_clean_with_the_documented_production_variables(tmp_path):
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, DJANGO_VAR_DIR=str(tmp_path)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("DATABASE_URL", "mysql://x@y/z"),
+        ("REDIS_URL", "localhost:6379"),
+        ("DJANGO_TIME_ZONE", "Mars/Olympus"),
+        ("JOBS_CATCHUP_DAYS", "seven"),
+        ("DJANGO_EMAIL_BACKEND", "pigeon"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(variable, value, tmp_path):
+    result = _manage("check", **{variable: value, "DJANGO_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert f"Environment variable {variable}=" in result.stderr
+
+
+def test_production_without_a_secret_key_refuses_to_start(tmp_path):
+    result = _manage("check", DJANGO_DEBUG="false", DJANGO_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_env_helpers(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "yes")
+    monkeypatch.setenv("X_INT", "-1")
+    monkeypatch.setenv("X_LIST", "a.example, b.example ,")
+    assert env.env_bool("X_BOOL", False) is True
+    assert env.env_list("X_LIST", []) == ["a.example", "b.example"]
+    with pytest.raises(
+        ImproperlyConfigured, match="X_INT='-1' is invalid: expected an integer >= 0"
+    ):
+        env.env_int("X_INT", 3, minimum=0)
+    assert env.env_int("X_MISSING", 3) == 3
+
+
+def test_without_database_url_sqlite_and_in_process_jobs_are_used(tmp_path):
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.USE_TZ, s.LANGUAGE_CODE)"
+    )
+    result = _manage("shell", "--no-imports", "-c", code, DJANGO_VAR_DIR=str(tmp_path))
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "True", "zh-hans"]

@@ -1,0 +1,110 @@
+"""factory-boy factories. Tenant-owned rows are created inside their dealership's scope."""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from dealership.models import (
+    Brand,
+    DealerGroup,
+    Dealership,
+    GroupMembership,
+    JobRun,
+    Membership,
+    User,
+)
+from dealership.tenancy import dealership_context, system_context
+
+PASSWORD = "correct horse battery staple"
+
+
+class BrandFactory(DjangoModelFactory):
+    class Meta:
+        model = Brand
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"brand-{n}")
+    name_zh = factory.Sequence(lambda n: f"品牌{n}")
+    name_en = factory.Sequence(lambda n: f"Brand {n}")
+
+
+class DealerGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = DealerGroup
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"group-{n}")
+    name_zh = factory.Sequence(lambda n: f"集团{n}")
+    name_en = factory.Sequence(lambda n: f"Group {n}")
+
+
+class DealershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Dealership
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"dealer-{n}")
+    name_zh = factory.Sequence(lambda n: f"测试4S店{n}")
+    name_en = factory.Sequence(lambda n: f"Test Dealership {n}")
+    brand = factory.SubFactory(BrandFactory)
+    group = factory.SubFactory(DealerGroupFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # apps may react to a new dealership (the org chart template); let them write in it
+        with system_context():
+            return super()._create(model_class, *args, **kwargs)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    name = factory.Sequence(lambda n: f"员工{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password(PASSWORD)
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    dealership = factory.SubFactory(DealershipFactory)
+
+
+class GroupMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = GroupMembership
+
+    user = factory.SubFactory(UserFactory)
+    group = factory.SubFactory(DealerGroupFactory)
+
+
+class TenantFactory(DjangoModelFactory):
+    """Base for tenant-owned models: ``create`` runs inside the row's dealership scope."""
+
+    class Meta:
+        abstract = True
+
+    dealership = factory.SubFactory(DealershipFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with dealership_context(kwargs["dealership"]):
+            return super()._create(model_class, *args, **kwargs)
+
+
+class JobRunFactory(TenantFactory):
+    class Meta:
+        model = JobRun
+
+    job = factory.Sequence(lambda n: f"test.job_{n}")
+    run_date = factory.Faker("date_this_year")
+
+
+# Tenant models with a hand-written factory; the generic isolation test builds the others itself.
+TENANT_FACTORIES: dict[type, type[TenantFactory]] = {JobRun: JobRunFactory}
