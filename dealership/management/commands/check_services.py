@@ -23,6 +23,12 @@ class Command(BaseCommand):
             try:
                 connection.ensure_connection()
             except OperationalError as exc:
+                if (
+                    "does not exist" in str(exc)
+                    and options["require_postgres"]
+                    and self._create_database(db)
+                ):
+                    return self.handle(*args, **options)
                 where = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
                 problems.append(
                     f"PostgreSQL at {where} is unreachable ({str(exc).strip().splitlines()[0]}).\n"
@@ -46,3 +52,24 @@ class Command(BaseCommand):
             if settings.REDIS_URL
             else "Database is reachable."
         )
+
+    def _create_database(self, db) -> bool:
+        """The server answers but the database is missing: create it (test set-up only)."""
+        import psycopg
+        from psycopg import sql
+
+        try:
+            with psycopg.connect(
+                dbname="postgres",
+                user=db.get("USER") or None,
+                password=db.get("PASSWORD") or None,
+                host=db.get("HOST") or None,
+                port=db.get("PORT") or None,
+                autocommit=True,
+            ) as conn:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+        except psycopg.Error:
+            return False
+        connection.close()
+        self.stdout.write(f"Created the database {db['NAME']}.")
+        return True
