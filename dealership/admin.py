@@ -27,6 +27,13 @@ class DealershipAdmin(admin.ModelAdmin):
     list_filter = ("brand", "group", "is_active")
     search_fields = ("code", "name_zh", "name_en")
 
+    def save_model(self, request, obj, form, change):
+        from dealership.services import dealership_initialize
+
+        super().save_model(request, obj, form, change)
+        if not change:  # a new dealership starts from the standard org chart
+            dealership_initialize(dealership=obj)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -37,5 +44,5 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(GroupMembership)
 class GroupMembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "group", "is_active")
+    list_display = ("user", "group", "position_code", "is_active")
     raw_id_fields = ("user",)

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+
+from django.contrib.auth.hashers import make_password
 
 from dealership.models import Brand, DealerGroup, Dealership, GroupMembership, Membership, User
+from dealership.services import dealership_initialize
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented demo credential, demo data only
 
@@ -75,6 +79,7 @@ DEALERSHIPS = [
 ]
 HQ_USERS = [
     ("hq_huasheng", "huasheng", "hq_director", "周建国"),
+    ("hq_huasheng_analyst", "huasheng", "hq_analyst", "孙丽华"),
     ("hq_yuetong", "yuetong", "hq_director", "郑海峰"),
 ]
 
@@ -87,14 +92,25 @@ def register_demo_seeder(seeder: DemoSeeder, *, order: int = 100) -> None:
         _seeders.append((order, seeder))
 
 
+@cache
+def _demo_password_hash() -> str:
+    # hashed once: hashing is deliberately slow and the demo has over a hundred logins
+    return make_password(DEMO_PASSWORD)
+
+
 def demo_user(username: str, name: str, *, email: str | None = None) -> User:
-    user, created = User.objects.update_or_create(
+    """The demo login ``username``, created with the demo password (an existing one is kept)."""
+    user, created = User.objects.get_or_create(
         username=username,
-        defaults={"name": name, "email": email or f"{username}@demo.invalid", "is_active": True},
+        defaults={
+            "name": name,
+            "email": email or f"{username}@demo.invalid",
+            "password": _demo_password_hash(),
+        },
     )
-    if created or not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+    if not created and (user.name != name or not user.is_active):
+        user.name, user.is_active = name, True
+        user.save(update_fields=["name", "is_active"])
     return user
 
 
@@ -127,6 +143,7 @@ def seed_platform() -> tuple[list[Dealership], list[DemoLogin]]:
             },
         )
         dealerships.append(dealership)
+        dealership_initialize(dealership=dealership)
     logins = []
     for username, group, position, name in HQ_USERS:
         user = demo_user(username, name)
@@ -134,18 +151,6 @@ def seed_platform() -> tuple[list[Dealership], list[DemoLogin]]:
             user=user, group=groups[group], defaults={"is_active": True}
         )
         logins.append(DemoLogin(username, DEMO_PASSWORD, None, group, position, name))
-    gm_names = ["刘志强", "陈国栋", "黄伟明"]
-    for dealership, name in zip(dealerships, gm_names, strict=True):
-        # Each dealership's general manager; the org chart seeder gives them the `gm` position.
-        user = demo_user(f"{login_prefix(dealership)}_gm", name)
-        Membership.objects.update_or_create(
-            user=user, dealership=dealership, defaults={"is_active": True}
-        )
-        logins.append(
-            DemoLogin(
-                user.username, DEMO_PASSWORD, dealership.code, dealership.group.code, "gm", name
-            )
-        )
     outsider = demo_user("outsider", "王小明")
     Membership.objects.filter(user=outsider).delete()
     logins.append(DemoLogin("outsider", DEMO_PASSWORD, None, None, None, outsider.name))

@@ -167,6 +167,14 @@ class GroupMembership(models.Model):
         related_name="memberships",
         verbose_name=_("dealer group"),
     )
+    position_code = models.SlugField(
+        _("HQ position"),
+        max_length=50,
+        default="hq_director",
+        help_text=_(
+            "The HQ position (e.g. hq_director): it decides what the user may read across the group."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -40,6 +40,8 @@ class Widget:
 
 _nav: dict[str, NavItem] = {}
 _widgets: dict[str, Widget] = {}
+_dealership_initializers: list[Callable] = []
+_access_gates: list[Callable] = []
 
 
 def register_nav(item: NavItem) -> None:
@@ -65,3 +67,25 @@ def widgets_for(request) -> list[tuple[Widget, dict]]:
         if context is not None:
             shown.append((widget, context))
     return shown
+
+
+def register_dealership_initializer(initializer: Callable) -> None:
+    """``initializer(dealership)`` prepares a new dealership (the org chart applies its template).
+    Initializers must be idempotent: they also run again on existing dealerships (seed_demo)."""
+    if initializer not in _dealership_initializers:
+        _dealership_initializers.append(initializer)
+
+
+def dealership_initializers() -> list[Callable]:
+    return list(_dealership_initializers)
+
+
+def register_access_gate(gate: Callable) -> None:
+    """``gate(user) -> bool`` runs inside the user's tenant scope; if any gate says no, the user
+    gets no scope at all (the org chart requires an active position)."""
+    if gate not in _access_gates:
+        _access_gates.append(gate)
+
+
+def access_gates() -> list[Callable]:
+    return list(_access_gates)

@@ -13,7 +13,7 @@ from django.views.generic import DetailView, TemplateView
 from django_tables2.views import SingleTableView
 
 from dealership import selectors
-from dealership.access import get_object_for_user, restricted_queryset
+from dealership.access import check_model_permission, get_object_for_user, restricted_queryset
 from dealership.models import JobRun
 from dealership.registry import widgets_for
 from dealership.tables import JobRunTable
@@ -38,6 +38,10 @@ class ScopedListView(TenantRequiredMixin, SingleTableView):
 
     def base_queryset(self):
         return self.model._default_manager.all()
+
+    def get(self, request, *args, **kwargs):
+        check_model_permission(request.user, self.model, self.action)  # 403 before any row
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return restricted_queryset(self.request.user, self.model, self.action, self.base_queryset())

@@ -7,3 +7,20 @@ class OrgConfig(AppConfig):
     verbose_name = _("Org chart")
     default_auto_field = "django.db.models.BigAutoField"
     url_prefix = "org"
+
+    def ready(self) -> None:
+        from dealership.demo import register_demo_seeder
+        from dealership.policies import set_default_policy
+        from dealership.registry import register_access_gate, register_dealership_initializer
+        from org import access_rules, demo, navigation
+        from org.access import PositionPolicy, has_active_position
+        from org.services import org_chart_apply_template
+
+        # Positions decide access to every tenant model from now on (fail closed: a model that
+        # declares no access rules is open to system code only).
+        set_default_policy(PositionPolicy())
+        access_rules.register()
+        register_dealership_initializer(org_chart_apply_template)
+        register_demo_seeder(demo.seed_staff, order=10)
+        navigation.register()
+        register_access_gate(has_active_position)

@@ -1,1 +1,270 @@
-"""Models of org. Tenant-owned models subclass ``dealership.models.TenantModel``."""
+"""The org chart of a dealership: departments, positions, the staff who hold them, the
+capabilities each position grants, and the audit log of every change to them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from dealership.models import TenantModel
+from org.capabilities import Capability, DataScope
+
+
+class BilingualName:
+    """``name`` in the active language (Chinese unless English is active)."""
+
+    @property
+    def name(self) -> str:
+        return (
+            self.name_en
+            if (get_language() or "").startswith("en") and self.name_en
+            else self.name_zh
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(BilingualName, TenantModel):
+    class Kind(models.TextChoices):
+        GM_OFFICE = "gm_office", _("GM office")
+        SALES = "sales", _("Sales")
+        AFTERSALES = "aftersales", _("After-sales")
+        CRM = "crm", _("Customer relations / marketing")
+        ADMIN_FINANCE = "admin_finance", _("Admin and finance")
+        CUSTOM = "custom", _("Other")
+
+    code = models.SlugField(_("code"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CUSTOM)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealership", "code"],
+                name="department_unique_code",
+                violation_error_message=_(
+                    "This dealership already has a department with this code."
+                ),
+            )
+        ]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("org:chart") + f"#dept-{self.pk}"
+
+
+class Position(BilingualName, TenantModel):
+    """A position (岗位) in one dealership's org chart."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="positions", verbose_name=_("department")
+    )
+    code = models.SlugField(
+        _("code"), max_length=50, help_text=_("Stable English identifier, e.g. sales_consultant.")
+    )
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    responsibilities = models.JSONField(
+        _("responsibilities"), default=list, blank=True, help_text=_("A list of {zh, en} items.")
+    )
+    reports_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="direct_reports",
+        verbose_name=_("reports to"),
+    )
+    is_manager = models.BooleanField(_("manager"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        ordering = ["department__order", "order", "code"]
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealership", "code"],
+                name="position_unique_code",
+                violation_error_message=_("This dealership already has a position with this code."),
+            )
+        ]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("org:position_detail", kwargs={"pk": self.pk})
+
+    def duties(self) -> list[str]:
+        english = (get_language() or "").startswith("en")
+        return [
+            (item.get("en") if english and item.get("en") else item.get("zh", ""))
+            for item in self.responsibilities
+        ]
+
+
+class StaffMember(TenantModel):
+    """A person employed by a dealership: the HR record behind the platform ``Membership`` of
+    the same user and dealership (kept in step by the services).
+
+    Ending the employment keeps the record (history) and deactivates the membership, which
+    removes the person's access at once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="staff_records",
+        verbose_name=_("user"),
+    )
+    positions = models.ManyToManyField(
+        Position, through="PositionAssignment", related_name="holders", verbose_name=_("positions")
+    )
+    employee_no = models.CharField(_("employee number"), max_length=32)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["employee_no"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealership", "user"],
+                name="staffmember_unique_user",
+                violation_error_message=_("This person already works in this dealership."),
+            ),
+            models.UniqueConstraint(
+                fields=["dealership", "employee_no"],
+                name="staffmember_unique_employee_no",
+                violation_error_message=_(
+                    "This employee number is already used in this dealership."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="staffmember_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name()
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("org:staff_detail", kwargs={"pk": self.pk})
+
+
+class PositionAssignment(TenantModel):
+    """A staff member holds a position."""
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="assignments")
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="assignments")
+    is_primary = models.BooleanField(_("primary position"), default=False)
+    since = models.DateField(_("since"))
+
+    class Meta:
+        ordering = ["-is_primary", "position__code"]
+        verbose_name = _("position assignment")
+        verbose_name_plural = _("position assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealership", "staff", "position"], name="assignment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} — {self.position}"
+
+
+class PositionCapability(TenantModel):
+    """A capability granted to a position, with its data scope (a cell of the matrix)."""
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="capabilities")
+    capability = models.CharField(_("capability"), max_length=64, choices=Capability.choices)
+    scope = models.PositiveSmallIntegerField(
+        _("data scope"),
+        choices=[c for c in DataScope.choices if c[0] != DataScope.GROUP],
+        default=DataScope.OWN,
+    )
+
+    class Meta:
+        ordering = ["position__code", "capability"]
+        verbose_name = _("position capability")
+        verbose_name_plural = _("position capabilities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealership", "position", "capability"], name="positioncapability_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope__in=[1, 2, 3]), name="positioncapability_scope_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position.code}: {self.capability} ({self.get_scope_display()})"
+
+
+class AuditEntry(TenantModel):
+    """Who changed what in the org chart, when, with the values before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+        GRANT = "grant", _("Granted")
+        REVOKE = "revoke", _("Revoked")
+        END = "end", _("Ended")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("org:audit_detail", kwargs={"pk": self.pk})
+
+
+# Direct foreign-key permission tables (django-guardian) for explicit per-object grants on the
+# staff records; guardian uses them instead of its generic tables for this model.
+class StaffMemberUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(StaffMember, on_delete=models.CASCADE)
+
+
+class StaffMemberGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(StaffMember, on_delete=models.CASCADE)

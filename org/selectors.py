@@ -1,1 +1,248 @@
-"""Reads of org: querysets built through ``Model.objects.for_user(user, action)``."""
+"""Reads of the org chart. Every query on tenant data goes through ``for_user``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from dealership.models import Dealership, GroupMembership
+from org.access import UserAccess, user_access
+from org.capabilities import Capability, DataScope
+from org.models import (
+    AuditEntry,
+    Department,
+    Position,
+    PositionAssignment,
+    PositionCapability,
+    StaffMember,
+)
+from org.template import hq_positions
+
+
+def compute_user_access(user, scope) -> UserAccess:
+    """Grants of ``user`` in ``scope``: their positions' capabilities (2 queries), or their HQ
+    position's capabilities at group scope (1 query)."""
+    if scope.is_hq:
+        code = (
+            GroupMembership.objects.filter(user=user, group_id=scope.group_id, is_active=True)
+            .values_list("position_code", flat=True)
+            .first()
+        )
+        capabilities = hq_positions().get(code, {}).get("capabilities", [])
+        return UserAccess(user_id=user.pk, grants=dict.fromkeys(capabilities, DataScope.GROUP))
+    held = list(
+        PositionAssignment.objects.filter(staff__user=user, staff__is_active=True).values_list(
+            "position_id", "position__department_id"
+        )
+    )
+    grants: dict[str, DataScope] = {}
+    if held:
+        rows = PositionCapability.objects.filter(position_id__in=[p for p, _ in held]).values_list(
+            "capability", "scope"
+        )
+        for capability, level in rows:
+            grants[capability] = max(grants.get(capability, 0), DataScope(level))
+    return UserAccess(
+        user_id=user.pk,
+        grants={k: DataScope(v) for k, v in grants.items()},
+        position_ids=frozenset(p for p, _ in held),
+        department_ids=frozenset(d for _, d in held),
+        writable=bool(scope.writable_ids),
+    )
+
+
+def has_capability(user, capability: Capability) -> bool:
+    return user_access(user).has(capability)
+
+
+# --- the org chart ----------------------------------------------------------------------------
+
+
+@dataclass
+class PositionNode:
+    position: Position
+    holders: list[StaffMember]
+    children: list[PositionNode] = field(default_factory=list)
+
+
+@dataclass
+class DepartmentNode:
+    department: Department
+    roots: list[PositionNode]
+
+
+@dataclass
+class DealershipChart:
+    dealership: Dealership
+    departments: list[DepartmentNode]
+
+
+def org_chart_for_user(user) -> list[DealershipChart]:
+    """The chart(s) the user may see: one per dealership in scope (HQ sees its group's).
+
+    Holders shown are the staff the user may see. A constant number of queries (4), however
+    many people and positions there are.
+    """
+    departments = list(Department.objects.for_user(user, "view").select_related("dealership"))
+    positions = list(
+        Position.objects.for_user(user, "view")
+        .filter(department__in=departments)
+        .order_by("order", "code")
+    )
+    visible_staff = (
+        StaffMember.objects.for_user(user, "view").filter(is_active=True).select_related("user")
+    )
+    holders: dict[int, list[StaffMember]] = defaultdict(list)
+    for assignment in PositionAssignment.objects.filter(
+        position__in=positions, staff__in=visible_staff
+    ).select_related("staff__user"):
+        holders[assignment.position_id].append(assignment.staff)
+    nodes = {
+        p.pk: PositionNode(p, sorted(holders[p.pk], key=lambda s: s.employee_no)) for p in positions
+    }
+    roots_by_dept: dict[int, list[PositionNode]] = defaultdict(list)
+    for p in positions:
+        parent = nodes.get(p.reports_to_id)
+        if parent is not None and parent.position.department_id == p.department_id:
+            parent.children.append(nodes[p.pk])
+        else:
+            roots_by_dept[p.department_id].append(nodes[p.pk])
+    charts: dict[int, DealershipChart] = {}
+    for dept in departments:
+        chart = charts.setdefault(dept.dealership_id, DealershipChart(dept.dealership, []))
+        chart.departments.append(DepartmentNode(dept, roots_by_dept.get(dept.pk, [])))
+    return sorted(charts.values(), key=lambda c: c.dealership.code)
+
+
+def position_detail(user, position: Position) -> dict:
+    holders = list(
+        StaffMember.objects.for_user(user, "view")
+        .filter(assignments__position=position, is_active=True)
+        .select_related("user")
+        .distinct()
+    )
+    capabilities = list(PositionCapability.objects.filter(position=position).order_by("capability"))
+    return {"holders": holders, "capabilities": capabilities}
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+def staff_directory(user, *, query: str = "", include_ended: bool = False) -> QuerySet[StaffMember]:
+    staff = StaffMember.objects.for_user(user, "view").select_related("user", "dealership")
+    if not include_ended:
+        staff = staff.filter(is_active=True)
+    if query:
+        matching_positions = Position.objects.filter(
+            Q(name_zh__icontains=query) | Q(name_en__icontains=query) | Q(code__icontains=query)
+        ).values("pk")
+        staff = staff.filter(
+            Q(user__name__icontains=query)
+            | Q(user__username__icontains=query)
+            | Q(employee_no__icontains=query)
+            | Q(phone__icontains=query)
+            | Q(
+                pk__in=PositionAssignment.objects.filter(position__in=matching_positions).values(
+                    "staff_id"
+                )
+            )
+        )
+    return staff.prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=PositionAssignment.objects.select_related("position__department"),
+        )
+    ).order_by("dealership__code", "employee_no")
+
+
+def my_positions(user) -> list[PositionAssignment]:
+    """The positions the user holds in the current dealership, with their duties."""
+    return list(
+        PositionAssignment.objects.filter(staff__user=user, staff__is_active=True)
+        .select_related("position__department", "position__reports_to")
+        .order_by("-is_primary", "position__order")
+    )
+
+
+def department_headcounts(user) -> list[dict]:
+    """Per department in scope: active people and positions nobody holds (3 queries)."""
+    departments = list(
+        Department.objects.for_user(user, "view")
+        .select_related("dealership")
+        .order_by("dealership__code", "order")
+    )
+    holders = dict(
+        Position.objects.for_user(user, "view")
+        .filter(department__in=departments)
+        .annotate(n=Count("assignments", filter=Q(assignments__staff__is_active=True)))
+        .values_list("pk", "n")
+    )
+    position_department = dict(
+        Position.objects.for_user(user, "view")
+        .filter(pk__in=holders)
+        .values_list("pk", "department_id")
+    )
+    staff_per_department: dict[int, set[int]] = defaultdict(set)
+    for department_id, staff_id in PositionAssignment.objects.filter(
+        position_id__in=holders, staff__is_active=True
+    ).values_list("position__department_id", "staff_id"):
+        staff_per_department[department_id].add(staff_id)
+    rows = []
+    for department in departments:
+        positions = [pk for pk, dept in position_department.items() if dept == department.pk]
+        rows.append(
+            {
+                "department": department,
+                "headcount": len(staff_per_department[department.pk]),
+                "positions": len(positions),
+                "vacant": sum(1 for pk in positions if not holders[pk]),
+            }
+        )
+    return rows
+
+
+def audit_log(user) -> QuerySet[AuditEntry]:
+    return (
+        AuditEntry.objects.for_user(user, "view")
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def capability_matrix(user) -> tuple[list[Position], dict[tuple[int, str], int]]:
+    positions = list(Position.objects.for_user(user, "view").select_related("department"))
+    cells = {
+        (row.position_id, row.capability): row.scope
+        for row in PositionCapability.objects.for_user(user, "view").filter(position__in=positions)
+    }
+    return positions, cells
+
+
+FAMILIES = {
+    "gm_office": "gm",
+    "sales": "sales",
+    "aftersales": "aftersales",
+    "crm": "crm",
+    "admin_finance": "admin_finance",
+}
+
+
+def position_family(request) -> str | None:
+    """The dashboard family of the user: HQ, or the department kind of their primary position."""
+    scope = getattr(request, "tenant_scope", None)
+    if scope is None:
+        return None
+    if scope.is_hq:
+        return "hq"
+    cached = getattr(request, "_org_family", None)
+    if cached is None:
+        kind = (
+            PositionAssignment.objects.filter(staff__user=request.user, staff__is_active=True)
+            .order_by("-is_primary", "position__order")
+            .values_list("position__department__kind", flat=True)
+            .first()
+        )
+        cached = request._org_family = FAMILIES.get(kind, "staff") if kind else ""
+    return cached or None

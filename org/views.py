@@ -1,1 +1,421 @@
-"""HTML views of org: thin, built on ``dealership.views.ScopedListView`` / ``ScopedDetailView``."""
+"""HTML views of the org chart: thin, every read through the chokepoint, every write a service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from dealership.access import check_model_permission, get_object_for_user, restricted_queryset
+from dealership.views import ScopedDetailView, ScopedListView, TenantRequiredMixin
+from org import selectors, services
+from org.access import user_access
+from org.capabilities import CAPABILITY_GROUPS, SHORT_SCOPE_LABELS, Capability, DataScope
+from org.forms import CapabilityCellForm, DepartmentForm, EndStaffForm, PositionForm, StaffForm
+from org.models import (
+    AuditEntry,
+    Department,
+    Position,
+    PositionAssignment,
+    PositionCapability,
+    StaffMember,
+)
+from org.tables import AuditTable, StaffTable
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ChartView(TenantRequiredMixin, TemplateView):
+    template_name = "org/chart.html"
+
+    def get(self, request, *args, **kwargs):
+        check_model_permission(request.user, Position, "view")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["charts"] = selectors.org_chart_for_user(self.request.user)
+        context["can_edit"] = (
+            user_access(self.request.user).has(Capability.ORG_CHANGE_CHART)
+            and user_access(self.request.user).writable
+        )
+        return context
+
+
+class PositionDetailView(ScopedDetailView):
+    model = Position
+    template_name = "org/position_detail.html"
+
+    def base_queryset(self):
+        return Position.objects.select_related("department", "reports_to", "dealership")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(selectors.position_detail(self.request.user, self.object))
+        context["capability_labels"] = dict(Capability.choices)
+        context["can_edit"] = _can_change(self.request.user, Position)
+        return context
+
+
+def _can_change(user, model) -> bool:
+    try:
+        check_model_permission(user, model, "change")
+    except PermissionDenied:
+        return False
+    return True
+
+
+class ServiceFormView(TenantRequiredMixin, View):
+    """GET shows the form; POST validates it and calls a service. ``model`` + ``pk`` in the URL
+    edit an object re-read through the chokepoint (404 outside scope, 403 if not allowed)."""
+
+    model = None
+    action = "change"
+    template_name = "org/form.html"
+    title = ""
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            check_model_permission(self.request.user, self.model, "add")
+            return None
+        return get_object_for_user(self.request.user, self.model, self.action, pk=self.kwargs["pk"])
+
+    def get_form(self, obj, data=None):
+        raise NotImplementedError
+
+    def save(self, form, obj):
+        raise NotImplementedError
+
+    def render_form(self, form, obj, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "object": obj,
+                "title": self.get_title(obj),
+                "cancel_url": self.cancel_url(obj),
+            },
+            status=status,
+        )
+
+    def get_title(self, obj):
+        return self.title
+
+    def cancel_url(self, obj):
+        return reverse("org:chart")
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render_form(self.get_form(obj), obj)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj, request.POST)
+        if form.is_valid():
+            try:
+                result = self.save(form, obj)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(
+                    result.get_absolute_url()
+                    if hasattr(result, "get_absolute_url")
+                    else self.cancel_url(obj)
+                )
+        return self.render_form(form, obj, status=400)
+
+
+def _departments(user):
+    return restricted_queryset(user, Department, "change")
+
+
+def _positions(user):
+    return restricted_queryset(user, Position, "view").select_related("department")
+
+
+class DepartmentFormView(ServiceFormView):
+    model = Department
+
+    def get_title(self, obj):
+        return _("Edit department") if obj else _("New department")
+
+    def get_form(self, obj, data=None):
+        return DepartmentForm(data, instance=obj)
+
+    def save(self, form, obj):
+        data = form.cleaned_data
+        if obj is None:
+            return services.department_create(actor=self.request.user, **data)
+        return services.department_update(actor=self.request.user, department_id=obj.pk, **data)
+
+
+class PositionFormView(ServiceFormView):
+    model = Position
+
+    def get_title(self, obj):
+        return _("Edit position") if obj else _("New position")
+
+    def cancel_url(self, obj):
+        return obj.get_absolute_url() if obj else reverse("org:chart")
+
+    def get_form(self, obj, data=None):
+        positions = _positions(self.request.user)
+        if obj is not None:
+            positions = positions.exclude(pk=obj.pk)
+        return PositionForm(
+            data, instance=obj, departments=_departments(self.request.user), positions=positions
+        )
+
+    def save(self, form, obj):
+        data = {field: form.cleaned_data[field] for field in form.Meta.fields}
+        if obj is None:
+            return services.position_create(actor=self.request.user, **data)
+        return services.position_update(actor=self.request.user, position_id=obj.pk, **data)
+
+
+class DeleteView(TenantRequiredMixin, View):
+    model = None
+    template_name = "org/confirm_delete.html"
+
+    def get(self, request, pk):
+        obj = get_object_for_user(request.user, self.model, "delete", pk=pk)
+        return render(request, self.template_name, {"object": obj})
+
+    def post(self, request, pk):
+        obj = get_object_for_user(request.user, self.model, "delete", pk=pk)
+        try:
+            self.delete(obj)
+        except ValidationError as error:
+            return render(
+                request, self.template_name, {"object": obj, "errors": error.messages}, status=400
+            )
+        messages.success(request, _("Deleted."))
+        return redirect("org:chart")
+
+
+class PositionDeleteView(DeleteView):
+    model = Position
+
+    def delete(self, obj):
+        services.position_delete(actor=self.request.user, position_id=obj.pk)
+
+
+class DepartmentDeleteView(DeleteView):
+    model = Department
+
+    def delete(self, obj):
+        services.department_delete(actor=self.request.user, department_id=obj.pk)
+
+
+class StaffListView(ScopedListView):
+    model = StaffMember
+    table_class = StaffTable
+    template_name = "org/staff_list.html"
+
+    def get_queryset(self):
+        return selectors.staff_directory(
+            self.request.user,
+            query=self.request.GET.get("q", "").strip(),
+            include_ended=self.request.GET.get("ended") == "1",
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_hire"] = _can_change(self.request.user, StaffMember)
+        return context
+
+
+class StaffDetailView(ScopedDetailView):
+    model = StaffMember
+    template_name = "org/staff_detail.html"
+
+    def base_queryset(self):
+        return StaffMember.objects.select_related("user", "dealership").prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=PositionAssignment.objects.select_related("position__department"),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = self.object.is_active and _can_change(self.request.user, StaffMember)
+        return context
+
+
+class StaffFormView(ServiceFormView):
+    model = StaffMember
+
+    def get_title(self, obj):
+        return _("Edit %(name)s") % {"name": obj} if obj else _("Hire a staff member")
+
+    def cancel_url(self, obj):
+        return obj.get_absolute_url() if obj else reverse("org:staff_list")
+
+    def get_form(self, obj, data=None):
+        initial = {"start_date": timezone.localdate()}
+        if obj is not None:
+            assignments = list(obj.assignments.all())
+            initial = {
+                "employee_no": obj.employee_no,
+                "phone": obj.phone,
+                "positions": [a.position_id for a in assignments],
+                "primary": next((a.position_id for a in assignments if a.is_primary), None),
+            }
+        return StaffForm(
+            data, initial=initial, positions=_positions(self.request.user), editing=obj is not None
+        )
+
+    def save(self, form, obj):
+        data = form.cleaned_data
+        positions = list(data["positions"])
+        if obj is None:
+            return services.staff_hire(
+                actor=self.request.user,
+                username=data["username"],
+                name=data["name"],
+                email=data["email"],
+                employee_no=data["employee_no"],
+                phone=data["phone"],
+                start_date=data["start_date"],
+                positions=positions,
+                primary=data["primary"],
+                password=data["password"] or None,
+            )
+        return services.staff_update(
+            actor=self.request.user,
+            staff_id=obj.pk,
+            employee_no=data["employee_no"],
+            phone=data["phone"],
+            positions=positions,
+            primary=data["primary"],
+        )
+
+
+class StaffEndView(ServiceFormView):
+    model = StaffMember
+
+    def get_title(self, obj):
+        return _("End the employment of %(name)s") % {"name": obj}
+
+    def cancel_url(self, obj):
+        return obj.get_absolute_url()
+
+    def get_form(self, obj, data=None):
+        return EndStaffForm(data, initial={"end_date": timezone.localdate()})
+
+    def save(self, form, obj):
+        return services.staff_end(
+            actor=self.request.user, staff_id=obj.pk, end_date=form.cleaned_data["end_date"]
+        )
+
+
+class CapabilityMatrixView(TenantRequiredMixin, TemplateView):
+    template_name = "org/capabilities.html"
+
+    def get(self, request, *args, **kwargs):
+        check_model_permission(request.user, Position, "view")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        positions, cells = selectors.capability_matrix(self.request.user)
+        capabilities = list(Capability)
+        context["groups"] = [
+            (label, [c for c in capabilities if c.app == app])
+            for app, label in CAPABILITY_GROUPS.items()
+        ]
+        context["rows"] = [
+            (
+                position,
+                [
+                    (c, cells.get((position.pk, c.value)))
+                    for _, caps in context["groups"]
+                    for c in caps
+                ],
+            )
+            for position in positions
+        ]
+        context["scopes"] = _matrix_scopes()
+        context["can_edit"] = _can_change(self.request.user, PositionCapability)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = CapabilityCellForm(request.POST)
+        if not form.is_valid():
+            return HttpResponse(_("Invalid cell."), status=400)
+        try:
+            row = services.position_capability_set(
+                actor=request.user,
+                position_id=form.cleaned_data["position"],
+                capability=form.cleaned_data["capability"],
+                scope=form.cleaned_data["scope"],
+            )
+        except ValidationError as error:
+            return HttpResponse(" ".join(error.messages), status=400)
+        return render(
+            request,
+            "org/capabilities.html#cell",
+            {
+                "position_id": form.cleaned_data["position"],
+                "capability": form.cleaned_data["capability"],
+                "scope": row.scope if row else None,
+                "scopes": _matrix_scopes(),
+                "can_edit": True,
+                "saved": True,
+            },
+        )
+
+
+def _matrix_scopes():
+    return [(s.value, SHORT_SCOPE_LABELS[s], s.label) for s in DataScope if s != DataScope.GROUP]
+
+
+class AuditListView(ScopedListView):
+    model = AuditEntry
+    table_class = AuditTable
+    template_name = "org/audit_list.html"
+
+    def base_queryset(self):
+        return AuditEntry.objects.select_related("actor")
+
+
+class AuditDetailView(ScopedDetailView):
+    model = AuditEntry
+    template_name = "org/audit_detail.html"
+
+    def base_queryset(self):
+        return AuditEntry.objects.select_related("actor")
+
+
+class ProfileView(TenantRequiredMixin, TemplateView):
+    template_name = "org/profile.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["assignments"] = selectors.my_positions(self.request.user)
+        access = user_access(self.request.user)
+        labels = dict(Capability.choices)
+        context["capabilities"] = sorted(
+            (
+                (labels.get(code, code), DataScope(scope).label)
+                for code, scope in access.grants.items()
+            ),
+            key=lambda item: str(item[0]),
+        )
+        return context

@@ -1,3 +1,6 @@
+"""The fixed cast: A and B in dealer group 1, C in group 2; user_a/b/c are the GMs of A/B/C,
+hq_user is HQ (director) of group 1, outsider belongs nowhere."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,10 +45,11 @@ def build_cast() -> Cast:
     )
     users = {}
     for key, dealership in (("user_a", a), ("user_b", b), ("user_c", c)):
-        users[key] = factories.UserFactory(username=key)
-        factories.MembershipFactory(user=users[key], dealership=dealership)
-    hq_user = factories.UserFactory(username="hq_user")
-    factories.GroupMembershipFactory(user=hq_user, group=group1)
+        # each is the general manager of their dealership: every capability, whole dealership
+        users[key] = factories.UserFactory(username=key, name=f"{dealership.name_zh}总经理")
+        factories.hire(users[key], dealership, "gm")
+    hq_user = factories.UserFactory(username="hq_user", name="集团总监")
+    factories.GroupMembershipFactory(user=hq_user, group=group1, position_code="hq_director")
     outsider = factories.UserFactory(username="outsider")
     return Cast(
         group1,

@@ -52,9 +52,12 @@ class DealershipFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        # apps may react to a new dealership (the org chart template); let them write in it
+        from dealership.services import dealership_initialize
+
         with system_context():
-            return super()._create(model_class, *args, **kwargs)
+            dealership = super()._create(model_class, *args, **kwargs)
+        dealership_initialize(dealership=dealership)  # the org chart template, as in production
+        return dealership
 
 
 class UserFactory(DjangoModelFactory):
@@ -108,3 +111,35 @@ class JobRunFactory(TenantFactory):
 
 # Tenant models with a hand-written factory; the generic isolation test builds the others itself.
 TENANT_FACTORIES: dict[type, type[TenantFactory]] = {JobRun: JobRunFactory}
+
+
+def hire(user, dealership, *position_codes: str, employee_no: str | None = None, phone: str = ""):
+    """Employ ``user`` in ``dealership`` in the given template positions (test shortcut)."""
+    import datetime as dt
+
+    from org.models import Position, PositionAssignment, StaffMember
+
+    with dealership_context(dealership):
+        Membership.objects.update_or_create(
+            user=user, dealership=dealership, defaults={"is_active": True}
+        )
+        staff, _ = StaffMember.objects.get_or_create(
+            user=user,
+            defaults={
+                "dealership": dealership,
+                "employee_no": employee_no or f"E{user.pk:05d}",
+                "phone": phone,
+                "start_date": dt.date(2025, 1, 1),
+            },
+        )
+        for i, code in enumerate(position_codes):
+            PositionAssignment.objects.get_or_create(
+                staff=staff,
+                position=Position.objects.get(code=code),
+                defaults={
+                    "dealership": dealership,
+                    "is_primary": i == 0,
+                    "since": dt.date(2025, 1, 1),
+                },
+            )
+    return staff

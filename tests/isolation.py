@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.views.generic.list import MultipleObjectMixin
 from model_bakery import baker
 
 from dealership.checks import tenant_models
@@ -47,7 +48,7 @@ def _walk(patterns, namespace=""):
 def discover_routes() -> list[Route]:
     routes = {}
     for name, pattern in _walk(get_resolver().url_patterns):
-        _cls, model = _view_model(pattern.callback)
+        cls, model = _view_model(pattern.callback)
         if model is None:
             continue
         groups = set(pattern.pattern.regex.groupindex)
@@ -58,7 +59,12 @@ def discover_routes() -> list[Route]:
                 f"{name}: tenant routes must identify objects by 'pk' only, not {groups}"
             )
         kind = "api" if hasattr(pattern.callback, "cls") else "html"
-        routes[name] = Route(name=name, model=model, kind=kind, detail="pk" in groups)
+        detail = "pk" in groups
+        if kind == "html" and not detail and not issubclass(cls, MultipleObjectMixin):
+            continue  # a create form, not a list
+        if kind == "api" and not detail and "list" not in pattern.callback.actions.values():
+            continue
+        routes[name] = Route(name=name, model=model, kind=kind, detail=detail)
     return sorted(routes.values(), key=str)
 
 

@@ -27,8 +27,16 @@ def resolve_scope(
         choice = session.get(SESSION_KEY)
     chosen = choose_workspace(workspaces, choice)
     if chosen.kind == "group":
-        return TenantScope.for_group(chosen.object_id, chosen.dealership_ids, user_id=user.pk)
-    return TenantScope.for_dealership(chosen.object_id, user_id=user.pk)
+        scope = TenantScope.for_group(chosen.object_id, chosen.dealership_ids, user_id=user.pk)
+    else:
+        scope = TenantScope.for_dealership(chosen.object_id, user_id=user.pk)
+    from dealership.registry import access_gates
+    from dealership.tenancy.context import tenant_context
+
+    with tenant_context(scope):
+        if not all(gate(user) for gate in access_gates()):
+            return None
+    return scope
 
 
 def choose_workspace(workspaces, choice: str | None):

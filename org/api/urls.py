@@ -1,4 +1,9 @@
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter(trailing_slash=True)
+from org.api import views
+
+router = DefaultRouter()
+router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("positions", views.PositionViewSet, basename="position")
+router.register("staff", views.StaffMemberViewSet, basename="staff")
 urlpatterns = router.urls

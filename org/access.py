@@ -1,0 +1,145 @@
+"""Position-based access: the policy behind ``Model.objects.for_user(user, action)``.
+
+A user's **grants** in the current scope are the capabilities of the positions they hold (or,
+for an HQ user, of their HQ position, at group scope). Each model declares which capability
+each action needs and what "own" and "own department" mean for its rows
+(:func:`register_model_access`). Explicit per-object grants (django-guardian) widen a user's
+rows for models that declare ``grantable=True``. A model that declared nothing is closed to
+everyone but system code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Model, Q, QuerySet
+
+from dealership.policies import READ_ACTIONS, Policy
+from dealership.tenancy.context import current_scope
+from org.capabilities import Capability, DataScope
+
+
+@dataclass(frozen=True)
+class UserAccess:
+    """What a user may do in the current scope (computed once per user and scope)."""
+
+    user_id: int | None
+    grants: dict[str, DataScope] = field(default_factory=dict)
+    position_ids: frozenset[int] = frozenset()
+    department_ids: frozenset[int] = frozenset()
+    writable: bool = False
+    is_system: bool = False
+
+    def scope_for(self, capability: Capability | str | None) -> DataScope | None:
+        if capability is None:
+            return None
+        if self.is_system:
+            return DataScope.GROUP
+        return self.grants.get(str(capability))
+
+    def has(self, capability: Capability | str) -> bool:
+        return self.scope_for(capability) is not None
+
+
+@dataclass(frozen=True)
+class ModelAccess:
+    view: Capability
+    change: Capability | None = None  # add / change / delete
+    own: Callable[[UserAccess], Q] | None = None
+    department: Callable[[UserAccess], Q] | None = None
+    grantable: bool = False
+
+    def capability(self, action: str) -> Capability | None:
+        return self.view if action in READ_ACTIONS else self.change
+
+
+_access: dict[type[Model], ModelAccess] = {}
+
+
+def register_model_access(model: type[Model], access: ModelAccess) -> None:
+    _access[model] = access
+
+
+def model_access(model: type[Model]) -> ModelAccess | None:
+    return _access.get(model)
+
+
+def user_access(user) -> UserAccess:
+    """The user's grants in the current tenant scope; cached on the user object per scope."""
+    scope = current_scope()
+    if scope is None or user is None or not getattr(user, "is_authenticated", False):
+        return UserAccess(user_id=None)
+    if scope.is_system:
+        return UserAccess(user_id=getattr(user, "pk", None), is_system=True, writable=True)
+    cache = user.__dict__.setdefault("_org_access", {})
+    if scope not in cache:
+        from org.selectors import compute_user_access
+
+        cache[scope] = compute_user_access(user, scope)
+    return cache[scope]
+
+
+def forget_user_access(user) -> None:
+    user.__dict__.pop("_org_access", None)
+
+
+class PositionPolicy(Policy):
+    def allows(self, user, action, model):
+        access_rules = model_access(model)
+        if access_rules is None:
+            return current_scope() is not None and current_scope().is_system
+        access = user_access(user)
+        if action not in READ_ACTIONS and not access.writable:
+            return False
+        return (
+            access.has(access_rules.capability(action))
+            if access_rules.capability(action)
+            else False
+        )
+
+    def restrict(self, user, action, queryset: QuerySet) -> QuerySet:
+        rules = model_access(queryset.model)
+        access = user_access(user)
+        if access.is_system:
+            return queryset
+        if rules is None or (action not in READ_ACTIONS and not access.writable):
+            return queryset.none()
+        scope = access.scope_for(rules.capability(action))
+        if scope in (DataScope.DEALERSHIP, DataScope.GROUP):
+            return queryset
+        condition = None
+        if scope == DataScope.DEPARTMENT:
+            condition = (
+                (rules.department or rules.own)(access) if (rules.department or rules.own) else None
+            )
+        elif scope == DataScope.OWN and rules.own:
+            condition = rules.own(access)
+        if rules.grantable:
+            granted = _granted_ids(user, queryset, action)
+            condition = (
+                (condition | Q(pk__in=granted)) if condition is not None else Q(pk__in=granted)
+            )
+        return queryset.filter(condition) if condition is not None else queryset.none()
+
+
+def _granted_ids(user, queryset: QuerySet, action: str):
+    """Primary keys of rows explicitly shared with ``user`` (django-guardian), as a subquery."""
+    from guardian.utils import get_user_obj_perms_model
+
+    model = queryset.model
+    perm_action = "view" if action in READ_ACTIONS else "change"
+    codename = f"{perm_action}_{model._meta.model_name}"
+    table = get_user_obj_perms_model(model)
+    return table.objects.filter(user_id=user.pk, permission__codename=codename).values(
+        "content_object_id"
+    )
+
+
+def has_active_position(user) -> bool:
+    """Access gate: staff need an active position in the dealership; HQ users their HQ position."""
+    scope = current_scope()
+    if scope is None or scope.is_system:
+        return scope is not None
+    access = user_access(user)
+    return bool(access.grants) if scope.is_hq else bool(access.position_ids)

@@ -1,0 +1,89 @@
+"""Which capability each org (and platform) model needs, and what "own" and "own department"
+mean for its rows."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from dealership.models import JobRun
+from org.access import ModelAccess, UserAccess, register_model_access
+from org.capabilities import Capability as C
+from org.models import (
+    AuditEntry,
+    Department,
+    Position,
+    PositionAssignment,
+    PositionCapability,
+    StaffMember,
+)
+
+
+def _my_departments(access: UserAccess) -> Q:
+    return Q(pk__in=access.department_ids)
+
+
+def _in_my_departments(path: str):
+    return lambda access: Q(**{f"{path}__in": access.department_ids})
+
+
+def _my_staff_record(access: UserAccess) -> Q:
+    return Q(user_id=access.user_id)
+
+
+def _staff_of_my_departments(access: UserAccess) -> Q:
+    return Q(
+        pk__in=PositionAssignment.objects.filter(
+            position__department_id__in=access.department_ids
+        ).values("staff_id")
+    )
+
+
+def register() -> None:
+    register_model_access(
+        Department,
+        ModelAccess(
+            view=C.ORG_VIEW_CHART,
+            change=C.ORG_CHANGE_CHART,
+            own=_my_departments,
+            department=_my_departments,
+        ),
+    )
+    register_model_access(
+        Position,
+        ModelAccess(
+            view=C.ORG_VIEW_CHART,
+            change=C.ORG_CHANGE_CHART,
+            own=lambda a: Q(pk__in=a.position_ids),
+            department=_in_my_departments("department_id"),
+        ),
+    )
+    register_model_access(
+        StaffMember,
+        ModelAccess(
+            view=C.ORG_VIEW_STAFF,
+            change=C.ORG_CHANGE_STAFF,
+            own=_my_staff_record,
+            department=_staff_of_my_departments,
+            grantable=True,
+        ),
+    )
+    register_model_access(
+        PositionAssignment,
+        ModelAccess(
+            view=C.ORG_VIEW_STAFF,
+            change=C.ORG_CHANGE_STAFF,
+            own=lambda a: Q(staff__user_id=a.user_id),
+            department=_in_my_departments("position__department_id"),
+        ),
+    )
+    register_model_access(
+        PositionCapability,
+        ModelAccess(
+            view=C.ORG_VIEW_CHART,
+            change=C.ORG_CHANGE_CAPABILITIES,
+            own=lambda a: Q(position_id__in=a.position_ids),
+            department=_in_my_departments("position__department_id"),
+        ),
+    )
+    register_model_access(AuditEntry, ModelAccess(view=C.ORG_VIEW_AUDIT))
+    register_model_access(JobRun, ModelAccess(view=C.PLATFORM_VIEW_JOBRUNS))
