@@ -55,6 +55,17 @@ def audit_record(*, actor, action: str, obj, before: dict | None, after: dict | 
     )
 
 
+def _save_audited(*, actor, obj, before: dict | None, fields=None, validate=None):
+    """Validate, save and audit a create (``before is None``) or an update."""
+    obj.full_clean()
+    if validate is not None:
+        validate(obj)
+    obj.save()
+    action = AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE
+    audit_record(actor=actor, action=action, obj=obj, before=before, after=_snapshot(obj, fields))
+    return obj
+
+
 # --- the standard template -------------------------------------------------------------------
 
 
@@ -118,16 +129,7 @@ def department_create(
     _require(actor, Department, "add")
     department = Department(code=code, name_zh=name_zh, name_en=name_en, kind=kind, order=order)
     department.dealership_id = get_scope().current_id
-    department.full_clean()
-    department.save()
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.CREATE,
-        obj=department,
-        before=None,
-        after=_snapshot(department),
-    )
-    return department
+    return _save_audited(actor=actor, obj=department, before=None)
 
 
 @transaction.atomic
@@ -136,16 +138,7 @@ def department_update(*, actor, department_id: int, **changes) -> Department:
     before = _snapshot(department)
     for field, value in changes.items():
         setattr(department, field, value)
-    department.full_clean()
-    department.save()
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
-        obj=department,
-        before=before,
-        after=_snapshot(department),
-    )
-    return department
+    return _save_audited(actor=actor, obj=department, before=before)
 
 
 @transaction.atomic
@@ -245,17 +238,13 @@ def position_create(
         order=order,
     )
     position.dealership_id = get_scope().current_id
-    position.full_clean()
-    _check_reporting_line(position)
-    position.save()
-    audit_record(
+    return _save_audited(
         actor=actor,
-        action=AuditEntry.Action.CREATE,
         obj=position,
         before=None,
-        after=_snapshot(position, _POSITION_FIELDS),
+        fields=_POSITION_FIELDS,
+        validate=_check_reporting_line,
     )
-    return position
 
 
 @transaction.atomic
@@ -264,17 +253,13 @@ def position_update(*, actor, position_id: int, **changes) -> Position:
     before = _snapshot(position, _POSITION_FIELDS)
     for field, value in changes.items():
         setattr(position, field, value)
-    position.full_clean()
-    _check_reporting_line(position)
-    position.save()
-    audit_record(
+    return _save_audited(
         actor=actor,
-        action=AuditEntry.Action.UPDATE,
         obj=position,
         before=before,
-        after=_snapshot(position, _POSITION_FIELDS),
+        fields=_POSITION_FIELDS,
+        validate=_check_reporting_line,
     )
-    return position
 
 
 @transaction.atomic

@@ -54,3 +54,8 @@ def test_catalogue_holds_every_string_in_the_code(tmp_path):
     extracted = {e.msgid for e in polib.pofile(str(copy / "locale/zh_Hans/LC_MESSAGES/django.po"))}
     committed = {e.msgid for e in polib.pofile(str(CATALOGUES["zh_Hans"])) if e.translated()}
     assert sorted(extracted - committed) == [], "run `make messages` and translate the new strings"
+
+
+def test_english_catalogue_says_what_the_code_says():
+    po = polib.pofile(str(CATALOGUES["en"]))
+    assert [e.msgid for e in po if not e.msgid_plural and e.msgstr != e.msgid] == []

@@ -17,11 +17,14 @@ class TenantScopeMixin:
 
     def perform_authentication(self, request):
         super().perform_authentication(request)
-        if (
-            getattr(request._request, "tenant_scope", None) is None
-            and request.user.is_authenticated
-        ):
-            scope = resolve_scope(request.user, getattr(request._request, "session", None))
+        if not request.user.is_authenticated:
+            return
+        # API clients working in several dealerships pick one with "X-Workspace: d:<id>"
+        choice = request.headers.get("X-Workspace")
+        if getattr(request._request, "tenant_scope", None) is None or choice:
+            scope = resolve_scope(
+                request.user, getattr(request._request, "session", None), choice=choice
+            )
             request._request.tenant_scope = scope
             self._tenant_token = _scope.set(scope)
 

@@ -93,3 +93,15 @@ def test_openapi_schema_and_local_docs(cast, client_for):
     docs = client_for(cast.user_a).get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn." not in docs and "unpkg" not in docs and "jsdelivr" not in docs
+
+
+def test_api_clients_pick_a_workspace_with_a_header(cast, api_for):
+    from tests.factories import hire
+
+    hire(cast.user_a, cast.b, "gm")
+    api = api_for(cast.user_a)
+    assert [d["code"] for d in api.get("/api/v1/platform/dealerships/").json()["results"]] == ["a"]
+    chosen = api.get("/api/v1/platform/dealerships/", HTTP_X_WORKSPACE=f"d:{cast.b.pk}").json()
+    assert [d["code"] for d in chosen["results"]] == ["b"]
+    foreign = api.get("/api/v1/platform/dealerships/", HTTP_X_WORKSPACE=f"d:{cast.c.pk}").json()
+    assert [d["code"] for d in foreign["results"]] == ["a"]  # not theirs: the default workspace

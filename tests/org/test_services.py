@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from dealership.models import Membership
 from dealership.tenancy import TenantScope, dealership_context, tenant_context
@@ -18,6 +19,13 @@ from org.models import AuditEntry, Department, Position, StaffMember
 from tests.factories import UserFactory, hire
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in English here; the Chinese ones are checked on the pages."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
