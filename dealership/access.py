@@ -33,6 +33,11 @@ def check_model_permission(user, model: type[Model], action: str) -> None:
         raise PermissionDenied(_("You do not have permission to perform this action."))
 
 
+def can(user, model: type[Model], action: str) -> bool:
+    """May ``user`` do ``action`` on ``model`` at all (to show or hide a link or a button)?"""
+    return policy_for(model).allows(user, action, model)
+
+
 def restricted_queryset(
     user, model: type[Model], action: str = "view", queryset: QuerySet | None = None
 ) -> QuerySet:

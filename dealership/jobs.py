@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,14 +34,16 @@ def is_working_day(day: dt.date) -> bool:
 
 
 @dataclass(frozen=True)
-class Schedule:
+class Schedule(ABC):
     at: dt.time = dt.time(0, 0)
 
+    @abstractmethod
     def is_due_on(self, day: dt.date) -> bool:
-        raise NotImplementedError
+        """Is the job due on this (local) day?"""
 
+    @abstractmethod
     def describe(self) -> str:
-        raise NotImplementedError
+        """A short description for people."""
 
 
 @dataclass(frozen=True)

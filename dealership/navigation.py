@@ -12,10 +12,10 @@ def _has_tenant(request) -> bool:
 
 
 def _can_view_job_runs(request) -> bool:
+    from dealership.access import can
     from dealership.models import JobRun
-    from dealership.policies import policy_for
 
-    return _has_tenant(request) and policy_for(JobRun).allows(request.user, "view", JobRun)
+    return _has_tenant(request) and can(request.user, JobRun, "view")
 
 
 def _workspace_widget(request):

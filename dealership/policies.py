@@ -10,6 +10,8 @@ with :func:`register_policy` or replace the default for every model with
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from django.db import models
 
 from dealership.tenancy.context import current_scope
@@ -17,14 +19,14 @@ from dealership.tenancy.context import current_scope
 READ_ACTIONS = frozenset({"view", "export"})
 
 
-class Policy:
+class Policy(ABC):
+    @abstractmethod
     def allows(self, user, action: str, model: type[models.Model]) -> bool:
         """May ``user`` perform ``action`` on some ``model`` row? ``False`` answers 403."""
-        raise NotImplementedError
 
+    @abstractmethod
     def restrict(self, user, action: str, queryset: models.QuerySet) -> models.QuerySet:
         """The rows of ``queryset`` that ``user`` may ``action``. Rows outside answer 404."""
-        raise NotImplementedError
 
 
 class TenantPolicy(Policy):

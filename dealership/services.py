@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dealership.jobs import Job, get_job, jobs_due_on
-from dealership.models import Brand, DealerGroup, Dealership, JobRun
+from dealership.models import Dealership, JobRun
 from dealership.registry import dealership_initializers
 from dealership.tenancy import dealership_context, system_context
 
@@ -33,33 +33,6 @@ def dealership_initialize(*, dealership: Dealership) -> None:
     with dealership_context(dealership):
         for initializer in dealership_initializers():
             initializer(dealership)
-
-
-@transaction.atomic
-def dealership_create(
-    *,
-    code: str,
-    name_zh: str,
-    name_en: str,
-    brand: Brand,
-    group: DealerGroup | None = None,
-    time_zone: str = "Asia/Shanghai",
-    address: str = "",
-) -> Dealership:
-    """Create a dealership and prepare it (the org chart starts from the standard template)."""
-    dealership = Dealership(
-        code=code,
-        name_zh=name_zh,
-        name_en=name_en,
-        brand=brand,
-        group=group,
-        time_zone=time_zone,
-        address=address,
-    )
-    dealership.full_clean()
-    dealership.save()
-    dealership_initialize(dealership=dealership)
-    return dealership
 
 
 def job_runs_ensure(

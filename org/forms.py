@@ -65,16 +65,7 @@ class PositionForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = Position
-        fields = [
-            "department",
-            "code",
-            "name_zh",
-            "name_en",
-            "reports_to",
-            "is_manager",
-            "order",
-            "responsibilities",
-        ]
+        fields = Position.EDITABLE_FIELDS
 
     def __init__(self, *args, departments=None, positions=None, **kwargs):
         super().__init__(*args, **kwargs)

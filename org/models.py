@@ -66,6 +66,17 @@ class Department(BilingualName, TenantModel):
 class Position(BilingualName, TenantModel):
     """A position (岗位) in one dealership's org chart."""
 
+    EDITABLE_FIELDS = (
+        "department",
+        "code",
+        "name_zh",
+        "name_en",
+        "reports_to",
+        "is_manager",
+        "order",
+        "responsibilities",
+    )
+
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="positions", verbose_name=_("department")
     )

@@ -201,16 +201,7 @@ def _check_reporting_line(position: Position) -> None:
         )
 
 
-_POSITION_FIELDS = (
-    "department",
-    "code",
-    "name_zh",
-    "name_en",
-    "responsibilities",
-    "reports_to",
-    "is_manager",
-    "order",
-)
+_POSITION_FIELDS = Position.EDITABLE_FIELDS
 
 
 @transaction.atomic

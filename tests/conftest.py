@@ -11,8 +11,6 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from dealership.tenancy import dealership_context, system_context
-from tests import factories
 from tests.cast import Cast, build_cast
 
 
@@ -44,21 +42,8 @@ def api_for(db):
     return make
 
 
-@pytest.fixture
-def in_dealership():
-    return dealership_context
-
-
-@pytest.fixture
-def as_system():
-    with system_context():
-        yield
-
-
 @pytest.fixture(autouse=True)
-def _english_free_defaults(settings):
+def _test_defaults(settings):
+    """Mail goes to the outbox; Celery tasks run in-process unless a test starts a worker."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
-
-
-__all__ = ["factories"]

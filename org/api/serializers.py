@@ -17,19 +17,7 @@ class PositionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Position
-        fields = [
-            "id",
-            "dealership",
-            "department",
-            "code",
-            "name_zh",
-            "name_en",
-            "reports_to",
-            "is_manager",
-            "order",
-            "responsibilities",
-            "capabilities",
-        ]
+        fields = ["id", "dealership", *Position.EDITABLE_FIELDS, "capabilities"]
         read_only_fields = ["capabilities"]
 
     def get_capabilities(self, position) -> dict[str, int]:

@@ -82,17 +82,6 @@ class PositionViewSet(ServiceViewSetMixin, TenantModelViewSet):
             .order_by("dealership__code", "department__order", "order", "code")
         )
 
-    def get_serializer(self, *args, **kwargs):
-        serializer = super().get_serializer(*args, **kwargs)
-        if getattr(self, "swagger_fake_view", False) or self.request.method == "GET":
-            return serializer
-        fields = getattr(serializer, "child", serializer).fields
-        from dealership.access import restricted_queryset
-
-        fields["department"].queryset = restricted_queryset(self.request.user, Department, "view")
-        fields["reports_to"].queryset = restricted_queryset(self.request.user, Position, "view")
-        return serializer
-
 
 class StaffMemberViewSet(TenantReadOnlyModelViewSet):
     model = StaffMember

@@ -45,9 +45,8 @@ class Command(BaseCommand):
         by_id = {d.pk: d.code for d in dealerships}
         for run in runs:
             style = self.style.SUCCESS if run.state == JobRun.State.SUCCEEDED else self.style.ERROR
-            detail = (
-                run.result or ([*run.error.strip().splitlines(), ""])[0 if not run.error else -2]
-            )
+            # the result, or the last line of the error (the exception message)
+            detail = run.result or (run.error.strip().splitlines() or [""])[-1]
             self.stdout.write(
                 f"{by_id[run.dealership_id]:<16} {run.job:<40} {style(run.state)}  {detail}"
             )
