@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from dealership.models import Dealership, GroupMembership
-from org.access import UserAccess, user_access
-from org.capabilities import Capability, DataScope
+from org.access import UserAccess
+from org.capabilities import DataScope
 from org.models import (
     AuditEntry,
     Department,
@@ -51,10 +51,6 @@ def compute_user_access(user, scope) -> UserAccess:
         department_ids=frozenset(d for _, d in held),
         writable=bool(scope.writable_ids),
     )
-
-
-def has_capability(user, capability: Capability) -> bool:
-    return user_access(user).has(capability)
 
 
 # --- the org chart ----------------------------------------------------------------------------
@@ -246,3 +242,28 @@ def position_family(request) -> str | None:
         )
         cached = request._org_family = FAMILIES.get(kind, "staff") if kind else ""
     return cached or None
+
+
+def staff_shared_with(staff: StaffMember) -> list:
+    """Users a staff record is explicitly shared with (django-guardian grants)."""
+    from org.models import StaffMemberUserObjectPermission
+
+    return [
+        grant.user
+        for grant in StaffMemberUserObjectPermission.objects.filter(
+            content_object=staff, permission__codename="view_staffmember"
+        )
+        .select_related("user")
+        .order_by("user__username")
+    ]
+
+
+def share_candidates(user, staff: StaffMember) -> QuerySet[StaffMember]:
+    """Colleagues of the dealership a record may be shared with."""
+    return (
+        StaffMember.objects.for_user(user, "view")
+        .filter(is_active=True)
+        .exclude(pk=staff.pk)
+        .select_related("user")
+        .order_by("employee_no")
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/<int:pk>/", views.StaffDetailView.as_view(), name="staff_detail"),
     path("staff/<int:pk>/edit/", views.StaffFormView.as_view(), name="staff_edit"),
     path("staff/<int:pk>/end/", views.StaffEndView.as_view(), name="staff_end"),
+    path("staff/<int:pk>/share/", views.StaffShareView.as_view(), name="staff_share"),
     path("capabilities/", views.CapabilityMatrixView.as_view(), name="capabilities"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
     path("audit/<int:pk>/", views.AuditDetailView.as_view(), name="audit_detail"),

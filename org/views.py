@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from dealership.access import check_model_permission, get_object_for_user, restricted_queryset
+from dealership.access import can, check_model_permission, get_object_for_user, restricted_queryset
 from dealership.views import ScopedDetailView, ScopedListView, TenantRequiredMixin
 from org import selectors, services
 from org.access import user_access
@@ -48,10 +48,7 @@ class ChartView(TenantRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["charts"] = selectors.org_chart_for_user(self.request.user)
-        context["can_edit"] = (
-            user_access(self.request.user).has(Capability.ORG_CHANGE_CHART)
-            and user_access(self.request.user).writable
-        )
+        context["can_edit"] = can(self.request.user, Position, "change")
         return context
 
 
@@ -66,16 +63,8 @@ class PositionDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         context.update(selectors.position_detail(self.request.user, self.object))
         context["capability_labels"] = dict(Capability.choices)
-        context["can_edit"] = _can_change(self.request.user, Position)
+        context["can_edit"] = can(self.request.user, Position, "change")
         return context
-
-
-def _can_change(user, model) -> bool:
-    try:
-        check_model_permission(user, model, "change")
-    except PermissionDenied:
-        return False
-    return True
 
 
 class ServiceFormView(TenantRequiredMixin, View):
@@ -236,7 +225,7 @@ class StaffListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_hire"] = _can_change(self.request.user, StaffMember)
+        context["can_hire"] = can(self.request.user, StaffMember, "change")
         return context
 
 
@@ -254,8 +243,45 @@ class StaffDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_edit"] = self.object.is_active and _can_change(self.request.user, StaffMember)
+        if can(self.request.user, StaffMember, "change"):
+            context["shared_with"] = selectors.staff_shared_with(self.object)
+            context["share_candidates"] = selectors.share_candidates(self.request.user, self.object)
+        context["can_edit"] = self.object.is_active and can(
+            self.request.user, StaffMember, "change"
+        )
         return context
+
+
+class StaffShareView(TenantRequiredMixin, View):
+    """Share one staff record with a colleague (POST ``staff``: the colleague's record), or stop
+    sharing it (POST ``revoke``: the colleague's user id)."""
+
+    def post(self, request, pk):
+        staff = get_object_for_user(request.user, StaffMember, "change", pk=pk)
+        if "revoke" in request.POST:
+            shared = {user.pk: user for user in selectors.staff_shared_with(staff)}
+            colleague = shared.get(_int(request.POST["revoke"]))
+            if colleague is None:
+                raise Http404(_("Not found."))
+            service = services.object_permission_revoke
+        else:
+            colleague_pk = _int(request.POST.get("staff"))
+            colleague = get_object_for_user(request.user, StaffMember, "view", pk=colleague_pk).user
+            service = services.object_permission_grant
+        try:
+            service(actor=request.user, user=colleague, obj=staff)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(staff.get_absolute_url())
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404(_("Not found.")) from None
 
 
 class StaffFormView(ServiceFormView):
@@ -352,7 +378,7 @@ class CapabilityMatrixView(TenantRequiredMixin, TemplateView):
             for position in positions
         ]
         context["scopes"] = _matrix_scopes()
-        context["can_edit"] = _can_change(self.request.user, PositionCapability)
+        context["can_edit"] = can(self.request.user, PositionCapability, "change")
         return context
 
     def post(self, request, *args, **kwargs):

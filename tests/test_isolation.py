@@ -21,14 +21,31 @@ LIST_ROUTES = [r for r in ALL_ROUTES if not r.detail]
 
 
 def test_discovery_finds_the_known_routes_and_models():
-    assert JobRun in ALL_TENANT_MODELS
+    """The generic tests below really cover the platform's and the org chart's models."""
+    from org.models import (
+        AuditEntry,
+        Department,
+        Position,
+        PositionAssignment,
+        PositionCapability,
+        StaffMember,
+    )
+
+    org_models = {
+        Department,
+        Position,
+        StaffMember,
+        PositionAssignment,
+        PositionCapability,
+        AuditEntry,
+    }
+    assert {JobRun, *org_models} <= set(ALL_TENANT_MODELS)
     found = {(r.kind, r.model, r.detail) for r in ALL_ROUTES}
-    assert {
-        ("api", JobRun, True),
-        ("api", JobRun, False),
-        ("html", JobRun, True),
-        ("html", JobRun, False),
-    } <= found
+    expected = {(kind, JobRun, detail) for kind in ("api", "html") for detail in (True, False)}
+    expected |= {("api", m, d) for m in (Department, Position, StaffMember) for d in (True, False)}
+    expected |= {("html", m, True) for m in (Department, Position, StaffMember, AuditEntry)}
+    expected |= {("html", StaffMember, False), ("html", AuditEntry, False)}
+    assert expected <= found
 
 
 @pytest.mark.parametrize("model", ALL_TENANT_MODELS, ids=lambda m: m._meta.label)

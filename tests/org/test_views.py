@@ -259,3 +259,54 @@ def test_hq_sees_the_charts_of_its_group_only(cast, client_for):
     page = client_for(cast.hq_user).get("/org/chart/").content.decode()
     assert 'data-dealership="a"' in page and 'data-dealership="b"' in page
     assert 'data-dealership="c"' not in page
+
+
+def test_gm_shares_a_staff_record_with_a_colleague(cast, client_for):
+    consultant = UserFactory(username="gu.wen")
+    consultant_staff = hire(consultant, cast.a, "sales_consultant")
+    cashier = hire(UserFactory(name="钱出纳"), cast.a, "cashier")
+    consultant_client = client_for(consultant)
+    assert consultant_client.get(f"/org/staff/{cashier.pk}/").status_code == 404
+
+    gm = client_for(cast.user_a)
+    page = gm.get(f"/org/staff/{cashier.pk}/").content.decode()
+    assert 'data-testid="sharing"' in page and 'data-testid="shared-with"' not in page
+    assert (
+        gm.post(f"/org/staff/{cashier.pk}/share/", {"staff": consultant_staff.pk}).status_code
+        == 302
+    )
+    assert consultant_client.get(f"/org/staff/{cashier.pk}/").status_code == 200
+    assert "钱出纳" in consultant_client.get("/org/staff/").content.decode()
+    assert 'data-testid="shared-with"' in gm.get(f"/org/staff/{cashier.pk}/").content.decode()
+
+    # the consultant may not share it further, nor see the sharing panel
+    assert (
+        consultant_client.post(
+            f"/org/staff/{cashier.pk}/share/", {"staff": consultant_staff.pk}
+        ).status_code
+        == 403
+    )
+    assert (
+        'data-testid="sharing"'
+        not in consultant_client.get(f"/org/staff/{cashier.pk}/").content.decode()
+    )
+
+    assert gm.post(f"/org/staff/{cashier.pk}/share/", {"revoke": consultant.pk}).status_code == 302
+    assert consultant_client.get(f"/org/staff/{cashier.pk}/").status_code == 404
+    with dealership_context(cast.a):
+        actions = list(
+            AuditEntry.objects.filter(object_type="org.StaffMember", object_id=str(cashier.pk))
+            .order_by("pk")
+            .values_list("action", flat=True)
+        )
+    assert actions == ["grant", "revoke"]
+
+
+def test_sharing_with_someone_of_another_dealership_is_a_404(cast, client_for):
+    cashier = hire(UserFactory(), cast.a, "cashier")
+    with dealership_context(cast.b):
+        foreign = cast.user_b.staff_records.get().pk
+    gm = client_for(cast.user_a)
+    assert gm.post(f"/org/staff/{cashier.pk}/share/", {"staff": foreign}).status_code == 404
+    assert gm.post(f"/org/staff/{cashier.pk}/share/", {"staff": "x"}).status_code == 404
+    assert gm.post(f"/org/staff/{cashier.pk}/share/", {"revoke": cast.user_b.pk}).status_code == 404
