@@ -271,6 +271,7 @@ def test_gm_shares_a_staff_record_with_a_colleague(cast, client_for):
     gm = client_for(cast.user_a)
     page = gm.get(f"/org/staff/{cashier.pk}/").content.decode()
     assert 'data-testid="sharing"' in page and 'data-testid="shared-with"' not in page
+    assert page.count('data-testid="sharing"') == 1 and "<title>钱出纳 ·" in page
     assert (
         gm.post(f"/org/staff/{cashier.pk}/share/", {"staff": consultant_staff.pk}).status_code
         == 302
