@@ -108,18 +108,15 @@ class PositionPolicy(Policy):
         scope = access.scope_for(rules.capability(action))
         if scope in (DataScope.DEALERSHIP, DataScope.GROUP):
             return queryset
-        condition = None
-        if scope == DataScope.DEPARTMENT:
-            condition = (
-                (rules.department or rules.own)(access) if (rules.department or rules.own) else None
-            )
-        elif scope == DataScope.OWN and rules.own:
-            condition = rules.own(access)
+        # a model without a notion of "department" falls back to "own" for department scope
+        lookup = {
+            DataScope.DEPARTMENT: rules.department or rules.own,
+            DataScope.OWN: rules.own,
+        }.get(scope)
+        condition = lookup(access) if lookup else None
         if rules.grantable:
-            granted = _granted_ids(user, queryset, action)
-            condition = (
-                (condition | Q(pk__in=granted)) if condition is not None else Q(pk__in=granted)
-            )
+            shared = Q(pk__in=_granted_ids(user, queryset, action))
+            condition = condition | shared if condition is not None else shared
         return queryset.filter(condition) if condition is not None else queryset.none()
 
 

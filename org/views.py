@@ -62,7 +62,6 @@ class PositionDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(selectors.position_detail(self.request.user, self.object))
-        context["capability_labels"] = dict(Capability.choices)
         context["can_edit"] = can(self.request.user, Position, "change")
         return context
 
