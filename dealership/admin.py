@@ -23,7 +23,7 @@ class DealerGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Dealership)
 class DealershipAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_zh", "brand", "group", "time_zone", "is_active")
+    list_display = ("code", "login_prefix", "name_zh", "brand", "group", "time_zone", "is_active")
     list_filter = ("brand", "group", "is_active")
     search_fields = ("code", "name_zh", "name_en")
 

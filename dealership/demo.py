@@ -129,7 +129,7 @@ def seed_platform() -> tuple[list[Dealership], list[DemoLogin]]:
         for code, zh, en in GROUPS
     }
     dealerships = []
-    for code, _prefix, zh, en, brand, group, address in DEALERSHIPS:
+    for code, prefix, zh, en, brand, group, address in DEALERSHIPS:
         dealership, _ = Dealership.objects.update_or_create(
             code=code,
             defaults={
@@ -138,6 +138,7 @@ def seed_platform() -> tuple[list[Dealership], list[DemoLogin]]:
                 "brand": brands[brand],
                 "group": groups[group],
                 "address": address,
+                "login_prefix": prefix,
                 "time_zone": "Asia/Shanghai",
                 "is_active": True,
             },
@@ -148,7 +149,7 @@ def seed_platform() -> tuple[list[Dealership], list[DemoLogin]]:
     for username, group, position, name in HQ_USERS:
         user = demo_user(username, name)
         GroupMembership.objects.update_or_create(
-            user=user, group=groups[group], defaults={"is_active": True}
+            user=user, group=groups[group], defaults={"is_active": True, "position_code": position}
         )
         logins.append(DemoLogin(username, DEMO_PASSWORD, None, group, position, name))
     outsider = demo_user("outsider", "王小明")
@@ -158,7 +159,7 @@ def seed_platform() -> tuple[list[Dealership], list[DemoLogin]]:
 
 
 def login_prefix(dealership: Dealership) -> str:
-    return next(prefix for code, prefix, *_ in DEALERSHIPS if code == dealership.code)
+    return dealership.login_prefix
 
 
 def seed_demo() -> list[DemoLogin]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -87,6 +88,20 @@ class Dealership(models.Model):
     """A dealership (4S店): the tenant. Its staff see only its data."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
+    login_prefix = models.CharField(
+        _("login prefix"),
+        max_length=16,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z][a-z0-9]*$", _("Use lower-case letters and digits, starting with a letter.")
+            )
+        ],
+        help_text=_(
+            "Logins created by this dealership's HR start with it, e.g. whkia_zhangwei: "
+            "each dealership names its own logins and never sees another's."
+        ),
+    )
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
     brand = models.ForeignKey(
@@ -114,6 +129,12 @@ class Dealership(models.Model):
 
     def __str__(self) -> str:
         return self.name_zh
+
+    def login_name(self, name: str) -> str:
+        """The full login for the name HR typed (the prefix is added once)."""
+        name = name.strip()
+        prefix = f"{self.login_prefix}_"
+        return name if name.startswith(prefix) else prefix + name
 
     @property
     def zoneinfo(self):
@@ -170,9 +191,10 @@ class GroupMembership(models.Model):
     position_code = models.SlugField(
         _("HQ position"),
         max_length=50,
-        default="hq_director",
+        blank=True,
         help_text=_(
-            "The HQ position (e.g. hq_director): it decides what the user may read across the group."
+            "The HQ position (e.g. hq_director or hq_analyst): it decides what the user may read "
+            "across the group. Without a valid HQ position the membership grants nothing."
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)

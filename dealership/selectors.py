@@ -31,9 +31,13 @@ class Workspace:
 
 def user_workspaces(user) -> list[Workspace]:
     """The user's active dealerships, then the dealer groups they oversee from HQ (2 queries)."""
-    memberships = Membership.objects.filter(
-        user=user, is_active=True, dealership__is_active=True
-    ).select_related("dealership")
+    # oldest first: the first workspace is the default (no choice in the session, an API token
+    # without X-Workspace), and a dealership that adds the person later never takes its place
+    memberships = (
+        Membership.objects.filter(user=user, is_active=True, dealership__is_active=True)
+        .select_related("dealership")
+        .order_by("created_at", "pk")
+    )
     workspaces = [
         Workspace(
             "dealership",

@@ -58,3 +58,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *_web,
 ]
+
+# Error pages: 400/403/404 inside the shell (API paths get the JSON error shape), a minimal 500.
+handler400 = "dealership.views.bad_request"
+handler403 = "dealership.views.permission_denied"
+handler404 = "dealership.views.page_not_found"
+handler500 = "dealership.views.server_error"

@@ -1,12 +1,19 @@
-"""Platform pages: dashboard, workspace switcher, the "no access" page and the job runs."""
+"""Platform pages: dashboard, workspace switcher, the "no access" page, the job runs and the
+error pages (400/403/404 inside the shell, a minimal 500)."""
 
 from __future__ import annotations
 
+import logging
+from urllib.parse import urlsplit
+
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseRedirect
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.template import loader
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -109,3 +116,111 @@ class JobRunDetailView(ScopedDetailView):
 
     def base_queryset(self):
         return JobRun.objects.select_related("dealership")
+
+
+# --- error pages ------------------------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+ERROR_TEMPLATES = {400: "400.html", 403: "403.html", 404: "404.html"}
+ERROR_TITLES = {400: _("Bad request"), 403: _("Access denied"), 404: _("Page not found")}
+
+
+def is_api_request(request) -> bool:
+    """API clients get the API's JSON error shape, never an HTML page."""
+    return request.path.startswith("/api/")
+
+
+def _back_url(request) -> str | None:
+    """The previous page of this site (the Referer), as a path, for the "back" link."""
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None
+    if not referer or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={host}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(referer)
+    back = parts.path + (f"?{parts.query}" if parts.query else "")
+    return back if back.startswith("/") and back != request.get_full_path() else None
+
+
+def _detail(status: int, exception) -> str:
+    """A 403's own reason (e.g. "you cannot change your own positions") when it says more than
+    the page does; other errors show no detail (a 404's message may name internals)."""
+    if status != 403 or exception is None or not exception.args:
+        return ""
+    detail = str(exception.args[0])
+    return "" if detail == gettext("You do not have permission to perform this action.") else detail
+
+
+def error_page(request, status: int, exception=None) -> HttpResponse:
+    """The 400, 403 or 404 page inside the shell (navigation, the user's language), with a link
+    to the dashboard and one back to the previous page. The status code is kept."""
+    return render(
+        request,
+        ERROR_TEMPLATES[status],
+        {"status": status, "back_url": _back_url(request), "detail": _detail(status, exception)},
+        status=status,
+    )
+
+
+API_ERRORS = {
+    400: ("bad_request", _("The request is not valid.")),
+    403: ("permission_denied", _("You do not have permission to perform this action.")),
+    404: ("not_found", _("Not found.")),
+    500: ("server_error", _("A server error occurred.")),
+}
+
+
+def api_error(status: int) -> JsonResponse:
+    """The API's error shape (see ``dealership.api.errors``) for errors outside DRF's views,
+    e.g. an unknown ``/api/`` URL."""
+    code, message = API_ERRORS[status]
+    return JsonResponse(
+        {"error": {"status": status, "code": code, "message": str(message)}}, status=status
+    )
+
+
+def _client_error(request, status: int, exception) -> HttpResponse:
+    if is_api_request(request):
+        return api_error(status)
+    try:
+        return error_page(request, status, exception)
+    except Exception:  # the shell itself failed (e.g. the database is down): a bare page
+        logger.exception("Error page %s could not be rendered", status)
+        return server_error(request, status=status)
+
+
+def bad_request(request, exception=None):
+    """``handler400`` (without DEBUG; with DEBUG the error middleware answers for views)."""
+    return _client_error(request, 400, exception)
+
+
+def permission_denied(request, exception=None):
+    """``handler403``."""
+    return _client_error(request, 403, exception)
+
+
+def page_not_found(request, exception=None):
+    """``handler404``: unknown URLs, and 404s the error middleware did not answer."""
+    return _client_error(request, 404, exception)
+
+
+def server_error(request, status: int = 500):
+    """``handler500``: a minimal page that needs neither the database nor the context
+    processors (the error may be that the database is down)."""
+    if is_api_request(request):
+        return api_error(500)
+    try:
+        dashboard_url = reverse("dashboard")
+    except NoReverseMatch:
+        dashboard_url = "/"
+    try:
+        html = loader.get_template("500.html").render({"dashboard_url": dashboard_url})
+    except Exception:
+        logger.exception("Error page 500 could not be rendered")
+        html = f'<!doctype html><h1>{status}</h1><p><a href="{dashboard_url}">ERP</a></p>'
+    return HttpResponse(html, status=status)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dealership.forms import DateInput
 from org.capabilities import DataScope
 from org.models import Department, Position
 
@@ -74,14 +76,38 @@ class PositionForm(BootstrapMixin, forms.ModelForm):
         self.fields["reports_to"].required = False
 
 
+class ColleagueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        english = (get_language() or "").startswith("en")
+        works_at = getattr(user, "works_at_en" if english else "works_at_zh", "")
+        return f"{user.get_full_name()} · {works_at}" if works_at else user.get_full_name()
+
+
 class StaffForm(BootstrapMixin, forms.Form):
+    """Hire (a new login, or a colleague already working in the group) or edit a staff member.
+
+    ``positions`` are the positions the actor may assign (plus, when editing, those the person
+    holds now); ``locked_positions`` shows them read-only (the actor's own record, or a person
+    holding positions beyond the actor's reach)."""
+
+    colleague = ColleagueChoiceField(
+        label=_("A colleague already working in our group"),
+        queryset=None,
+        required=False,
+        empty_label=_("— nobody: create a new login —"),
+        help_text=_(
+            "Pick a person employed in another dealership of the group to give them access here "
+            "with their own login; otherwise leave this empty and fill in the new login below."
+        ),
+    )
     username = forms.RegexField(
         label=_("Username"),
         regex=r"^[\w.@+-]+$",
-        max_length=150,
+        max_length=120,
+        required=False,
         error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")},
     )
-    name = forms.CharField(label=_("Full name"), max_length=100)
+    name = forms.CharField(label=_("Full name"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail address"), required=False)
     employee_no = forms.CharField(label=_("Employee number"), max_length=32)
     phone = forms.RegexField(
@@ -90,15 +116,9 @@ class StaffForm(BootstrapMixin, forms.Form):
         required=False,
         error_messages={"invalid": _("Enter a phone number (digits, spaces, + and -).")},
     )
-    start_date = forms.DateField(
-        label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    positions = forms.ModelMultipleChoiceField(
-        label=_("Positions"), queryset=Position.objects.none()
-    )
-    primary = forms.ModelChoiceField(
-        label=_("Primary position"), queryset=Position.objects.none(), required=False
-    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    positions = forms.ModelMultipleChoiceField(label=_("Positions"), queryset=None)
+    primary = forms.ModelChoiceField(label=_("Primary position"), queryset=None, required=False)
     password = forms.CharField(
         label=_("Initial password"),
         required=False,
@@ -106,13 +126,34 @@ class StaffForm(BootstrapMixin, forms.Form):
         help_text=_("Leave empty to let the person set one with “Forgot your password?”."),
     )
 
-    def __init__(self, *args, positions=None, editing=False, **kwargs):
+    NEW_LOGIN_FIELDS = ("username", "name", "email", "password")
+
+    def __init__(
+        self,
+        *args,
+        positions=None,
+        colleagues=None,
+        login_prefix: str = "",
+        editing=False,
+        locked_positions: str = "",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["positions"].queryset = positions
         self.fields["primary"].queryset = positions
         if editing:
-            for name in ("username", "name", "email", "password", "start_date"):
+            for name in ("colleague", *self.NEW_LOGIN_FIELDS, "start_date"):
                 del self.fields[name]
+        else:
+            self.fields["colleague"].queryset = colleagues
+            self.fields["username"].help_text = _(
+                "The login will be %(example)s: every login of this dealership starts with "
+                "“%(prefix)s_”."
+            ) % {"example": f"{login_prefix}_zhangwei", "prefix": login_prefix}
+        if locked_positions:
+            for name in ("positions", "primary"):
+                self.fields[name].disabled = True
+            self.fields["positions"].help_text = locked_positions
 
     def clean_password(self):
         password = self.cleaned_data.get("password")
@@ -122,11 +163,25 @@ class StaffForm(BootstrapMixin, forms.Form):
             validate_password(password)
         return password
 
+    def clean(self):
+        data = super().clean()
+        if "colleague" not in self.fields:
+            return data
+        typed = [name for name in self.NEW_LOGIN_FIELDS if data.get(name)]
+        if data.get("colleague") is not None:
+            if typed:
+                raise forms.ValidationError(
+                    _("Either pick a colleague of the group or type a new login, not both.")
+                )
+        else:
+            for name in ("username", "name"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, forms.ValidationError(_("This field is required.")))
+        return data
+
 
 class EndStaffForm(BootstrapMixin, forms.Form):
-    end_date = forms.DateField(
-        label=_("Last working day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    end_date = forms.DateField(label=_("Last working day"), widget=DateInput())
 
 
 class CapabilityCellForm(forms.Form):

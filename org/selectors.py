@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from dealership.models import Dealership, GroupMembership
+from dealership.models import Dealership, GroupMembership, Membership, User
+from dealership.tenancy import get_scope
 from org.access import UserAccess
 from org.capabilities import DataScope
 from org.models import (
@@ -151,6 +152,43 @@ def staff_directory(user, *, query: str = "", include_ended: bool = False) -> Qu
             queryset=PositionAssignment.objects.select_related("position__department"),
         )
     ).order_by("dealership__code", "employee_no")
+
+
+def group_colleagues(user) -> QuerySet[User]:
+    """People already working in another dealership of the current dealership's group who do
+    not work here yet: the only existing logins a hire may give access to this dealership.
+
+    Annotated with ``works_at_zh`` and ``works_at_en``, the name of (one of) the dealership(s) they work in. HQ-only
+    logins and people of other groups are never offered.
+    """
+    scope = get_scope()
+    if scope.current_id is None:
+        return User.objects.none()
+    group_id = (
+        Dealership.objects.filter(pk=scope.current_id).values_list("group_id", flat=True).first()
+    )
+    if group_id is None:
+        return User.objects.none()
+    elsewhere = Membership.objects.filter(
+        is_active=True, dealership__is_active=True, dealership__group_id=group_id
+    ).exclude(dealership_id=scope.current_id)
+    return (
+        User.objects.filter(is_active=True, pk__in=elsewhere.values("user_id"))
+        .exclude(pk__in=StaffMember.objects.values("user_id"))  # already employed here
+        .annotate(
+            works_at_zh=Subquery(
+                elsewhere.filter(user_id=OuterRef("pk"))
+                .order_by("created_at")
+                .values("dealership__name_zh")[:1]
+            ),
+            works_at_en=Subquery(
+                elsewhere.filter(user_id=OuterRef("pk"))
+                .order_by("created_at")
+                .values("dealership__name_en")[:1]
+            ),
+        )
+        .order_by("name", "username")
+    )
 
 
 def my_positions(user) -> list[PositionAssignment]:

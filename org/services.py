@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from dealership.access import get_object_for_user
 from dealership.models import Dealership, Membership
 from dealership.tenancy import get_scope
+from org import ceiling
 from org.access import forget_user_access
 from org.capabilities import Capability, DataScope
 from org.models import (
@@ -242,6 +243,10 @@ def position_create(
 def position_update(*, actor, position_id: int, **changes) -> Position:
     position = _lock(actor, Position, position_id)
     before = _snapshot(position, _POSITION_FIELDS)
+    department = changes.get("department")
+    if department is not None and department.pk != position.department_id:
+        # the department decides what "own department" grants reach: a move changes rights
+        ceiling.check_position_in_reach(actor, position, department_id=department.pk)
     for field, value in changes.items():
         setattr(position, field, value)
     return _save_audited(
@@ -296,17 +301,33 @@ def _assignment_snapshot(staff: StaffMember) -> dict:
 
 
 def _set_positions(
-    staff: StaffMember, positions: list[Position], primary: Position | None, since: dt.date
+    actor, staff: StaffMember, positions: list[Position], primary: Position | None, since: dt.date
 ) -> None:
+    """Give ``staff`` exactly ``positions``. Every position added or taken away must be within
+    the actor's reach (:mod:`org.ceiling`); positions kept are not re-checked."""
     if not positions:
         raise ValidationError({"positions": _("Choose at least one position.")})
+    foreign = [p for p in positions if p.dealership_id != staff.dealership_id]
+    if foreign:
+        raise ValidationError({"positions": _("Choose positions of this dealership.")})
     primary = primary if primary in positions else positions[0]
-    PositionAssignment.objects.filter(staff=staff).exclude(position__in=positions).delete()
-    existing = set(
-        PositionAssignment.objects.filter(staff=staff).values_list("position_id", flat=True)
-    )
+    current = {
+        a.position_id: a.position
+        for a in PositionAssignment.objects.filter(staff=staff).select_related("position")
+    }
+    wanted = {p.pk: p for p in positions}
+    changed = [p for pk, p in wanted.items() if pk not in current]
+    changed += [p for pk, p in current.items() if pk not in wanted]
+    if changed:
+        ceiling.check_not_self(
+            actor,
+            staff,
+            _("You cannot change your own positions; ask the general manager or HR."),
+        )
+        ceiling.check_assignable(actor, changed)
+    PositionAssignment.objects.filter(staff=staff).exclude(position_id__in=wanted).delete()
     for position in positions:
-        if position.pk not in existing:
+        if position.pk not in current:
             PositionAssignment.objects.create(
                 dealership_id=staff.dealership_id,
                 staff=staff,
@@ -314,51 +335,87 @@ def _set_positions(
                 since=since,
                 is_primary=position == primary,
             )
-    PositionAssignment.objects.filter(staff=staff).update(is_primary=False)
+    PositionAssignment.objects.filter(staff=staff).exclude(position=primary).update(
+        is_primary=False
+    )
     PositionAssignment.objects.filter(staff=staff, position=primary).update(is_primary=True)
+
+
+def _new_login(dealership: Dealership, *, username: str, name: str, email: str, password):
+    """A new login named in the dealership's own namespace (``<prefix>_<name>``): whether a name
+    is free is only ever asked within that namespace, so nothing about other dealerships'
+    logins can be learnt from the answer."""
+    if not name.strip():
+        raise ValidationError({"name": _("Enter the person's full name.")})
+    login = dealership.login_name(username)
+    if User.objects.filter(username__iexact=login).exists():
+        raise ValidationError(
+            {
+                "username": _(
+                    "The login %(login)s is already taken in this dealership; choose another."
+                )
+                % {"login": login}
+            }
+        )
+    user = User(username=login, name=name.strip(), email=email)
+    user.full_clean(exclude=["password"])
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
 
 
 @transaction.atomic
 def staff_hire(
     *,
     actor,
-    username: str,
-    name: str,
     employee_no: str,
     positions: list[Position],
     primary: Position | None = None,
     phone: str = "",
-    email: str = "",
     start_date: dt.date | None = None,
+    username: str = "",
+    name: str = "",
+    email: str = "",
     password: str | None = None,
+    colleague_id: int | None = None,
 ) -> StaffMember:
-    """Employ a person in the current dealership (creating their login if new) in positions."""
+    """Employ a person in the current dealership in ``positions``.
+
+    Either a **new login** is created (``username``, ``name``, optional ``email`` and
+    ``password``), or ``colleague_id`` names a person already working in another dealership of
+    the same dealer group (one of :func:`org.selectors.group_colleagues`), whose login, name and
+    default workspace stay as they are. Typing an existing username never attaches that login.
+    """
     _require(actor, StaffMember, "add")
-    dealership_id = get_scope().current_id
+    dealership = Dealership.objects.get(pk=get_scope().current_id)
     start_date = start_date or timezone.localdate()
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User(username=username, name=name, email=email)
-        user.full_clean(exclude=["password"])
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-    elif StaffMember.objects.filter(user=user).exists():
+    new_login = any((username, name, email, password))
+    if colleague_id is not None and new_login:
         raise ValidationError(
-            {
-                "username": _("%(username)s already works in this dealership.")
-                % {"username": username}
-            }
+            _("Either pick a colleague of the group or type a new login, not both.")
         )
+    if colleague_id is not None:
+        from org.selectors import group_colleagues
+
+        user = group_colleagues(actor).filter(pk=colleague_id).first()
+        if user is None:
+            raise ValidationError({"colleague": _("Choose a colleague from the list.")})
+    elif not username:
+        raise ValidationError({"username": _("Enter a username for the new login.")})
+    else:
+        user = _new_login(dealership, username=username, name=name, email=email, password=password)
     staff = StaffMember(user=user, employee_no=employee_no, phone=phone, start_date=start_date)
-    staff.dealership_id = dealership_id
+    staff.dealership_id = dealership.pk
     staff.full_clean(exclude=["user"])
     staff.save()
-    _set_positions(staff, positions, primary, start_date)
+    _set_positions(actor, staff, positions, primary, start_date)
+    # a membership added later never becomes the person's default workspace (see
+    # dealership.selectors.user_workspaces: the oldest membership comes first)
     Membership.objects.update_or_create(
-        user=user, dealership_id=dealership_id, defaults={"is_active": True}
+        user=user, dealership_id=dealership.pk, defaults={"is_active": True}
     )
     audit_record(
         actor=actor,
@@ -388,7 +445,7 @@ def staff_update(
     staff.full_clean(exclude=["user"])
     staff.save()
     if positions is not None:
-        _set_positions(staff, positions, primary, timezone.localdate())
+        _set_positions(actor, staff, positions, primary, timezone.localdate())
     audit_record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
@@ -400,12 +457,20 @@ def staff_update(
     return staff
 
 
+def staff_end_check(actor, staff: StaffMember) -> None:
+    """403 unless the actor may end this employment: not their own, and every position the
+    person holds is within the actor's reach (HR does not end the GM's employment)."""
+    ceiling.check_not_self(actor, staff, _("You cannot end your own employment."))
+    ceiling.check_assignable(actor, [a.position for a in staff.assignments.all()])
+
+
 @transaction.atomic
 def staff_end(*, actor, staff_id: int, end_date: dt.date | None = None) -> StaffMember:
     """End an employment: the record and its positions stay as history; access ends now."""
     staff = _lock(actor, StaffMember, staff_id)
     if not staff.is_active:
         raise ValidationError(_("This employment has already ended."))
+    staff_end_check(actor, staff)
     end_date = end_date or timezone.localdate()
     if end_date < staff.start_date:
         raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
@@ -448,6 +513,7 @@ def position_capability_set(
             {"scope": _("Choose own records, own department or whole dealership.")}
         )
     position = get_object_for_user(actor, Position, "view", pk=position_id)
+    ceiling.check_grant(actor, position, capability, scope)
     row = (
         PositionCapability.objects.select_for_update()
         .filter(position=position, capability=capability)

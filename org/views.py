@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,9 +13,16 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from dealership.access import can, check_model_permission, get_object_for_user, restricted_queryset
+from dealership.access import (
+    can,
+    check_model_permission,
+    get_object_for_user,
+    permitted_ids,
+    restricted_queryset,
+)
+from dealership.models import Dealership
 from dealership.views import ScopedDetailView, ScopedListView, TenantRequiredMixin
-from org import selectors, services
+from org import ceiling, selectors, services
 from org.access import user_access
 from org.capabilities import CAPABILITY_GROUPS, SHORT_SCOPE_LABELS, Capability, DataScope
 from org.forms import CapabilityCellForm, DepartmentForm, EndStaffForm, PositionForm, StaffForm
@@ -49,6 +56,12 @@ class ChartView(TenantRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["charts"] = selectors.org_chart_for_user(self.request.user)
         context["can_edit"] = can(self.request.user, Position, "change")
+        context["editable_department_ids"] = permitted_ids(
+            self.request.user,
+            Department,
+            "change",
+            [node.department.pk for chart in context["charts"] for node in chart.departments],
+        )
         return context
 
 
@@ -61,8 +74,15 @@ class PositionDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(selectors.position_detail(self.request.user, self.object))
-        context["can_edit"] = can(self.request.user, Position, "change")
+        user, position = self.request.user, self.object
+        context.update(selectors.position_detail(user, position))
+        # link only to what the viewer may open: the position this one reports to may be outside
+        # their data scope (a sales manager's page reports to the GM's), holders need staff rights
+        context["reports_to_visible"] = bool(
+            permitted_ids(user, Position, "view", [position.reports_to_id])
+        )
+        context["can_view_staff"] = can(user, StaffMember, "view")
+        context["can_edit"] = bool(permitted_ids(user, Position, "change", [position.pk]))
         return context
 
 
@@ -242,11 +262,21 @@ class StaffDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if can(self.request.user, StaffMember, "change"):
+        # may this viewer change this record (not only some records)? else no buttons or forms
+        changeable = bool(permitted_ids(self.request.user, StaffMember, "change", [self.object.pk]))
+        if changeable:
             context["shared_with"] = selectors.staff_shared_with(self.object)
             context["share_candidates"] = selectors.share_candidates(self.request.user, self.object)
-        context["can_edit"] = self.object.is_active and can(
-            self.request.user, StaffMember, "change"
+        context["can_edit"] = self.object.is_active and changeable
+        # positions link to their page only for those who may open it (one query)
+        context["visible_position_ids"] = permitted_ids(
+            self.request.user,
+            Position,
+            "view",
+            [a.position_id for a in self.object.assignments.all()],
+        )
+        context["can_end"] = context["can_edit"] and _allowed(
+            services.staff_end_check, self.request.user, self.object
         )
         return context
 
@@ -293,25 +323,51 @@ class StaffFormView(ServiceFormView):
         return obj.get_absolute_url() if obj else reverse("org:staff_list")
 
     def get_form(self, obj, data=None):
+        user = self.request.user
+        visible = list(_positions(user))
+        offered = ceiling.assignable_position_ids(user, visible)
         initial = {"start_date": timezone.localdate()}
-        if obj is not None:
+        locked = ""
+        kwargs = {}
+        if obj is None:
+            kwargs["colleagues"] = selectors.group_colleagues(user)
+            kwargs["login_prefix"] = _current_dealership(self.request).login_prefix
+        else:
             assignments = list(obj.assignments.all())
+            held = {a.position_id for a in assignments}
+            offered |= held
             initial = {
                 "employee_no": obj.employee_no,
                 "phone": obj.phone,
-                "positions": [a.position_id for a in assignments],
+                "positions": sorted(held),
                 "primary": next((a.position_id for a in assignments if a.is_primary), None),
             }
+            if obj.user_id == user.pk:
+                locked = _("You cannot change your own positions; ask the general manager or HR.")
+            elif not held <= ceiling.assignable_position_ids(
+                user, [a.position for a in assignments]
+            ):
+                locked = _(
+                    "This person holds a position that grants more than you hold: only someone "
+                    "who holds all of it (e.g. the general manager) changes their positions."
+                )
         return StaffForm(
-            data, initial=initial, positions=_positions(self.request.user), editing=obj is not None
+            data,
+            initial=initial,
+            positions=Position.objects.filter(pk__in=offered).select_related("department"),
+            editing=obj is not None,
+            locked_positions=locked,
+            **kwargs,
         )
 
     def save(self, form, obj):
         data = form.cleaned_data
         positions = list(data["positions"])
         if obj is None:
+            colleague = data["colleague"]
             return services.staff_hire(
                 actor=self.request.user,
+                colleague_id=colleague.pk if colleague else None,
                 username=data["username"],
                 name=data["name"],
                 email=data["email"],
@@ -337,6 +393,11 @@ class StaffEndView(ServiceFormView):
 
     def get_title(self, obj):
         return _("End the employment of %(name)s") % {"name": obj}
+
+    def get_object(self):
+        staff = super().get_object()
+        services.staff_end_check(self.request.user, staff)  # 403: oneself, or someone above
+        return staff
 
     def cancel_url(self, obj):
         return obj.get_absolute_url()
@@ -365,11 +426,27 @@ class CapabilityMatrixView(TenantRequiredMixin, TemplateView):
             (label, [c for c in capabilities if c.app == app])
             for app, label in CAPABILITY_GROUPS.items()
         ]
+        can_edit = can(self.request.user, PositionCapability, "change")
+        editable = set()
+        if can_edit:
+            editable = {
+                p.pk
+                for p in positions
+                if _allowed(ceiling.check_position_in_reach, self.request.user, p)
+            }
+        access = user_access(self.request.user)
         context["rows"] = [
             (
                 position,
+                position.pk in editable,
                 [
-                    (c, cells.get((position.pk, c.value)))
+                    (
+                        c,
+                        cells.get((position.pk, c.value)),
+                        _matrix_scopes(access, c.value, position.department_id)
+                        if position.pk in editable
+                        else [],
+                    )
                     for _, caps in context["groups"]
                     for c in caps
                 ],
@@ -377,7 +454,7 @@ class CapabilityMatrixView(TenantRequiredMixin, TemplateView):
             for position in positions
         ]
         context["scopes"] = _matrix_scopes()
-        context["can_edit"] = can(self.request.user, PositionCapability, "change")
+        context["can_edit"] = can_edit
         return context
 
     def post(self, request, *args, **kwargs):
@@ -393,22 +470,50 @@ class CapabilityMatrixView(TenantRequiredMixin, TemplateView):
             )
         except ValidationError as error:
             return HttpResponse(" ".join(error.messages), status=400)
+        except PermissionDenied as error:
+            return HttpResponse(" ".join(error.args) or _("Not allowed."), status=403)
+        position = Position.objects.get(pk=form.cleaned_data["position"])
         return render(
             request,
             "org/capabilities.html#cell",
             {
-                "position_id": form.cleaned_data["position"],
+                "position_id": position.pk,
                 "capability": form.cleaned_data["capability"],
                 "scope": row.scope if row else None,
                 "scopes": _matrix_scopes(),
+                "cell_scopes": _matrix_scopes(
+                    user_access(request.user),
+                    form.cleaned_data["capability"],
+                    position.department_id,
+                ),
                 "can_edit": True,
                 "saved": True,
             },
         )
 
 
-def _matrix_scopes():
-    return [(s.value, SHORT_SCOPE_LABELS[s], s.label) for s in DataScope if s != DataScope.GROUP]
+def _matrix_scopes(access=None, capability: str = "", department_id: int | None = None):
+    """(value, short label, label) of the scopes a cell may take; with ``access``, only the
+    scopes the user may grant (never wider than their own)."""
+    return [
+        (s.value, SHORT_SCOPE_LABELS[s], s.label)
+        for s in DataScope
+        if s != DataScope.GROUP
+        and (access is None or ceiling.covers(access, capability, s, department_id))
+    ]
+
+
+def _allowed(check, *args) -> bool:
+    """Would ``check(*args)`` pass? (to show a button only to those it would let through)"""
+    try:
+        check(*args)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _current_dealership(request):
+    return Dealership.objects.get(pk=request.tenant_scope.current_id)
 
 
 class AuditListView(ScopedListView):

@@ -45,6 +45,7 @@ class DealershipFactory(DjangoModelFactory):
         django_get_or_create = ("code",)
 
     code = factory.Sequence(lambda n: f"dealer-{n}")
+    login_prefix = factory.LazyAttribute(lambda d: "d" + "".join(c for c in d.code if c.isalnum()))
     name_zh = factory.Sequence(lambda n: f"测试4S店{n}")
     name_en = factory.Sequence(lambda n: f"Test Dealership {n}")
     brand = factory.SubFactory(BrandFactory)

@@ -64,6 +64,8 @@ def discover_routes() -> list[Route]:
             continue  # a create form, not a list
         if kind == "api" and not detail and "list" not in pattern.callback.actions.values():
             continue
+        if kind == "api" and detail and "retrieve" not in pattern.callback.actions.values():
+            continue  # an action on one object (e.g. POST staff/<pk>/end/), not a read
         routes[name] = Route(name=name, model=model, kind=kind, detail=detail)
     return sorted(routes.values(), key=str)
 

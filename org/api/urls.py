@@ -6,4 +6,7 @@ router = DefaultRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("positions", views.PositionViewSet, basename="position")
 router.register("staff", views.StaffMemberViewSet, basename="staff")
+router.register(
+    "position-capabilities", views.PositionCapabilityViewSet, basename="positioncapability"
+)
 urlpatterns = router.urls

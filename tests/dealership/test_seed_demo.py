@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from dealership.models import DealerGroup, Dealership, Membership, User
+from dealership.models import DealerGroup, Dealership, GroupMembership, Membership, User
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,11 @@ def test_seed_demo_creates_the_demo_world_and_is_idempotent(client):
         assert set(login) >= {"username", "password", "dealership", "group", "position"}
     hq = [login for login in logins if login["dealership"] is None and login["group"]]
     assert hq and all(login["position"].startswith("hq_") for login in hq)
+    # each HQ login holds the HQ position the demo names for it (not a default)
+    assert {(m.user.username, m.position_code) for m in GroupMembership.objects.all()} == {
+        (login["username"], login["position"]) for login in hq
+    }
+    assert {login["position"] for login in hq} == {"hq_director", "hq_analyst"}
     every = {login["dealership"] for login in logins if login["dealership"]}
     assert every == set(Dealership.objects.values_list("code", flat=True))
     # every demo login works

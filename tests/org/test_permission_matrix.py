@@ -91,9 +91,23 @@ def test_position_matrix(cast, code):
         200 if "platform.view_jobruns" in grants else 403
     )
     assert status(reverse("org:staff_create")) == (200 if "org.change_staff" in grants else 403)
-    cell = {"position": positions["own"], "capability": "reports.view", "scope": "3"}
-    expected_matrix = 200 if "org.change_capabilities" in grants else 403
-    assert status(reverse("org:capabilities"), "post", **cell) == expected_matrix
+    # nobody changes the rights of a position they hold; another position's row only when all
+    # it grants is within the actor's own (another department: "own" or "whole dealership")
+    cell = {"capability": "reports.view", "scope": "3"}
+    may_change = "org.change_capabilities" in grants
+    assert status(reverse("org:capabilities"), "post", position=positions["own"], **cell) == 403
+    other_within = all(
+        grants.get(cap, 0) == DataScope.DEALERSHIP or grants.get(cap, 0) == scope == DataScope.OWN
+        for cap, scope in capability_grants()[other_code].items()
+    )
+    expected = (
+        200
+        if may_change and other_within and grants.get("reports.view") == DataScope.DEALERSHIP
+        else 403
+    )
+    assert (
+        status(reverse("org:capabilities"), "post", position=positions["other"], **cell) == expected
+    )
     assert status(reverse("org:profile")) == 200
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import translation
 
-from dealership.models import Membership
+from dealership.models import Membership, User
 from dealership.tenancy import TenantScope, dealership_context, tenant_context
 from dealership.tenancy.resolve import resolve_scope
 from org import services
@@ -122,7 +122,8 @@ def test_duplicate_employee_number_is_refused(in_a):
             employee_no="K001",
             positions=[_pos("cashier")],
         )
-    assert not StaffMember.objects.filter(user__username="x").exists()
+    assert not StaffMember.objects.filter(user__username="da_x").exists()
+    assert not User.objects.filter(username="da_x").exists()  # nothing half-saved
 
 
 def test_ending_an_employment_keeps_history_and_removes_access_at_once(in_a):

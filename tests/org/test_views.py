@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -182,7 +184,7 @@ def test_hr_hires_and_ends_staff_through_the_pages(cast, client_for):
             "employee_no": "K777",
             "phone": "13700000000",
             "start_date": "2026-11-01",
-            "positions": [_position(cast.a, "technician").pk],
+            "positions": [_position(cast.a, "cashier").pk],  # within HR's own rights
         },
     )
     assert response.status_code == 302
@@ -311,3 +313,19 @@ def test_sharing_with_someone_of_another_dealership_is_a_404(cast, client_for):
     assert gm.post(f"/org/staff/{cashier.pk}/share/", {"staff": foreign}).status_code == 404
     assert gm.post(f"/org/staff/{cashier.pk}/share/", {"staff": "x"}).status_code == 404
     assert gm.post(f"/org/staff/{cashier.pk}/share/", {"revoke": cast.user_b.pk}).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_date_fields_are_prefilled_in_iso_format_in_every_language(cast, client_for, language):
+    """<input type="date"> accepts only 2026-11-24; zh-Hans used to render 2026/11/24."""
+    client = client_for(cast.user_a)
+    client.cookies["erp_language"] = language
+    with dealership_context(cast.a):
+        clerk = hire(UserFactory(), cast.a, "admin_clerk")
+    for url, field in (
+        ("/org/staff/new/", "start_date"),
+        (f"/org/staff/{clerk.pk}/end/", "end_date"),
+    ):
+        page = client.get(url).content.decode()
+        match = re.search(rf'<input type="date" name="{field}" value="([^"]*)"', page)
+        assert match and re.fullmatch(r"\d{4}-\d{2}-\d{2}", match.group(1)), url

@@ -1,0 +1,83 @@
+"""HQ positions decide what a dealer-group HQ login reads (issue: "HQ analysts get director
+rights"). Generated from the template's HQ positions: each reads exactly what its capabilities
+allow across its group, nothing of another group, and writes nothing; an HQ membership
+without a valid HQ position grants nothing at all."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from dealership.models import GroupMembership
+from dealership.tenancy import dealership_context
+from org.models import Position
+from org.template import hq_positions
+from tests.factories import GroupMembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# page → the capability it needs
+PAGES = {
+    "org:chart": "org.view_chart",
+    "org:capabilities": "org.view_chart",
+    "org:staff_list": "org.view_staff",
+    "org:audit_list": "org.view_audit",
+    "platform:jobrun_list": "platform.view_jobruns",
+}
+API = {
+    "/api/v1/org/positions/": "org.view_chart",
+    "/api/v1/org/staff/": "org.view_staff",
+    "/api/v1/platform/job-runs/": "platform.view_jobruns",
+}
+
+
+def _hq_login(cast, code):
+    user = UserFactory(username=f"hq_{code}_login")
+    GroupMembershipFactory(user=user, group=cast.group1, position_code=code)
+    return user
+
+
+@pytest.mark.parametrize("code", sorted(hq_positions()))
+def test_each_hq_position_reads_what_it_holds(cast, code, client_for, api_for):
+    capabilities = set(hq_positions()[code]["capabilities"])
+    user = _hq_login(cast, code)
+    client = client_for(user)
+    assert client.get("/dashboard/").status_code == 200
+    for name, capability in PAGES.items():
+        expected = 200 if capability in capabilities else 403
+        assert client.get(reverse(name)).status_code == expected, (code, name)
+    api = api_for(user)
+    for url, capability in API.items():
+        response = api.get(url)
+        expected = 200 if capability in capabilities else 403
+        assert response.status_code == expected, (code, url)
+        if expected == 200:
+            assert {row["dealership"] for row in response.json()["results"]} <= {"a", "b"}
+    # writes nothing, whatever it holds
+    with dealership_context(cast.a):
+        position = Position.objects.get(code="cashier")
+    assert client.post(reverse("org:position_edit", args=[position.pk]), {}).status_code == 403
+    assert api.patch(f"/api/v1/org/positions/{position.pk}/", {"order": 1}).status_code == 403
+
+
+def test_the_analyst_does_not_read_staff_records_or_job_run_errors(cast, client_for):
+    client = client_for(_hq_login(cast, "hq_analyst"))
+    with dealership_context(cast.a):
+        staff = cast.user_a.staff_records.get()
+    assert client.get(f"/org/staff/{staff.pk}/").status_code == 403
+    chart = client.get("/org/chart/")
+    assert cast.user_a.name not in chart.content.decode()  # holders are staff records
+
+
+@pytest.mark.parametrize("code", ["", "ceo", "hq_superuser"])
+def test_an_hq_membership_without_a_valid_position_grants_nothing(cast, code, client_for, api_for):
+    user = _hq_login(cast, code)
+    response = client_for(user).get("/dashboard/")
+    assert response.status_code == 403
+    assert "platform/no_access.html" in [t.name for t in response.templates]
+    assert api_for(user).get("/api/v1/org/positions/").status_code == 403
+
+
+def test_a_new_hq_membership_has_no_position_by_default(cast):
+    membership = GroupMembership.objects.create(user=UserFactory(), group=cast.group1)
+    assert membership.position_code == ""
