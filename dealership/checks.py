@@ -50,3 +50,50 @@ def check_tenant_uniqueness(app_configs=None, models_to_check=None, **kwargs):
                     )
                 )
     return errors
+
+
+@checks.register(checks.Tags.models)
+def check_tenant_foreign_keys(app_configs=None, models_to_check=None, **kwargs):
+    """dealership.E002: every tenant model has its unique ``(dealership, id)`` key, and every
+    foreign key from a tenant model to a tenant model has its composite twin, so the database
+    itself refuses a reference to another dealership's row (see ``tenant_keys``)."""
+    from dealership.tenancy.constraints import TENANT_KEY_FIELDS, TenantForeignKey
+    from dealership.tenancy.models import TenantModel
+
+    errors = []
+    for model in models_to_check if models_to_check is not None else tenant_models():
+        constraints = model._meta.constraints
+        hint = "Add *tenant_keys(...) from dealership.tenancy.constraints to Meta.constraints."
+        if not any(
+            isinstance(c, models.UniqueConstraint)
+            and tuple(c.fields) == TENANT_KEY_FIELDS
+            and c.condition is None
+            for c in constraints
+        ):
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label} lacks its unique (dealership, id) key.",
+                    hint=hint,
+                    obj=model,
+                    id="dealership.E002",
+                )
+            )
+        covered = {c.field for c in constraints if isinstance(c, TenantForeignKey)}
+        for field in model._meta.local_fields:
+            if (
+                field.many_to_one
+                and field.name != "dealership"
+                and isinstance(field.related_model, type)
+                and issubclass(field.related_model, TenantModel)
+                and field.name not in covered
+            ):
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}.{field.name} points to a tenant model without a "
+                        "composite (dealership, id) foreign key.",
+                        hint=hint,
+                        obj=model,
+                        id="dealership.E002",
+                    )
+                )
+    return errors

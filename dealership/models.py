@@ -14,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dealership.tenancy.constraints import tenant_keys
 from dealership.tenancy.models import TenantManager, TenantModel, TenantQuerySet
 
 __all__ = [
@@ -244,6 +245,7 @@ class JobRun(TenantModel):
         verbose_name = _("job run")
         verbose_name_plural = _("job runs")
         constraints = [
+            *tenant_keys(),
             models.UniqueConstraint(
                 fields=["dealership", "job", "run_date"], name="jobrun_unique_per_day"
             ),

@@ -7,9 +7,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from dealership.models import TenantModel
+from dealership.tenancy.constraints import tenant_keys
+from dealership.tenancy.object_permissions import (
+    TenantGroupObjectPermission,
+    TenantUserObjectPermission,
+    tenant_object_permission_constraints,
+)
 from org.capabilities import Capability, DataScope
 
 
@@ -48,13 +53,14 @@ class Department(BilingualName, TenantModel):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         constraints = [
+            *tenant_keys(),
             models.UniqueConstraint(
                 fields=["dealership", "code"],
                 name="department_unique_code",
                 violation_error_message=_(
                     "This dealership already has a department with this code."
                 ),
-            )
+            ),
         ]
 
     def get_absolute_url(self) -> str:
@@ -104,11 +110,12 @@ class Position(BilingualName, TenantModel):
         verbose_name = _("position")
         verbose_name_plural = _("positions")
         constraints = [
+            *tenant_keys("department", "reports_to"),
             models.UniqueConstraint(
                 fields=["dealership", "code"],
                 name="position_unique_code",
                 violation_error_message=_("This dealership already has a position with this code."),
-            )
+            ),
         ]
 
     def get_absolute_url(self) -> str:
@@ -152,6 +159,7 @@ class StaffMember(TenantModel):
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
         constraints = [
+            *tenant_keys(),
             models.UniqueConstraint(
                 fields=["dealership", "user"],
                 name="staffmember_unique_user",
@@ -193,6 +201,7 @@ class PositionAssignment(TenantModel):
         verbose_name = _("position assignment")
         verbose_name_plural = _("position assignments")
         constraints = [
+            *tenant_keys("staff", "position"),
             models.UniqueConstraint(
                 fields=["dealership", "staff", "position"], name="assignment_unique"
             ),
@@ -218,6 +227,7 @@ class PositionCapability(TenantModel):
         verbose_name = _("position capability")
         verbose_name_plural = _("position capabilities")
         constraints = [
+            *tenant_keys("position"),
             models.UniqueConstraint(
                 fields=["dealership", "position", "capability"], name="positioncapability_unique"
             ),
@@ -261,6 +271,7 @@ class AuditEntry(TenantModel):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
+        constraints = tenant_keys()
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
@@ -272,10 +283,21 @@ class AuditEntry(TenantModel):
 
 
 # Direct foreign-key permission tables (django-guardian) for explicit per-object grants on the
-# staff records; guardian uses them instead of its generic tables for this model.
-class StaffMemberUserObjectPermission(UserObjectPermissionBase):
+# staff records; guardian uses them instead of its generic tables for this model. They are
+# tenant rows of the record's dealership.
+class StaffMemberUserObjectPermission(TenantUserObjectPermission):
     content_object = models.ForeignKey(StaffMember, on_delete=models.CASCADE)
 
+    class Meta(TenantUserObjectPermission.Meta):
+        abstract = False
+        unique_together = ()
+        constraints = tenant_object_permission_constraints("user")
 
-class StaffMemberGroupObjectPermission(GroupObjectPermissionBase):
+
+class StaffMemberGroupObjectPermission(TenantGroupObjectPermission):
     content_object = models.ForeignKey(StaffMember, on_delete=models.CASCADE)
+
+    class Meta(TenantGroupObjectPermission.Meta):
+        abstract = False
+        unique_together = ()
+        constraints = tenant_object_permission_constraints("group")

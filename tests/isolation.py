@@ -86,6 +86,16 @@ def make_tenant_object(model, dealership):
             and issubclass(related, TenantModel)
         ):
             kwargs[field.name] = make_tenant_object(related, dealership)
+    if "content_object" in kwargs and any(f.name == "permission" for f in model._meta.fields):
+        # a per-object grant (django-guardian): the permission must be one of its object's
+        from django.contrib.auth.models import Permission
+        from django.contrib.contenttypes.models import ContentType
+
+        target = type(kwargs["content_object"])
+        kwargs["permission"] = Permission.objects.get(
+            content_type=ContentType.objects.get_for_model(target),
+            codename=f"view_{target._meta.model_name}",
+        )
     with dealership_context(dealership):
         return baker.make(model, **kwargs)
 

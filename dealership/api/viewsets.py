@@ -8,6 +8,7 @@ from rest_framework import permissions, viewsets
 from dealership.access import action_for_method, get_object_for_user, restricted_queryset
 from dealership.policies import policy_for
 from dealership.tenancy.context import _scope
+from dealership.tenancy.middleware import stream_in_scope
 from dealership.tenancy.resolve import resolve_scope
 
 
@@ -31,6 +32,10 @@ class TenantScopeMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         token = getattr(self, "_tenant_token", None)
         if token is not None:
+            if getattr(response, "streaming", False):  # streamed after this returns
+                response.streaming_content = stream_in_scope(
+                    response.streaming_content, _scope.get()
+                )
             _scope.reset(token)
             self._tenant_token = None
         return super().finalize_response(request, response, *args, **kwargs)

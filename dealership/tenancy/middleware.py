@@ -21,4 +21,20 @@ class TenantMiddleware:
         scope = resolve_scope(user, request.session, workspaces=request.workspaces)
         request.tenant_scope = scope
         with tenant_context(scope):
-            return self.get_response(request)
+            response = self.get_response(request)
+        if getattr(response, "streaming", False):
+            # a streamed body (an export, a file) is read after this returns: it keeps the
+            # request's scope until its last byte instead of running with none
+            response.streaming_content = stream_in_scope(response.streaming_content, scope)
+        return response
+
+
+def stream_in_scope(chunks, scope):
+    iterator = iter(chunks)
+    while True:
+        with tenant_context(scope):
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+        yield chunk

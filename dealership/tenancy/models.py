@@ -2,13 +2,72 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dealership.tenancy.context import get_scope
+from dealership.tenancy.context import TenantViolation, get_scope
+
+
+class CrossTenantReference(TenantViolation):
+    """A tenant row referred to a row of another dealership."""
+
+
+def _tenant_foreign_keys(model) -> list[models.ForeignKey]:
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.many_to_one
+        and field.name != "dealership"
+        and isinstance(field.related_model, type)
+        and issubclass(field.related_model, TenantModel)
+    ]
+
+
+def check_same_dealership(objs: Iterable[models.Model]) -> None:
+    """Refuse rows that refer to a tenant row of another dealership (one query per foreign
+    key whose targets are not already loaded). Platform rows (users, dealerships) are free."""
+    objs = [obj for obj in objs if obj.dealership_id is not None]
+    if not objs:
+        return
+    for field in _tenant_foreign_keys(type(objs[0])):
+        unknown: dict[object, list] = defaultdict(list)
+        for obj in objs:
+            value = getattr(obj, field.attname)
+            if value is None:
+                continue
+            target = field.get_cached_value(obj, None)
+            if target is not None and target.pk == value:
+                _compare(obj, field, target.dealership_id)
+            else:
+                unknown[value].append(obj)
+        if unknown:
+            owners = dict(
+                field.related_model._base_manager.filter(pk__in=list(unknown)).values_list(
+                    "pk", "dealership_id"
+                )
+            )
+            for value, referring in unknown.items():
+                for obj in referring:
+                    # a missing target is left to the database's foreign key to report
+                    _compare(obj, field, owners.get(value, obj.dealership_id))
+
+
+def _compare(obj, field, target_dealership_id) -> None:
+    if target_dealership_id != obj.dealership_id:
+        raise CrossTenantReference(
+            f"{obj._meta.label}.{field.name} refers to a row of dealership "
+            f"{target_dealership_id}, but the row belongs to dealership {obj.dealership_id}: "
+            "a dealership's rows may refer only to rows of the same dealership."
+        )
 
 
 class TenantQuerySet(models.QuerySet):
+    """Every write checks the scope like ``Model.save()``: rows outside the writable part of
+    the scope are refused (bulk writes) or untouched (``update``/``delete`` of a filter)."""
+
     def _writable(self):
         scope = get_scope()
         if scope.is_system:
@@ -16,9 +75,59 @@ class TenantQuerySet(models.QuerySet):
         return self.filter(dealership_id__in=scope.writable_ids)
 
     def update(self, **kwargs):
-        return super(TenantQuerySet, self._writable()).update(**kwargs)
+        target = kwargs.get("dealership", kwargs.get("dealership_id"))
+        if target is not None:  # moving rows: the target dealership must be writable too
+            get_scope().check_writable(getattr(target, "pk", target))
+        rows = self._writable()
+        for field in _tenant_foreign_keys(self.model):
+            value = kwargs.get(field.name, kwargs.get(field.attname))
+            if value is None or hasattr(value, "resolve_expression"):
+                continue
+            owner = getattr(value, "dealership_id", None)
+            if owner is None:
+                owner = (
+                    field.related_model._base_manager.filter(pk=value)
+                    .values_list("dealership_id", flat=True)
+                    .first()
+                )
+            if owner is not None and rows.exclude(dealership_id=owner).exists():
+                raise CrossTenantReference(
+                    f"{self.model._meta.label}.{field.name} would refer to a row of dealership "
+                    f"{owner} from rows of another dealership."
+                )
+        return super(TenantQuerySet, rows).update(**kwargs)
 
     update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        scope = get_scope()
+        for obj in objs:
+            if obj.dealership_id is None and scope.current_id is not None:
+                obj.dealership_id = scope.current_id
+            scope.check_writable(obj.dealership_id)
+        check_same_dealership(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        scope = get_scope()
+        if "dealership" in fields or "dealership_id" in fields:
+            raise TenantViolation("A row's dealership cannot be changed.")
+        stored = dict(
+            self.model._base_manager.filter(pk__in=[o.pk for o in objs]).values_list(
+                "pk", "dealership_id"
+            )
+        )
+        for obj in objs:
+            scope.check_writable(stored.get(obj.pk, obj.dealership_id))
+            scope.check_writable(obj.dealership_id)
+        check_same_dealership(objs)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    bulk_update.alters_data = True
 
     def delete(self):
         return super(TenantQuerySet, self._writable()).delete()
@@ -78,6 +187,7 @@ class TenantModel(models.Model):
         if self.dealership_id is None and scope.current_id is not None:
             self.dealership_id = scope.current_id
         scope.check_writable(self.dealership_id)
+        check_same_dealership([self])
         super().save(*args, **kwargs)
 
     save.alters_data = True
