@@ -14,7 +14,11 @@ class PlatformConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from dealership import checks  # noqa: F401 - registers the system checks
+        from dealership.audit import AuditPolicy
+        from dealership.models import AuditEntry
         from dealership.navigation import register_platform_entries
+        from dealership.policies import register_policy
 
+        register_policy(AuditEntry, AuditPolicy())
         register_platform_entries()
         autodiscover_modules("jobs")

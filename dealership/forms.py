@@ -13,3 +13,21 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    """Bootstrap 5 classes on every widget of a form (``form-control``, ``form-select``,
+    ``form-check-input``), so the platform's form template renders any module's form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = (
+                "form-check-input"
+                if isinstance(widget, forms.CheckboxInput)
+                else "form-select"
+                if isinstance(widget, forms.Select | forms.SelectMultiple)
+                else "form-control"
+            )
+            widget.attrs.setdefault("class", css)

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dealership.tenancy.constraints import tenant_keys
 from dealership.tenancy.models import TenantManager, TenantModel, TenantQuerySet
 
 __all__ = [
+    "AuditEntry",
+    "BilingualName",
     "Brand",
     "DealerGroup",
     "Dealership",
@@ -31,6 +35,22 @@ __all__ = [
 ]
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones())
+
+
+class BilingualName:
+    """``name`` in the active language (Chinese unless English is active): a mixin for models
+    with ``name_zh`` and ``name_en``."""
+
+    @property
+    def name(self) -> str:
+        return (
+            self.name_en
+            if (get_language() or "").startswith("en") and self.name_en
+            else self.name_zh
+        )
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class User(AbstractUser):
@@ -259,3 +279,47 @@ class JobRun(TenantModel):
         from django.urls import reverse
 
         return reverse("platform:jobrun_detail", kwargs={"pk": self.pk})
+
+
+class AuditEntry(TenantModel):
+    """Who changed what, when, with the values before and after: one row per write of a
+    service (see :mod:`dealership.audit`). Each module's services record their own objects; a
+    viewer sees an entry only when they may see the object it is about."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+        GRANT = "grant", _("Granted")
+        REVOKE = "revoke", _("Revoked")
+        END = "end", _("Ended")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        constraints = tenant_keys()
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("platform:audit_detail", kwargs={"pk": self.pk})

@@ -2,10 +2,11 @@
 action" (:meth:`Policy.restrict`) and "may this user do this action at all"
 (:meth:`Policy.allows`).
 
-The platform ships :class:`TenantPolicy` (tenant scope only; HQ scopes are read-only). Apps
-register stricter policies for their models (``org`` adds position capabilities and data scopes)
-with :func:`register_policy` or replace the default for every model with
-:func:`set_default_policy`.
+The platform ships :class:`TenantPolicy` (tenant scope only; HQ scopes are read-only); ``org``
+replaces it for every model with :func:`set_default_policy` (position capabilities and data
+scopes). A model whose rows follow another rule than its own capability registers its policy
+with :func:`register_policy`: the audit log (:class:`dealership.audit.AuditPolicy`), whose
+entries follow the policies of the objects they are about.
 """
 
 from __future__ import annotations

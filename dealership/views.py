@@ -1,15 +1,21 @@
-"""Platform pages: dashboard, workspace switcher, the "no access" page, the job runs and the
-error pages (400/403/404 inside the shell, a minimal 500)."""
+"""Platform pages and the base views every module builds on.
+
+* base views: :class:`ScopedListView`, :class:`ScopedDetailView` (reads through the access
+  chokepoint), :class:`ServiceFormView` (a form whose POST calls a service) and
+  :class:`ServiceDeleteView` (confirm, then call a delete service);
+* pages: dashboard, workspace switcher, the "no access" page, the job runs, the audit log and
+  the error pages (400/403/404 inside the shell, a minimal 500)."""
 
 from __future__ import annotations
 
 import logging
 from urllib.parse import urlsplit
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,9 +27,10 @@ from django_tables2.views import SingleTableView
 
 from dealership import selectors
 from dealership.access import check_model_permission, get_object_for_user, restricted_queryset
-from dealership.models import JobRun
+from dealership.audit import masked_values
+from dealership.models import AuditEntry, JobRun
 from dealership.registry import widgets_for
-from dealership.tables import JobRunTable
+from dealership.tables import AuditTable, JobRunTable
 from dealership.tenancy.resolve import SESSION_KEY
 
 
@@ -65,6 +72,118 @@ class ScopedDetailView(TenantRequiredMixin, DetailView):
         return get_object_for_user(
             self.request.user, self.model, self.action, self.base_queryset(), pk=self.kwargs["pk"]
         )
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form: on its fields, or above them."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ServiceFormView(TenantRequiredMixin, View):
+    """GET shows the form; POST validates it and calls a service (:meth:`save`). ``model`` +
+    ``pk`` in the URL edit an object re-read through the chokepoint (404 outside scope, 403 if
+    not allowed); without ``pk`` the user needs the ``add`` permission. A service's
+    ``ValidationError`` is shown on the form (400). After saving, the view redirects to the
+    result's ``get_absolute_url()``, else to :meth:`cancel_url` (``success_url`` by default)."""
+
+    model = None
+    action = "change"
+    template_name = "platform/form.html"
+    title = ""
+    success_url = None  # the module's list, e.g. reverse_lazy("crm:customer_list")
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            check_model_permission(self.request.user, self.model, "add")
+            return None
+        return get_object_for_user(self.request.user, self.model, self.action, pk=self.kwargs["pk"])
+
+    def get_form(self, obj, data=None):
+        raise NotImplementedError
+
+    def save(self, form, obj):
+        raise NotImplementedError
+
+    def render_form(self, form, obj, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "object": obj,
+                "title": self.get_title(obj),
+                "cancel_url": self.cancel_url(obj),
+            },
+            status=status,
+        )
+
+    def get_title(self, obj):
+        return self.title
+
+    def cancel_url(self, obj):
+        return str(self.success_url)
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render_form(self.get_form(obj), obj)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj, request.POST)
+        if form.is_valid():
+            try:
+                result = self.save(form, obj)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(
+                    result.get_absolute_url()
+                    if hasattr(result, "get_absolute_url")
+                    else self.cancel_url(obj)
+                )
+        return self.render_form(form, obj, status=400)
+
+
+class ServiceDeleteView(TenantRequiredMixin, View):
+    """GET asks for confirmation, POST calls :meth:`delete` (a service) and redirects to
+    :meth:`get_success_url` (``success_url``: the module's own list). The object is re-read
+    through the chokepoint for ``delete`` (404 outside scope, 403 if not allowed); a service's
+    ``ValidationError`` is shown on the confirmation page (400)."""
+
+    model = None
+    template_name = "platform/confirm_delete.html"
+    success_url = None
+
+    def delete(self, obj) -> None:
+        raise NotImplementedError
+
+    def get_success_url(self) -> str:
+        return str(self.success_url)
+
+    def render_confirm(self, obj, errors=None, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {"object": obj, "errors": errors, "cancel_url": self.get_success_url()},
+            status=status,
+        )
+
+    def get(self, request, pk):
+        return self.render_confirm(get_object_for_user(request.user, self.model, "delete", pk=pk))
+
+    def post(self, request, pk):
+        obj = get_object_for_user(request.user, self.model, "delete", pk=pk)
+        try:
+            self.delete(obj)
+        except ValidationError as error:
+            return self.render_confirm(obj, error.messages, status=400)
+        messages.success(request, _("Deleted."))
+        return redirect(self.get_success_url())
 
 
 class DashboardView(TenantRequiredMixin, TemplateView):
@@ -116,6 +235,34 @@ class JobRunDetailView(ScopedDetailView):
 
     def base_queryset(self):
         return JobRun.objects.select_related("dealership")
+
+
+class AuditListView(ScopedListView):
+    """The audit log: the entries the viewer may read (:mod:`dealership.audit`)."""
+
+    model = AuditEntry
+    table_class = AuditTable
+    template_name = "platform/audit_list.html"
+
+    def base_queryset(self):
+        return AuditEntry.objects.select_related("actor")
+
+
+class AuditDetailView(ScopedDetailView):
+    """One entry, with the values the viewer may not read masked."""
+
+    model = AuditEntry
+    template_name = "platform/audit_detail.html"
+
+    def base_queryset(self):
+        return AuditEntry.objects.select_related("actor")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, entry = self.request.user, self.object
+        context["before"] = masked_values(user, entry, entry.before)
+        context["after"] = masked_values(user, entry, entry.after)
+        return context
 
 
 # --- error pages ------------------------------------------------------------------------------

@@ -15,9 +15,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
 
+from dealership.actors import is_system_actor
+from dealership.models import GroupMembership
 from dealership.policies import READ_ACTIONS, Policy
 from dealership.tenancy.context import current_scope
 from org.capabilities import Capability, DataScope
+from org.models import PositionAssignment, PositionCapability
+from org.template import hq_positions
 
 
 @dataclass(frozen=True)
@@ -70,18 +74,54 @@ def user_access(user) -> UserAccess:
     scope = current_scope()
     if scope is None or user is None or not getattr(user, "is_authenticated", False):
         return UserAccess(user_id=None)
-    if scope.is_system:
-        return UserAccess(user_id=getattr(user, "pk", None), is_system=True, writable=True)
+    if scope.is_system or is_system_actor(user):
+        return UserAccess(
+            user_id=getattr(user, "pk", None),
+            is_system=True,
+            writable=scope.is_system or bool(scope.writable_ids),
+        )
     cache = user.__dict__.setdefault("_org_access", {})
     if scope not in cache:
-        from org.selectors import compute_user_access
-
         cache[scope] = compute_user_access(user, scope)
     return cache[scope]
 
 
-def forget_user_access(user) -> None:
-    user.__dict__.pop("_org_access", None)
+def compute_user_access(user, scope) -> UserAccess:
+    """Grants of ``user`` in ``scope``: their positions' capabilities (2 queries), or their HQ
+    position's capabilities at group scope (1 query)."""
+    if scope.is_hq:
+        code = (
+            GroupMembership.objects.filter(user=user, group_id=scope.group_id, is_active=True)
+            .values_list("position_code", flat=True)
+            .first()
+        )
+        capabilities = hq_positions().get(code, {}).get("capabilities", [])
+        return UserAccess(user_id=user.pk, grants=dict.fromkeys(capabilities, DataScope.GROUP))
+    held = list(
+        PositionAssignment.objects.filter(staff__user=user, staff__is_active=True).values_list(
+            "position_id", "position__department_id"
+        )
+    )
+    grants: dict[str, DataScope] = {}
+    if held:
+        rows = PositionCapability.objects.filter(position_id__in=[p for p, _ in held]).values_list(
+            "capability", "scope"
+        )
+        for capability, level in rows:
+            grants[capability] = max(grants.get(capability, 0), DataScope(level))
+    return UserAccess(
+        user_id=user.pk,
+        grants={k: DataScope(v) for k, v in grants.items()},
+        position_ids=frozenset(p for p, _ in held),
+        department_ids=frozenset(d for _, d in held),
+        writable=bool(scope.writable_ids),
+    )
+
+
+def holds(capability: Capability | str) -> Callable[[object], bool]:
+    """A check "does the user hold ``capability`` in the current scope?", for the platform's
+    registries (audit gates, masked fields)."""
+    return lambda user: user_access(user).has(capability)
 
 
 class PositionPolicy(Policy):

@@ -1,15 +1,16 @@
 """Which capability each org (and platform) model needs, and what "own" and "own department"
-mean for its rows."""
+mean for its rows; who reads the org chart's history in the audit log, and which of its
+values are masked there."""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
+from dealership.audit import register_audit_gate, register_masked_fields
 from dealership.models import JobRun
-from org.access import ModelAccess, UserAccess, register_model_access
+from org.access import ModelAccess, UserAccess, holds, register_model_access
 from org.capabilities import Capability as C
 from org.models import (
-    AuditEntry,
     Department,
     Position,
     PositionAssignment,
@@ -85,5 +86,11 @@ def register() -> None:
             department=_in_my_departments("position__department_id"),
         ),
     )
-    register_model_access(AuditEntry, ModelAccess(view=C.ORG_VIEW_AUDIT))
+    # the chart's history is read by those who audit it (not by everyone who sees a position
+    # or their own staff record); phones only by those who see the staff directory
+    register_audit_gate(
+        [Department, Position, StaffMember, PositionAssignment, PositionCapability],
+        holds(C.ORG_VIEW_AUDIT),
+    )
+    register_masked_fields(StaffMember, {"phone": holds(C.ORG_VIEW_STAFF)})
     register_model_access(JobRun, ModelAccess(view=C.PLATFORM_VIEW_JOBRUNS))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dealership.actors import SYSTEM
 from dealership.demo import DEMO_PASSWORD, DemoLogin, demo_user, login_prefix
-from dealership.models import Dealership, Membership
+from dealership.models import Dealership
 from dealership.tenancy import dealership_context
-from org.models import Position, PositionAssignment, StaffMember
+from org import services
+from org.models import Position, StaffMember
 from org.template import template_position_codes
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -94,27 +96,16 @@ def seed_staff(dealerships: list[Dealership]) -> list[DemoLogin]:
                 username = f"{prefix}_{suffix}"
                 name = GM_NAMES.get(prefix) if code == "gm" else _name(index, n)
                 user = demo_user(username, name)
-                Membership.objects.update_or_create(
-                    user=user, dealership=dealership, defaults={"is_active": True}
-                )
-                staff, _ = StaffMember.objects.get_or_create(
-                    user=user,
-                    defaults={
-                        "dealership": dealership,
-                        "employee_no": f"{prefix.upper()}{n:03d}",
-                        "phone": f"13{index + 5}{n:08d}",
-                        "start_date": dt.date(2024, 3, 1) + dt.timedelta(days=n * 9),
-                    },
-                )
-                PositionAssignment.objects.get_or_create(
-                    staff=staff,
-                    position=positions[code],
-                    defaults={
-                        "dealership": dealership,
-                        "is_primary": True,
-                        "since": staff.start_date,
-                    },
-                )
+                if not StaffMember.objects.filter(user=user).exists():
+                    # hired through the service, as system code: the rules users meet
+                    services.staff_hire(
+                        actor=SYSTEM,
+                        user=user,
+                        employee_no=f"{prefix.upper()}{n:03d}",
+                        phone=f"13{index + 5}{n:08d}",
+                        start_date=dt.date(2024, 3, 1) + dt.timedelta(days=n * 9),
+                        positions=[positions[code]],
+                    )
                 group = dealership.group.code if dealership.group else None
                 logins.append(
                     DemoLogin(username, DEMO_PASSWORD, dealership.code, group, code, name)

@@ -4,24 +4,9 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dealership.forms import DateInput
+from dealership.forms import BootstrapMixin, DateInput
 from org.capabilities import DataScope
 from org.models import Department, Position
-
-
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = (
-                "form-check-input"
-                if isinstance(widget, forms.CheckboxInput)
-                else "form-select"
-                if isinstance(widget, forms.Select | forms.SelectMultiple)
-                else "form-control"
-            )
-            widget.attrs.setdefault("class", css)
 
 
 class DepartmentForm(BootstrapMixin, forms.ModelForm):

@@ -1,5 +1,6 @@
 """The org chart of a dealership: departments, positions, the staff who hold them, the
-capabilities each position grants, and the audit log of every change to them."""
+capabilities each position grants (their changes are recorded in the platform's audit log,
+:mod:`dealership.audit`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dealership.models import TenantModel
+from dealership.models import BilingualName, TenantModel
 from dealership.tenancy.constraints import tenant_keys
 from dealership.tenancy.object_permissions import (
     TenantGroupObjectPermission,
@@ -16,21 +17,6 @@ from dealership.tenancy.object_permissions import (
     tenant_object_permission_constraints,
 )
 from org.capabilities import Capability, DataScope
-
-
-class BilingualName:
-    """``name`` in the active language (Chinese unless English is active)."""
-
-    @property
-    def name(self) -> str:
-        return (
-            self.name_en
-            if (get_language() or "").startswith("en") and self.name_en
-            else self.name_zh
-        )
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Department(BilingualName, TenantModel):
@@ -238,48 +224,6 @@ class PositionCapability(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.position.code}: {self.capability} ({self.get_scope_display()})"
-
-
-class AuditEntry(TenantModel):
-    """Who changed what in the org chart, when, with the values before and after."""
-
-    class Action(models.TextChoices):
-        CREATE = "create", _("Created")
-        UPDATE = "update", _("Changed")
-        DELETE = "delete", _("Deleted")
-        GRANT = "grant", _("Granted")
-        REVOKE = "revoke", _("Revoked")
-        END = "end", _("Ended")
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    object_type = models.CharField(_("object type"), max_length=64)
-    object_id = models.CharField(_("object id"), max_length=64)
-    object_repr = models.CharField(_("object"), max_length=200)
-    before = models.JSONField(_("before"), null=True, blank=True)
-    after = models.JSONField(_("after"), null=True, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
-        constraints = tenant_keys()
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.object_repr}"
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("org:audit_detail", kwargs={"pk": self.pk})
 
 
 # Direct foreign-key permission tables (django-guardian) for explicit per-object grants on the

@@ -121,7 +121,11 @@ def register() -> None:
     )
     register_nav(
         NavItem(
-            "audit", _("Audit log"), "org:audit_list", order=130, visible=_can(C.ORG_VIEW_AUDIT)
+            "audit",
+            _("Audit log"),
+            "platform:audit_list",
+            order=130,
+            visible=_can(C.ORG_VIEW_AUDIT),
         )
     )
     register_nav(

@@ -7,52 +7,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from dealership.models import Dealership, GroupMembership, Membership, User
+from dealership.models import Dealership, Membership, User
 from dealership.tenancy import get_scope
-from org.access import UserAccess
-from org.capabilities import DataScope
 from org.models import (
-    AuditEntry,
     Department,
     Position,
     PositionAssignment,
     PositionCapability,
     StaffMember,
 )
-from org.template import hq_positions
-
-
-def compute_user_access(user, scope) -> UserAccess:
-    """Grants of ``user`` in ``scope``: their positions' capabilities (2 queries), or their HQ
-    position's capabilities at group scope (1 query)."""
-    if scope.is_hq:
-        code = (
-            GroupMembership.objects.filter(user=user, group_id=scope.group_id, is_active=True)
-            .values_list("position_code", flat=True)
-            .first()
-        )
-        capabilities = hq_positions().get(code, {}).get("capabilities", [])
-        return UserAccess(user_id=user.pk, grants=dict.fromkeys(capabilities, DataScope.GROUP))
-    held = list(
-        PositionAssignment.objects.filter(staff__user=user, staff__is_active=True).values_list(
-            "position_id", "position__department_id"
-        )
-    )
-    grants: dict[str, DataScope] = {}
-    if held:
-        rows = PositionCapability.objects.filter(position_id__in=[p for p, _ in held]).values_list(
-            "capability", "scope"
-        )
-        for capability, level in rows:
-            grants[capability] = max(grants.get(capability, 0), DataScope(level))
-    return UserAccess(
-        user_id=user.pk,
-        grants={k: DataScope(v) for k, v in grants.items()},
-        position_ids=frozenset(p for p, _ in held),
-        department_ids=frozenset(d for _, d in held),
-        writable=bool(scope.writable_ids),
-    )
-
 
 # --- the org chart ----------------------------------------------------------------------------
 
@@ -235,14 +198,6 @@ def department_headcounts(user) -> list[dict]:
             }
         )
     return rows
-
-
-def audit_log(user) -> QuerySet[AuditEntry]:
-    return (
-        AuditEntry.objects.for_user(user, "view")
-        .select_related("actor")
-        .order_by("-created_at", "-pk")
-    )
 
 
 def capability_matrix(user) -> tuple[list[Position], dict[tuple[int, str], int]]:

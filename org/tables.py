@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from org.models import AuditEntry, StaffMember
+from org.models import StaffMember
 
 
 class StaffTable(tables.Table):
@@ -26,18 +26,3 @@ class StaffTable(tables.Table):
 
     def render_positions(self, record):
         return format_html_join(", ", "{}", ((a.position.name,) for a in record.assignments.all()))
-
-
-class AuditTable(tables.Table):
-    created_at = tables.DateTimeColumn(verbose_name=_("when"), linkify=True, format="Y-m-d H:i")
-    actor = tables.Column(verbose_name=_("changed by"), default="—")
-    action = tables.Column(verbose_name=_("action"))
-    object_type = tables.Column(verbose_name=_("object type"))
-    object_repr = tables.Column(verbose_name=_("object"))
-
-    class Meta:
-        model = AuditEntry
-        fields = ("created_at", "actor", "action", "object_type", "object_repr")
-        attrs = {"class": "table table-sm table-hover align-middle"}
-        orderable = False
-        empty_text = _("No changes recorded yet.")

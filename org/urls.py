@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from org import views
 
@@ -24,6 +25,11 @@ urlpatterns = [
     path("staff/<int:pk>/end/", views.StaffEndView.as_view(), name="staff_end"),
     path("staff/<int:pk>/share/", views.StaffShareView.as_view(), name="staff_share"),
     path("capabilities/", views.CapabilityMatrixView.as_view(), name="capabilities"),
-    path("audit/", views.AuditListView.as_view(), name="audit_list"),
-    path("audit/<int:pk>/", views.AuditDetailView.as_view(), name="audit_detail"),
+    # the audit log is the platform's now (every module records into it); old links still work
+    path("audit/", RedirectView.as_view(pattern_name="platform:audit_list"), name="audit_list"),
+    path(
+        "audit/<int:pk>/",
+        RedirectView.as_view(pattern_name="platform:audit_detail"),
+        name="audit_detail",
+    ),
 ]

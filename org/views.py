@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -21,28 +21,25 @@ from dealership.access import (
     restricted_queryset,
 )
 from dealership.models import Dealership
-from dealership.views import ScopedDetailView, ScopedListView, TenantRequiredMixin
+from dealership.views import (
+    ScopedDetailView,
+    ScopedListView,
+    ServiceDeleteView,
+    ServiceFormView,
+    TenantRequiredMixin,
+)
 from org import ceiling, selectors, services
 from org.access import user_access
 from org.capabilities import CAPABILITY_GROUPS, SHORT_SCOPE_LABELS, Capability, DataScope
 from org.forms import CapabilityCellForm, DepartmentForm, EndStaffForm, PositionForm, StaffForm
 from org.models import (
-    AuditEntry,
     Department,
     Position,
     PositionAssignment,
     PositionCapability,
     StaffMember,
 )
-from org.tables import AuditTable, StaffTable
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from org.tables import StaffTable
 
 
 class ChartView(TenantRequiredMixin, TemplateView):
@@ -86,66 +83,16 @@ class PositionDetailView(ScopedDetailView):
         return context
 
 
-class ServiceFormView(TenantRequiredMixin, View):
-    """GET shows the form; POST validates it and calls a service. ``model`` + ``pk`` in the URL
-    edit an object re-read through the chokepoint (404 outside scope, 403 if not allowed)."""
+class ChartFormView(ServiceFormView):
+    """A form of the org chart: cancelling goes back to the chart."""
 
-    model = None
-    action = "change"
-    template_name = "org/form.html"
-    title = ""
+    success_url = reverse_lazy("org:chart")
 
-    def get_object(self):
-        if "pk" not in self.kwargs:
-            check_model_permission(self.request.user, self.model, "add")
-            return None
-        return get_object_for_user(self.request.user, self.model, self.action, pk=self.kwargs["pk"])
 
-    def get_form(self, obj, data=None):
-        raise NotImplementedError
+class ChartDeleteView(ServiceDeleteView):
+    """Deleting a department or a position returns to the chart."""
 
-    def save(self, form, obj):
-        raise NotImplementedError
-
-    def render_form(self, form, obj, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "object": obj,
-                "title": self.get_title(obj),
-                "cancel_url": self.cancel_url(obj),
-            },
-            status=status,
-        )
-
-    def get_title(self, obj):
-        return self.title
-
-    def cancel_url(self, obj):
-        return reverse("org:chart")
-
-    def get(self, request, *args, **kwargs):
-        obj = self.get_object()
-        return self.render_form(self.get_form(obj), obj)
-
-    def post(self, request, *args, **kwargs):
-        obj = self.get_object()
-        form = self.get_form(obj, request.POST)
-        if form.is_valid():
-            try:
-                result = self.save(form, obj)
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(
-                    result.get_absolute_url()
-                    if hasattr(result, "get_absolute_url")
-                    else self.cancel_url(obj)
-                )
-        return self.render_form(form, obj, status=400)
+    success_url = reverse_lazy("org:chart")
 
 
 def _departments(user):
@@ -156,7 +103,7 @@ def _positions(user):
     return restricted_queryset(user, Position, "view").select_related("department")
 
 
-class DepartmentFormView(ServiceFormView):
+class DepartmentFormView(ChartFormView):
     model = Department
 
     def get_title(self, obj):
@@ -172,14 +119,14 @@ class DepartmentFormView(ServiceFormView):
         return services.department_update(actor=self.request.user, department_id=obj.pk, **data)
 
 
-class PositionFormView(ServiceFormView):
+class PositionFormView(ChartFormView):
     model = Position
 
     def get_title(self, obj):
         return _("Edit position") if obj else _("New position")
 
     def cancel_url(self, obj):
-        return obj.get_absolute_url() if obj else reverse("org:chart")
+        return obj.get_absolute_url() if obj else super().cancel_url(obj)
 
     def get_form(self, obj, data=None):
         positions = _positions(self.request.user)
@@ -196,34 +143,14 @@ class PositionFormView(ServiceFormView):
         return services.position_update(actor=self.request.user, position_id=obj.pk, **data)
 
 
-class DeleteView(TenantRequiredMixin, View):
-    model = None
-    template_name = "org/confirm_delete.html"
-
-    def get(self, request, pk):
-        obj = get_object_for_user(request.user, self.model, "delete", pk=pk)
-        return render(request, self.template_name, {"object": obj})
-
-    def post(self, request, pk):
-        obj = get_object_for_user(request.user, self.model, "delete", pk=pk)
-        try:
-            self.delete(obj)
-        except ValidationError as error:
-            return render(
-                request, self.template_name, {"object": obj, "errors": error.messages}, status=400
-            )
-        messages.success(request, _("Deleted."))
-        return redirect("org:chart")
-
-
-class PositionDeleteView(DeleteView):
+class PositionDeleteView(ChartDeleteView):
     model = Position
 
     def delete(self, obj):
         services.position_delete(actor=self.request.user, position_id=obj.pk)
 
 
-class DepartmentDeleteView(DeleteView):
+class DepartmentDeleteView(ChartDeleteView):
     model = Department
 
     def delete(self, obj):
@@ -285,6 +212,8 @@ class StaffShareView(TenantRequiredMixin, View):
     """Share one staff record with a colleague (POST ``staff``: the colleague's record), or stop
     sharing it (POST ``revoke``: the colleague's user id)."""
 
+    model = StaffMember  # the record in the URL (the generated isolation tests cover it)
+
     def post(self, request, pk):
         staff = get_object_for_user(request.user, StaffMember, "change", pk=pk)
         if "revoke" in request.POST:
@@ -315,12 +244,13 @@ def _int(value) -> int:
 
 class StaffFormView(ServiceFormView):
     model = StaffMember
+    success_url = reverse_lazy("org:staff_list")
 
     def get_title(self, obj):
         return _("Edit %(name)s") % {"name": obj} if obj else _("Hire a staff member")
 
     def cancel_url(self, obj):
-        return obj.get_absolute_url() if obj else reverse("org:staff_list")
+        return obj.get_absolute_url() if obj else super().cancel_url(obj)
 
     def get_form(self, obj, data=None):
         user = self.request.user
@@ -514,23 +444,6 @@ def _allowed(check, *args) -> bool:
 
 def _current_dealership(request):
     return Dealership.objects.get(pk=request.tenant_scope.current_id)
-
-
-class AuditListView(ScopedListView):
-    model = AuditEntry
-    table_class = AuditTable
-    template_name = "org/audit_list.html"
-
-    def base_queryset(self):
-        return AuditEntry.objects.select_related("actor")
-
-
-class AuditDetailView(ScopedDetailView):
-    model = AuditEntry
-    template_name = "org/audit_detail.html"
-
-    def base_queryset(self):
-        return AuditEntry.objects.select_related("actor")
 
 
 class ProfileView(TenantRequiredMixin, TemplateView):

@@ -1,5 +1,12 @@
 """The fixed cast: A and B in dealer group 1, C in group 2; user_a/b/c are the GMs of A/B/C,
-hq_user is HQ (director) of group 1, outsider belongs nowhere."""
+hq_user is HQ (director) of group 1, outsider belongs nowhere.
+
+The cast is built once per test session, right after the test database is created
+(``django_db_setup`` in ``tests/conftest.py``); every test then runs in a transaction rolled back
+to that state and gets **fresh** instances read from the database (:func:`load_cast`), because
+a user object caches its access per scope. :func:`build_cast` is idempotent: a transactional
+test (which flushes the database when it ends) calls it to get the cast back.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +30,36 @@ class Cast:
     outsider: User
 
 
+USERNAMES = ("user_a", "user_b", "user_c", "hq_user", "outsider")
+
+
+def load_cast() -> Cast | None:
+    """The cast as it is in the database (fresh instances), or None when it is not (complete)."""
+    users = {u.username: u for u in User.objects.filter(username__in=USERNAMES)}
+    groups = {g.code: g for g in DealerGroup.objects.filter(code__in=("g1", "g2"))}
+    dealerships = {d.code: d for d in Dealership.objects.filter(code__in=("a", "b", "c"))}
+    if len(users) < len(USERNAMES) or len(groups) < 2 or len(dealerships) < 3:
+        return None
+    return Cast(
+        groups["g1"],
+        groups["g2"],
+        dealerships["a"],
+        dealerships["b"],
+        dealerships["c"],
+        users["user_a"],
+        users["user_b"],
+        users["user_c"],
+        users["hq_user"],
+        users["outsider"],
+    )
+
+
 def build_cast() -> Cast:
+    """The cast, created if the database does not hold it yet; fresh instances either way."""
+    return load_cast() or _create_cast()
+
+
+def _create_cast() -> Cast:
     brand_kia = factories.BrandFactory(code="kia", name_zh="起亚", name_en="Kia")
     brand_toyota = factories.BrandFactory(
         code="gac-toyota", name_zh="广汽丰田", name_en="GAC Toyota"
@@ -50,16 +86,5 @@ def build_cast() -> Cast:
         factories.hire(users[key], dealership, "gm")
     hq_user = factories.UserFactory(username="hq_user", name="集团总监")
     factories.GroupMembershipFactory(user=hq_user, group=group1, position_code="hq_director")
-    outsider = factories.UserFactory(username="outsider")
-    return Cast(
-        group1,
-        group2,
-        a,
-        b,
-        c,
-        users["user_a"],
-        users["user_b"],
-        users["user_c"],
-        hq_user,
-        outsider,
-    )
+    factories.UserFactory(username="outsider")
+    return load_cast()

@@ -3,6 +3,10 @@
 * dealership A and B belong to dealer group 1, C to group 2;
 * ``user_a`` / ``user_b`` / ``user_c`` work in A / B / C; ``hq_user`` is HQ of group 1;
 * ``outsider`` has no membership at all and must see nothing.
+
+Speed: the cast (three dealerships with the full org-chart template) is built **once per
+session** when the test database is created; each ``db`` test runs in a transaction rolled back
+to it, and ``cast`` hands out fresh instances. Passwords are hashed with MD5 in tests.
 """
 
 from __future__ import annotations
@@ -13,10 +17,48 @@ from rest_framework.test import APIClient
 
 from tests.cast import Cast, build_cast
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Tests hash a password per login they create; the production hasher takes ~0.3 s each."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_fast_password_hashing, django_db_setup, django_db_blocker):
+    """The test database, with the shared cast built once for the whole session."""
+    with django_db_blocker.unblock():
+        build_cast()
+
 
 @pytest.fixture
 def cast(db) -> Cast:
+    """The shared cast, read afresh for this test (built again after a transactional test
+    flushed the database)."""
     return build_cast()
+
+
+KEPT_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
+
+
+@pytest.fixture
+def empty_database(db):
+    """No cast, no rows at all (for a test that counts everything, e.g. the demo seeding): the
+    tables are emptied inside the test's transaction, so the rollback brings the cast back."""
+    from django.db import connection
+
+    tables = sorted(
+        set(connection.introspection.django_table_names(only_existing=True)) - KEPT_TABLES
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE {} CASCADE".format(", ".join(map(connection.ops.quote_name, tables)))
+        )
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from dealership.models import (
+    AuditEntry,
     Brand,
     DealerGroup,
     Dealership,
@@ -110,37 +111,49 @@ class JobRunFactory(TenantFactory):
     run_date = factory.Faker("date_this_year")
 
 
+class AuditEntryFactory(TenantFactory):
+    """An entry about the org chart: its dealership's GM (``org.view_audit``) reads it."""
+
+    class Meta:
+        model = AuditEntry
+
+    action = AuditEntry.Action.UPDATE
+    object_type = "org.Department"
+    object_id = "0"
+    object_repr = factory.Sequence(lambda n: f"test entry {n}")
+
+
 # Tenant models with a hand-written factory; the generic isolation test builds the others itself.
-TENANT_FACTORIES: dict[type, type[TenantFactory]] = {JobRun: JobRunFactory}
+TENANT_FACTORIES: dict[type, type[TenantFactory]] = {
+    AuditEntry: AuditEntryFactory,
+    JobRun: JobRunFactory,
+}
 
 
 def hire(user, dealership, *position_codes: str, employee_no: str | None = None, phone: str = ""):
-    """Employ ``user`` in ``dealership`` in the given template positions (test shortcut)."""
+    """Employ ``user`` in ``dealership`` in the given template positions (adding them to an
+    existing employment) through the org services, as system code: the same rules and audit
+    as a hire by a person."""
     import datetime as dt
 
-    from org.models import Position, PositionAssignment, StaffMember
+    from dealership.actors import SYSTEM
+    from org import services
+    from org.models import Position, StaffMember
 
     with dealership_context(dealership):
-        Membership.objects.update_or_create(
-            user=user, dealership=dealership, defaults={"is_active": True}
-        )
-        staff, _ = StaffMember.objects.get_or_create(
-            user=user,
-            defaults={
-                "dealership": dealership,
-                "employee_no": employee_no or f"E{user.pk:05d}",
-                "phone": phone,
-                "start_date": dt.date(2025, 1, 1),
-            },
-        )
-        for i, code in enumerate(position_codes):
-            PositionAssignment.objects.get_or_create(
-                staff=staff,
-                position=Position.objects.get(code=code),
-                defaults={
-                    "dealership": dealership,
-                    "is_primary": i == 0,
-                    "since": dt.date(2025, 1, 1),
-                },
+        positions = [Position.objects.get(code=code) for code in position_codes]
+        staff = StaffMember.objects.filter(user=user).first()
+        if staff is None:
+            return services.staff_hire(
+                actor=SYSTEM,
+                user=user,
+                employee_no=employee_no or f"E{user.pk:05d}",
+                phone=phone,
+                start_date=dt.date(2025, 1, 1),
+                positions=positions,
             )
-    return staff
+        held = [a.position for a in staff.assignments.select_related("position")]
+        wanted = held + [p for p in positions if p not in held]
+        return services.staff_update(
+            actor=SYSTEM, staff_id=staff.pk, positions=wanted, primary=wanted[0]
+        )

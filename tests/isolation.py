@@ -1,5 +1,7 @@
 """Discovery helpers for the generic isolation test: every tenant model, every API list/detail
-route and every HTML list/detail view over a tenant model, found by walking the URLconf."""
+route and every HTML list/detail view over a tenant model, every write route (HTML forms and
+API methods), found by walking the URLconf. A route whose view names no tenant ``model`` must be
+declared in :data:`TENANT_FREE_ROUTES`, or :func:`undeclared_routes` reports it."""
 
 from __future__ import annotations
 
@@ -60,6 +62,8 @@ def discover_routes() -> list[Route]:
             )
         kind = "api" if hasattr(pattern.callback, "cls") else "html"
         detail = "pk" in groups
+        if kind == "html" and not hasattr(cls, "get"):
+            continue  # a form's POST target (e.g. staff/<pk>/share/): a write route, not a read
         if kind == "html" and not detail and not issubclass(cls, MultipleObjectMixin):
             continue  # a create form, not a list
         if kind == "api" and not detail and "list" not in pattern.callback.actions.values():
@@ -98,6 +102,109 @@ def make_tenant_object(model, dealership):
         )
     with dealership_context(dealership):
         return baker.make(model, **kwargs)
+
+
+# Routes whose view names no tenant model: each is declared here, with why it needs no generated
+# isolation test. A new view without ``model`` fails test_every_route_is_covered_or_declared.
+TENANT_FREE_ROUTES: dict[str, str] = {
+    "home": "redirect to the dashboard",
+    "dashboard": "widgets read the current scope only (no id in the URL)",
+    "no_access": "static page",
+    "workspace_switch": "POST of a workspace the user is a member of (tests/dealership)",
+    "login": "authentication",
+    "logout": "authentication",
+    "password_change": "the user's own login",
+    "password_change_done": "the user's own login",
+    "password_reset": "authentication",
+    "password_reset_done": "authentication",
+    "password_reset_confirm": "authentication",
+    "password_reset_complete": "authentication",
+    "set_language": "the session's language",
+    "api-token": "authentication",
+    "api-me": "the user's own profile and workspaces",
+    "api-schema": "OpenAPI document",
+    "api-docs": "Swagger UI",
+    "admin:": "the Django admin (superusers only), every route of it",
+    "platform-api:dealership-list": "platform rows: the dealerships of the user's memberships",
+    "platform-api:dealership-detail": "platform rows: the dealerships of the user's memberships",
+    "*:api-root": "the DRF router index of every app's API",
+    "org:chart": "the chart(s) of the current scope (no id in the URL); HQ: tests/org",
+    "org:profile": "the user's own positions",
+    "org:audit_list": "redirect of an old link to platform:audit_list (tested there)",
+    "org:audit_detail": "redirect of an old link to platform:audit_detail (tested there)",
+    "org:capabilities": "the matrix of the current scope; its POST is in FOREIGN_KEY_PAYLOADS",
+}
+
+
+def _declared_free(name: str) -> bool:
+    return name in TENANT_FREE_ROUTES or any(
+        (key.endswith(":") and name.startswith(key))
+        or (key.startswith("*:") and name.endswith(key[1:]))
+        for key in TENANT_FREE_ROUTES
+    )
+
+
+def undeclared_routes() -> list[str]:
+    """Named routes whose view has no tenant ``model`` and that are not declared tenant-free."""
+    missing = []
+    for name, pattern in _walk(get_resolver().url_patterns):
+        if "format" in pattern.pattern.regex.groupindex:
+            continue
+        if _view_model(pattern.callback)[1] is None and not _declared_free(name):
+            missing.append(f"{name} ({pattern.pattern})")
+    return sorted(set(missing))
+
+
+@dataclass(frozen=True)
+class WriteRoute:
+    name: str
+    model: type
+    kind: str  # "api" | "html"
+    method: str  # "get" (an HTML form that edits), "post", "put", "patch", "delete"
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.name}:{self.method.upper()}"
+
+
+READ_METHODS = {"get", "head", "options"}
+
+
+def discover_write_routes(*, with_pk: bool) -> list[WriteRoute]:
+    """Every write route over a tenant model: with ``with_pk``, those naming one object in the
+    URL (HTML edit/delete/end/share views, GET and POST; API detail and detail actions); else
+    the ones without (HTML create forms, API create and list actions that write)."""
+    routes = {}
+    for name, pattern in _walk(get_resolver().url_patterns):
+        cls, model = _view_model(pattern.callback)
+        groups = set(pattern.pattern.regex.groupindex)
+        if model is None or "format" in groups or ("pk" in groups) != with_pk:
+            continue
+        if hasattr(pattern.callback, "cls"):
+            allowed = set(cls.http_method_names)
+            methods = {
+                m for m in pattern.callback.actions if m not in READ_METHODS and m in allowed
+            }
+            kind = "api"
+        else:
+            if issubclass(cls, MultipleObjectMixin) or cls.__name__.endswith("DetailView"):
+                continue  # a read-only page
+            methods = {m for m in ("get", "post") if hasattr(cls, m)}
+            kind = "html"
+        for method in methods:
+            route = WriteRoute(name=name, model=model, kind=kind, method=method)
+            routes[str(route)] = route
+    return sorted(routes.values(), key=str)
+
+
+def tenant_snapshot() -> dict:
+    """Every tenant table's rows (ids and values), to prove a refused write changed nothing."""
+    from dealership.tenancy import system_context
+
+    with system_context():
+        return {
+            model._meta.label: sorted(map(repr, model._base_manager.order_by("pk").values()))
+            for model in ALL_TENANT_MODELS
+        }
 
 
 ALL_TENANT_MODELS = sorted(tenant_models(), key=lambda m: m._meta.label)

@@ -30,25 +30,17 @@ class TenantScope:
     writable_ids: frozenset[int] = field(default_factory=frozenset)
     current_id: int | None = None
     group_id: int | None = None
-    user_id: int | None = None
     is_system: bool = False
 
     @classmethod
-    def for_dealership(cls, dealership_id: int, *, user_id: int | None = None) -> TenantScope:
+    def for_dealership(cls, dealership_id: int) -> TenantScope:
         ids = frozenset({int(dealership_id)})
-        return cls(
-            dealership_ids=ids, writable_ids=ids, current_id=int(dealership_id), user_id=user_id
-        )
+        return cls(dealership_ids=ids, writable_ids=ids, current_id=int(dealership_id))
 
     @classmethod
-    def for_group(
-        cls, group_id: int, dealership_ids: Iterable[int], *, user_id: int | None = None
-    ) -> TenantScope:
+    def for_group(cls, group_id: int, dealership_ids: Iterable[int]) -> TenantScope:
         return cls(
-            dealership_ids=frozenset(dealership_ids),
-            writable_ids=frozenset(),
-            group_id=group_id,
-            user_id=user_id,
+            dealership_ids=frozenset(dealership_ids), writable_ids=frozenset(), group_id=group_id
         )
 
     @classmethod
@@ -110,12 +102,12 @@ def tenant_context(scope: TenantScope | None) -> Iterator[TenantScope | None]:
         _scope.reset(token)
 
 
-def dealership_context(dealership, *, user_id: int | None = None):
+def dealership_context(dealership):
     """Run code (a task, a command) as inside one dealership. Accepts a dealership or its id."""
     dealership_id = getattr(dealership, "pk", dealership)
     if dealership_id is None:
         raise TenantContextMissing("dealership_context() needs a saved dealership or its id.")
-    return tenant_context(TenantScope.for_dealership(int(dealership_id), user_id=user_id))
+    return tenant_context(TenantScope.for_dealership(int(dealership_id)))
 
 
 def system_context():

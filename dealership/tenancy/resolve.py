@@ -27,9 +27,9 @@ def resolve_scope(
         choice = session.get(SESSION_KEY)
     chosen = choose_workspace(workspaces, choice)
     if chosen.kind == "group":
-        scope = TenantScope.for_group(chosen.object_id, chosen.dealership_ids, user_id=user.pk)
+        scope = TenantScope.for_group(chosen.object_id, chosen.dealership_ids)
     else:
-        scope = TenantScope.for_dealership(chosen.object_id, user_id=user.pk)
+        scope = TenantScope.for_dealership(chosen.object_id)
     from dealership.registry import access_gates
     from dealership.tenancy.context import tenant_context
 

@@ -3,16 +3,13 @@ chokepoint as the pages and written through the same services (so the same rules
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from dealership.api.services import ServiceViewSetMixin, as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet
 from org import selectors, services
 from org.api.serializers import (
@@ -27,44 +24,6 @@ from org.api.serializers import (
     StaffUpdateSerializer,
 )
 from org.models import Department, Position, PositionAssignment, PositionCapability, StaffMember
-
-
-def _drf_error(error: DjangoValidationError):
-    detail = (
-        error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-    )
-    return drf_serializers.ValidationError(detail)
-
-
-class ServiceViewSetMixin:
-    """create/update/destroy call the org services (audit, validation, locking)."""
-
-    create_service = update_service = delete_service = None
-    id_argument = None
-
-    def perform_create(self, serializer):
-        try:
-            serializer.instance = type(self).create_service(
-                actor=self.request.user, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
-
-    def perform_update(self, serializer):
-        try:
-            serializer.instance = type(self).update_service(
-                actor=self.request.user,
-                **{self.id_argument: serializer.instance.pk},
-                **serializer.validated_data,
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
-
-    def perform_destroy(self, instance):
-        try:
-            type(self).delete_service(actor=self.request.user, **{self.id_argument: instance.pk})
-        except DjangoValidationError as error:
-            raise _drf_error(error) from None
 
 
 class DepartmentViewSet(ServiceViewSetMixin, TenantModelViewSet):
@@ -132,8 +91,8 @@ class StaffMemberViewSet(TenantModelViewSet):
 
     @extend_schema(request=StaffHireSerializer, responses={201: StaffMemberSerializer})
     def create(self, request, *args, **kwargs):
-        data = _valid(StaffHireSerializer, request)
-        with _as_drf_errors():
+        data = valid(StaffHireSerializer, request)
+        with as_drf_errors():
             staff = services.staff_hire(
                 actor=request.user,
                 colleague_id=data.get("colleague"),
@@ -152,8 +111,8 @@ class StaffMemberViewSet(TenantModelViewSet):
     @extend_schema(request=StaffUpdateSerializer, responses=StaffMemberSerializer)
     def partial_update(self, request, *args, **kwargs):
         staff = self.get_object()
-        data = _valid(StaffUpdateSerializer, request)
-        with _as_drf_errors():
+        data = valid(StaffUpdateSerializer, request)
+        with as_drf_errors():
             staff = services.staff_update(actor=request.user, staff_id=staff.pk, **data)
         return self._result(staff)
 
@@ -164,8 +123,8 @@ class StaffMemberViewSet(TenantModelViewSet):
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         staff = self.get_object()
-        data = _valid(StaffEndSerializer, request)
-        with _as_drf_errors():
+        data = valid(StaffEndSerializer, request)
+        with as_drf_errors():
             staff = services.staff_end(
                 actor=request.user, staff_id=staff.pk, end_date=data.get("end_date")
             )
@@ -195,8 +154,8 @@ class PositionCapabilityViewSet(TenantModelViewSet):
 
     @extend_schema(request=CapabilityCellSerializer, responses=CapabilityCellSerializer)
     def create(self, request, *args, **kwargs):
-        data = _valid(CapabilityCellSerializer, request)
-        with _as_drf_errors():
+        data = valid(CapabilityCellSerializer, request)
+        with as_drf_errors():
             row = services.position_capability_set(
                 actor=request.user,
                 position_id=data["position"],
@@ -204,17 +163,3 @@ class PositionCapabilityViewSet(TenantModelViewSet):
                 scope=data["scope"],
             )
         return Response({**data, "scope": row.scope if row else None})
-
-
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-@contextmanager
-def _as_drf_errors():
-    try:
-        yield
-    except DjangoValidationError as error:
-        raise _drf_error(error) from None

@@ -30,12 +30,14 @@ def test_consultant_and_gm_see_different_navigation_and_dashboards(login, live_s
     assert "销售顾问" in page.locator("[data-widget=my_positions]").inner_text()
     page.click("[data-nav=profile]")
     assert page.locator("[data-testid=my-position]").count() == 1
-    page.goto(f"{live_server.url}/org/chart/")
-    assert (
-        "403" in page.title()
-        or page.locator("text=403").count()
-        or page.url.endswith("/org/chart/")
-    )
+    # the chart is not for a consultant: the 403 page inside the shell, and no chart at all
+    response = page.goto(f"{live_server.url}/org/chart/")
+    assert response.status == 403
+    assert page.locator("[data-testid=error-status]").inner_text().strip() == "403"
+    assert page.locator("[data-testid=error-page] h1").inner_text().strip() == "无权访问"
+    assert _nav(page) == {"dashboard", "profile", "staff", "api_docs"}  # still in the shell
+    assert page.locator("[data-testid=chart]").count() == 0
+    assert page.locator("[data-testid=department]").count() == 0
 
     page.context.clear_cookies()
     page = login("user_a", PASSWORD)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from dealership.models import DealerGroup, Dealership, GroupMembership, Membership, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_database")]
 
 
 def _seed_json():

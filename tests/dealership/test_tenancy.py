@@ -84,9 +84,7 @@ def test_system_scope_reads_everything(runs):
 
 def test_user_scope_resolution(cast, client):
     assert resolve_scope(cast.outsider) is None
-    assert resolve_scope(cast.user_a) == TenantScope.for_dealership(
-        cast.a.pk, user_id=cast.user_a.pk
-    )
+    assert resolve_scope(cast.user_a) == TenantScope.for_dealership(cast.a.pk)
     hq = resolve_scope(cast.hq_user)
     assert hq.is_hq and hq.dealership_ids == {cast.a.pk, cast.b.pk} and not hq.writable_ids
 

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dealership.models import AuditEntry
 from dealership.tenancy import dealership_context
-from org.models import AuditEntry, Position
+from org.models import Position
 from tests.factories import UserFactory, hire
 
 pytestmark = pytest.mark.django_db

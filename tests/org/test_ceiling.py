@@ -8,11 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
-from dealership.models import User
+from dealership.models import AuditEntry, User
 from dealership.tenancy import dealership_context
 from org import ceiling, services
 from org.access import user_access
-from org.models import AuditEntry, Position, PositionCapability, StaffMember
+from org.models import Position, PositionCapability, StaffMember
 from tests.factories import UserFactory, hire
 
 pytestmark = pytest.mark.django_db
@@ -22,13 +22,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def hr(cast):
-    user = UserFactory(username="hr")
-    hire(user, cast.a, "hr_manager")
-    return user
 
 
 def _pos(dealership, code) -> Position:
@@ -58,7 +51,7 @@ def _grant(dealership, position_code, capability, scope):
 
 def test_which_positions_hr_may_assign(cast, hr):
     """HR holds org and admin-finance rights: it assigns the positions within them only."""
-    with dealership_context(cast.a, user_id=hr.pk):
+    with dealership_context(cast.a):
         positions = list(Position.objects.all())
         codes = {
             p.code for p in positions if p.pk in ceiling.assignable_position_ids(hr, positions)
@@ -68,13 +61,13 @@ def test_which_positions_hr_may_assign(cast, hr):
 
 
 def test_the_gm_may_assign_every_position(cast):
-    with dealership_context(cast.a, user_id=cast.user_a.pk):
+    with dealership_context(cast.a):
         positions = list(Position.objects.all())
         assert ceiling.assignable_position_ids(cast.user_a, positions) == {p.pk for p in positions}
 
 
 def test_hr_cannot_promote_themselves(cast, hr):
-    with dealership_context(cast.a, user_id=hr.pk):
+    with dealership_context(cast.a):
         me = StaffMember.objects.get(user=hr)
         with pytest.raises(PermissionDenied, match="your own positions"):
             services.staff_update(
@@ -89,7 +82,7 @@ def test_hr_cannot_promote_themselves(cast, hr):
 
 
 def test_the_gm_cannot_change_their_own_positions_either(cast):
-    with dealership_context(cast.a, user_id=cast.user_a.pk):
+    with dealership_context(cast.a):
         me = StaffMember.objects.get(user=cast.user_a)
         with pytest.raises(PermissionDenied):
             services.staff_update(
@@ -103,7 +96,7 @@ def test_the_gm_cannot_change_their_own_positions_either(cast):
 @pytest.mark.parametrize("code", ["gm", "deputy_gm", "sales_consultant", "finance_manager"])
 def test_hr_cannot_hire_into_a_position_beyond_their_own(cast, hr, code):
     with (
-        dealership_context(cast.a, user_id=hr.pk),
+        dealership_context(cast.a),
         pytest.raises(PermissionDenied, match="do not hold"),
     ):
         services.staff_hire(
@@ -118,7 +111,7 @@ def test_hr_cannot_hire_into_a_position_beyond_their_own(cast, hr, code):
 
 
 def test_hr_hires_within_their_own_rights_and_the_gm_hires_a_gm(cast, hr):
-    with dealership_context(cast.a, user_id=hr.pk):
+    with dealership_context(cast.a):
         clerk = services.staff_hire(
             actor=hr,
             username="clerk",
@@ -127,7 +120,7 @@ def test_hr_hires_within_their_own_rights_and_the_gm_hires_a_gm(cast, hr):
             positions=[Position.objects.get(code="admin_clerk")],
         )
     assert clerk.user.username == "da_clerk"
-    with dealership_context(cast.a, user_id=cast.user_a.pk):
+    with dealership_context(cast.a):
         deputy = services.staff_hire(
             actor=cast.user_a,
             username="deputy",
@@ -139,7 +132,7 @@ def test_hr_hires_within_their_own_rights_and_the_gm_hires_a_gm(cast, hr):
 
 
 def test_hr_cannot_take_a_position_away_from_someone_above(cast, hr):
-    with dealership_context(cast.a, user_id=hr.pk):
+    with dealership_context(cast.a):
         gm = StaffMember.objects.get(user=cast.user_a)
         with pytest.raises(PermissionDenied):
             services.staff_update(
@@ -156,7 +149,7 @@ def test_hr_cannot_take_a_position_away_from_someone_above(cast, hr):
 def test_a_director_staffs_their_own_department_only(cast):
     director = UserFactory()
     hire(director, cast.a, "service_director")
-    with dealership_context(cast.a, user_id=director.pk):
+    with dealership_context(cast.a):
         technician = services.staff_hire(
             actor=director,
             username="tech",
@@ -180,7 +173,7 @@ def test_matrix_grants_never_exceed_the_granters_own(cast, hr):
     """HR given the right to edit the matrix still grants only what HR holds, at most at
     HR's scope, and never changes the rights of a position HR holds."""
     _grant(cast.a, "hr_manager", "org.change_capabilities", 3)
-    with dealership_context(cast.a, user_id=hr.pk):
+    with dealership_context(cast.a):
         clerk = Position.objects.get(code="admin_clerk")
         own = Position.objects.get(code="hr_manager")
         gm = Position.objects.get(code="gm")
@@ -218,7 +211,7 @@ def test_matrix_grants_never_exceed_the_granters_own(cast, hr):
 
 
 def test_moving_a_position_to_another_department_is_bounded_too(cast, hr):
-    with dealership_context(cast.a, user_id=hr.pk):
+    with dealership_context(cast.a):
         sales = Position.objects.get(code="sales_manager").department
         admin = Position.objects.get(code="admin_clerk").department
         with pytest.raises(PermissionDenied):

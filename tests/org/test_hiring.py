@@ -14,16 +14,9 @@ from dealership.tenancy import dealership_context
 from dealership.tenancy.resolve import resolve_scope
 from org import selectors, services
 from org.models import Position, StaffMember
-from tests.factories import UserFactory, hire
+from tests.factories import hire
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hr(cast):
-    user = UserFactory(username="hr")
-    hire(user, cast.a, "hr_manager")
-    return user
 
 
 def _pos(dealership, code) -> Position:
@@ -131,7 +124,7 @@ def test_nobody_outside_the_group_can_be_picked_and_the_answer_reveals_nothing(
 
 
 def test_picking_a_colleague_and_typing_a_login_is_refused(cast, hr):
-    with dealership_context(cast.a, user_id=hr.pk), pytest.raises(ValidationError):
+    with dealership_context(cast.a), pytest.raises(ValidationError):
         services.staff_hire(
             actor=hr,
             colleague_id=cast.user_b.pk,
@@ -163,5 +156,22 @@ def test_hire_form_lists_group_colleagues_only(cast, hr, client_for):
 
 def test_group_colleagues_selector_excludes_people_already_here(cast, hr):
     hire(cast.user_b, cast.a, "cashier")
-    with dealership_context(cast.a, user_id=hr.pk):
+    with dealership_context(cast.a):
         assert cast.user_b not in set(selectors.group_colleagues(hr))
+
+
+def test_only_system_code_employs_a_given_login(cast, hr):
+    """Employing an existing login directly is for system code (the demo seeder), not people."""
+    from django.core.exceptions import PermissionDenied
+
+    from dealership.actors import SYSTEM
+
+    with dealership_context(cast.a):
+        clerk = Position.objects.get(code="admin_clerk")
+        with pytest.raises(PermissionDenied):
+            services.staff_hire(actor=hr, user=cast.user_c, employee_no="H9", positions=[clerk])
+        assert not Membership.objects.filter(user=cast.user_c, dealership=cast.a).exists()
+        staff = services.staff_hire(
+            actor=SYSTEM, user=cast.user_c, employee_no="H9", positions=[clerk]
+        )
+    assert staff.user == cast.user_c

@@ -9,13 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import translation
 
-from dealership.models import Membership, User
+from dealership.models import AuditEntry, Membership, User
 from dealership.tenancy import TenantScope, dealership_context, tenant_context
 from dealership.tenancy.resolve import resolve_scope
 from org import services
 from org.access import user_access
 from org.capabilities import Capability, DataScope
-from org.models import AuditEntry, Department, Position, StaffMember
+from org.models import Department, Position, StaffMember
 from tests.factories import UserFactory, hire
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def _english():
 
 @pytest.fixture
 def in_a(cast):
-    with dealership_context(cast.a, user_id=cast.user_a.pk):
+    with dealership_context(cast.a):
         yield cast
 
 
@@ -107,7 +107,10 @@ def test_hiring_creates_login_membership_positions_and_audit(in_a):
     assert [a.position.code for a in staff.assignments.filter(is_primary=True)] == [
         "key_account_manager"
     ]
-    entry = AuditEntry.objects.get(object_type="org.StaffMember", action="create")
+    entry = AuditEntry.objects.get(
+        object_type="org.StaffMember", object_id=str(staff.pk), action="create"
+    )
+    assert entry.actor == in_a.user_a
     assert entry.after["positions"] == ["key_account_manager", "sales_consultant"]
     assert resolve_scope(staff.user) is not None
 
