@@ -4,6 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
+# `make run PORT=8001` when 8000 is taken
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 # `make test` runs on real PostgreSQL and Redis; override these to use other servers.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dealership
@@ -13,7 +16,7 @@ TEST_ENV := DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST
 .PHONY: run test install assets messages compilemessages lint format lock check-python system-run system-test clean help
 
 help:
-	@echo "make run    install everything, load the demo data and serve http://127.0.0.1:8000"
+	@echo "make run    install everything, load the demo data and serve http://$(HOST):$(PORT) (another port: make run PORT=8001)"
 	@echo "make test   run the whole suite (lint, i18n, unit, API, browser) on PostgreSQL and Redis"
 
 check-python:
@@ -53,12 +56,14 @@ messages: install
 	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 
 run: install assets compilemessages
+	@$(PY) -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); sys.exit(s.bind(("$(HOST)", $(PORT))))' 2>/dev/null \
+	  || { echo "Port $(PORT) is already in use: choose another one, e.g. make run PORT=$$(( $(PORT) + 1 ))"; exit 1; }
 	DJANGO_DEBUG=true $(MANAGE) migrate --noinput -v0
 	DJANGO_DEBUG=true $(MANAGE) seed_demo
-	@echo "Serving http://127.0.0.1:8000 — log in with a demo login from the README (Ctrl-C stops)."
+	@echo "Serving http://$(HOST):$(PORT)/ — log in with a demo login from the README (Ctrl-C stops)."
 	@DJANGO_DEBUG=true $(MANAGE) run_scheduler --interval 60 & scheduler=$$!; \
 	  trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	  DJANGO_DEBUG=true $(MANAGE) runserver 127.0.0.1:8000
+	  DJANGO_DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

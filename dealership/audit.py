@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import CharField, Model, Q, QuerySet
 from django.db.models.functions import Cast
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dealership.models import AuditEntry, TenantModel
 from dealership.policies import READ_ACTIONS, Policy, policy_for
@@ -166,3 +170,195 @@ def masked_values(user, entry: AuditEntry, values: dict | None) -> dict | None:
         return values
     hidden = {name for name, check in masked.items() if name in values and not check(user)}
     return {key: mask(value) if key in hidden else value for key, value in values.items()}
+
+
+# --- reading an entry: names, labels and values a person understands ------------------------------
+
+ValueFormatter = Callable[[object], str]
+
+EMPTY = "—"
+
+#: Labels of keys that services write but that are no field of the audited model.
+FIELD_LABELS = {
+    "positions": _("positions"),
+    "primary_position": _("primary position"),
+    "capability": _("capability"),
+    "scope": _("data scope"),
+    "user": _("user"),
+    "permission": _("permission"),
+}
+
+_formatters: dict[str, ValueFormatter] = {}
+
+
+def register_value_formatter(key: str, formatter: ValueFormatter) -> None:
+    """Show the values of ``key`` (in any entry's before/after) as ``formatter(value)``: an app
+    names its codes (the org chart turns ``org.view_chart`` into the capability's label) without
+    the platform importing it. A list is formatted item by item."""
+    _formatters[key] = formatter
+
+
+def unregister_value_formatter(key: str) -> None:
+    _formatters.pop(key, None)
+
+
+def audited_model(object_type: str) -> type[Model] | None:
+    """The model an entry's ``object_type`` (``app_label.Model``) names, if it still exists."""
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def object_type_label(object_type: str) -> str:
+    """``org.Position`` → "岗位" / "position": the model's verbose name in the active language."""
+    model = audited_model(object_type)
+    return str(model._meta.verbose_name) if model is not None else object_type
+
+
+def object_type_choices() -> list[tuple[str, str]]:
+    """(label, verbose name) of every audited model, for the "what" filter."""
+    return sorted(
+        ((m._meta.label, str(m._meta.verbose_name)) for m in _audited_models()),
+        key=lambda choice: choice[1],
+    )
+
+
+def _model_field(model: type[Model] | None, key: str):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+
+
+def field_label(model: type[Model] | None, key: str) -> str:
+    """The label of ``key``: the model field's verbose name, a platform label, or the key."""
+    field = _model_field(model, key)
+    if field is not None and hasattr(field, "verbose_name"):
+        return str(field.verbose_name)
+    return str(FIELD_LABELS.get(key, key))
+
+
+def format_value(key: str, value, field=None, names: dict | None = None) -> str:
+    """One value as a person reads it: ``None`` as "—", a list joined, a registered formatter's
+    text, a choice's label, a related object's name (``names``: pk → name), yes/no."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, list | tuple):
+        return ", ".join(format_value(key, item, field, names) for item in value)
+    formatter = _formatters.get(key)
+    if formatter is not None:
+        try:
+            return str(formatter(value))
+        except (ValueError, KeyError, TypeError):
+            return str(value)
+    if field is not None and getattr(field, "choices", None):
+        labels = {str(choice): label for choice, label in field.flatchoices}
+        if str(value) in labels:
+            return str(labels[str(value)])
+    if names is not None and field is not None and field.is_relation:
+        return names.get(str(value), f"#{value}")
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {format_value(k, v)}" for k, v in value.items())
+    return str(value)
+
+
+def _related_names(user, model: type[Model] | None, values: Iterable[dict | None]) -> dict:
+    """Names of the related objects an entry's values point to, per field, for the objects the
+    viewer may view (one query per foreign key field of the model); others stay ``#pk``."""
+    names: dict[str, dict[str, str]] = {}
+    if model is None:
+        return names
+    for field in model._meta.get_fields():
+        if not (field.many_to_one or field.one_to_one) or not field.concrete:
+            continue
+        key = field.name
+        ids = {v[key] for v in values if v and v.get(key) is not None}
+        related = field.related_model
+        if not ids or not policy_for(related).allows(user, "view", related):
+            continue
+        rows = policy_for(related).restrict(
+            user, "view", related._default_manager.filter(pk__in=ids)
+        )
+        names[key] = {str(obj.pk): str(obj) for obj in rows}
+    return names
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    label: str
+    before: str
+    after: str
+    changed: bool
+
+
+def entry_changes(user, entry: AuditEntry) -> list[Change]:
+    """The entry's before → after, field by field, as the viewer may read it: labels in the
+    active language, values formatted, masked values masked. An update lists the fields that
+    changed; a creation or a deletion lists every value."""
+    model = audited_model(entry.object_type)
+    before = masked_values(user, entry, entry.before) or {}
+    after = masked_values(user, entry, entry.after) or {}
+    related = _related_names(user, model, (before, after))
+    keys = list(dict.fromkeys([*before, *after]))
+    rows = []
+    for key in keys:
+        field = _model_field(model, key)
+        old, new = before.get(key), after.get(key)
+        changed = old != new
+        if entry.before and entry.after and not changed:
+            continue
+        names = related.get(key, {}) if field is not None and field.is_relation else None
+        rows.append(
+            Change(
+                key=key,
+                label=field_label(model, key),
+                before=format_value(key, old, field, names) if entry.before is not None else "",
+                after=format_value(key, new, field, names) if entry.after is not None else "",
+                changed=changed,
+            )
+        )
+    return rows
+
+
+def changed_labels(entry: AuditEntry) -> str:
+    """The labels of the fields an entry changed, for the list (no query)."""
+    model = audited_model(entry.object_type)
+    before, after = entry.before or {}, entry.after or {}
+    keys = [
+        key
+        for key in dict.fromkeys([*before, *after])
+        if not (entry.before and entry.after) or before.get(key) != after.get(key)
+    ]
+    return ", ".join(field_label(model, key) for key in keys)
+
+
+def object_links(user, entries: Iterable[AuditEntry]) -> dict[tuple[str, str], tuple[str, str]]:
+    """``(object_type, object_id)`` → ``(name, url)`` of the objects the viewer may open: one
+    query per object type on the page, however many entries. Objects the viewer may not open
+    (or deleted ones) are left out: the entry shows its recorded name as plain text."""
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+    links = {}
+    for object_type, ids in wanted.items():
+        model = audited_model(object_type)
+        if model is None or not hasattr(model, "get_absolute_url"):
+            continue
+        pks = set()
+        for raw in ids:
+            try:
+                pks.add(model._meta.pk.to_python(raw))
+            except ValidationError:
+                continue
+        if not pks or not policy_for(model).allows(user, "view", model):
+            continue
+        rows = policy_for(model).restrict(user, "view", model._default_manager.filter(pk__in=pks))
+        for obj in rows:
+            links[(object_type, str(obj.pk))] = (str(obj), obj.get_absolute_url())
+    return links

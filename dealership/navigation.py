@@ -18,6 +18,21 @@ def _can_view_job_runs(request) -> bool:
     return _has_tenant(request) and can(request.user, JobRun, "view")
 
 
+def _uses_the_api(request) -> bool:
+    """The API documentation is for people who may write through the API: shown to users who
+    may add or change rows of some tenant model (the page stays reachable at /api/docs/)."""
+    if not _has_tenant(request):
+        return False
+    from dealership.access import can
+    from dealership.audit import _audited_models
+
+    return any(
+        can(request.user, model, action)
+        for model in _audited_models()
+        for action in ("add", "change")
+    )
+
+
 def _workspace_widget(request):
     scope = getattr(request, "tenant_scope", None)
     if scope is None:
@@ -33,9 +48,10 @@ def _workspace_widget(request):
 def _job_runs_widget(request):
     if not _can_view_job_runs(request):
         return None
+    from dealership.jobs import all_jobs
     from dealership.selectors import job_runs_for_user
 
-    return {"runs": list(job_runs_for_user(request.user)[:5])}
+    return {"runs": list(job_runs_for_user(request.user)[:5]), "registered": bool(all_jobs())}
 
 
 def register_platform_entries() -> None:
@@ -56,7 +72,7 @@ def register_platform_entries() -> None:
             "api-docs",
             order=950,
             section="help",
-            visible=_has_tenant,
+            visible=_uses_the_api,
         )
     )
     register_widget(

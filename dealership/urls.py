@@ -41,6 +41,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard", permanent=False), name="home"),
+    path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg"), name="favicon"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("no-access/", views.NoAccessView.as_view(), name="no_access"),
     path("workspace/", views.WorkspaceSwitchView.as_view(), name="workspace_switch"),

@@ -27,7 +27,9 @@ from django_tables2.views import SingleTableView
 
 from dealership import selectors
 from dealership.access import check_model_permission, get_object_for_user, restricted_queryset
-from dealership.audit import masked_values
+from dealership.audit import entry_changes, object_links, object_type_label
+from dealership.forms import AuditFilterForm
+from dealership.jobs import all_jobs
 from dealership.models import AuditEntry, JobRun
 from dealership.registry import widgets_for
 from dealership.tables import AuditTable, JobRunTable
@@ -204,8 +206,14 @@ class WorkspaceSwitchView(LoginRequiredMixin, View):
 
     def post(self, request):
         choice = request.POST.get("workspace", "")
-        if any(w.key == choice for w in getattr(request, "workspaces", [])):
+        chosen = next((w for w in getattr(request, "workspaces", []) if w.key == choice), None)
+        if chosen is not None:
             request.session[SESSION_KEY] = choice
+            if chosen.kind == "group":
+                where = gettext("HQ: %(group)s") % {"group": chosen.label}
+            else:
+                where = chosen.label
+            messages.success(request, gettext("Switched to: %(workspace)s") % {"workspace": where})
         target = request.POST.get("next") or reverse("dashboard")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("dashboard")
@@ -225,6 +233,7 @@ class JobRunListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["states"] = JobRun.State.choices
+        context["jobs_registered"] = bool(all_jobs())
         context["title"] = _("Scheduled job runs")
         return context
 
@@ -238,7 +247,9 @@ class JobRunDetailView(ScopedDetailView):
 
 
 class AuditListView(ScopedListView):
-    """The audit log: the entries the viewer may read (:mod:`dealership.audit`)."""
+    """The audit log: the entries the viewer may read (:mod:`dealership.audit`), filtered by
+    who, what and when, each object named and linked when the viewer may open it. Queries per
+    page: the entries, their count, and one per object type shown (the links)."""
 
     model = AuditEntry
     table_class = AuditTable
@@ -247,9 +258,31 @@ class AuditListView(ScopedListView):
     def base_queryset(self):
         return AuditEntry.objects.select_related("actor")
 
+    def get_queryset(self):
+        self.filter_form = AuditFilterForm(self.request.GET or None)
+        return self.filter_form.filter(super().get_queryset())
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        table.links = object_links(
+            self.request.user, [row.record for row in table.page.object_list]
+        )
+        return table
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filter_form
+        context["filter_form"] = form
+        if form.is_bound and form.errors:
+            messages.warning(
+                self.request, gettext("Some filters were not valid and were not applied.")
+            )
+        return context
+
 
 class AuditDetailView(ScopedDetailView):
-    """One entry, with the values the viewer may not read masked."""
+    """One entry: the object by its name (linked when the viewer may open it), its type, and
+    its values field by field, with the values the viewer may not read masked."""
 
     model = AuditEntry
     template_name = "platform/audit_detail.html"
@@ -260,8 +293,11 @@ class AuditDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, entry = self.request.user, self.object
-        context["before"] = masked_values(user, entry, entry.before)
-        context["after"] = masked_values(user, entry, entry.after)
+        link = object_links(user, [entry]).get((entry.object_type, entry.object_id))
+        context["object_name"] = link[0] if link else entry.object_repr
+        context["object_url"] = link[1] if link else None
+        context["object_type_label"] = object_type_label(entry.object_type)
+        context["changes"] = entry_changes(user, entry)
         return context
 
 

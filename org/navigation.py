@@ -44,6 +44,9 @@ def _org_overview(request):
     return {"rows": department_headcounts(request.user)}
 
 
+TEAM_SHOWN = 8
+
+
 def _team(request):
     if (
         not _is_staff(request)
@@ -52,49 +55,52 @@ def _team(request):
         return None
     from org.selectors import staff_directory
 
-    team = staff_directory(request.user)
-    return {"count": team.count(), "members": list(team[:8])}
+    members = list(staff_directory(request.user)[: TEAM_SHOWN + 1])
+    count = len(members)
+    if count > TEAM_SHOWN:
+        count = staff_directory(request.user).count()
+    return {"count": count, "members": members[:TEAM_SHOWN], "more": count > TEAM_SHOWN}
 
 
-COMING = {
-    "gm": _(
-        "Approvals waiting for you, and the daily orders, deliveries and check-ins, appear here once the approvals and reports modules are built. They are not available yet."
+# "Your work": what the position can do in the modules that exist today. Positions whose work
+# lives in modules not built yet get no panel (nothing is announced). A position's own text
+# comes first, then its family's.
+WORK_BY_POSITION = {
+    "hr_manager": (
+        _("People and positions"),
+        _(
+            "Hire people, give them their positions and end employments in the staff directory; the org chart shows who holds which position."
+        ),
     ),
-    "sales": _(
-        "Showroom traffic, prospects, orders and deliveries appear here once the sales module is built. It is not available yet."
-    ),
-    "aftersales": _(
-        "Service check-ins, repair orders and warranty claims appear here once the after-sales module is built. It is not available yet."
-    ),
-    "crm": _(
-        "Today's follow-up calls (day N+3 to N+5), complaints and surveys appear here once the CRM module is built. It is not available yet."
-    ),
-    "admin_finance": _(
-        "Payment requests, cash advances, reimbursements and budgets appear here once the finance module is built. It is not available yet."
-    ),
-    "hq": _(
-        "Group reports and the monthly OEM submissions appear here once the reports module is built. They are not available yet."
-    ),
-    "staff": _("Your daily work appears here as the modules of your department are built."),
 }
-TITLES = {
-    "gm": _("Approvals and daily figures"),
-    "sales": _("Sales today"),
-    "aftersales": _("After-sales today"),
-    "crm": _("Follow-ups today"),
-    "admin_finance": _("Finance and administration"),
-    "hq": _("Group reports"),
-    "staff": _("Your work"),
+WORK_BY_FAMILY = {
+    "gm": (
+        _("Your dealership's organisation"),
+        _(
+            "Keep departments, positions and the permission matrix up to date in the org chart; every change is recorded in the audit log."
+        ),
+    ),
 }
+WORK_LINKS = (
+    ("org:staff_list", _("Staff directory"), C.ORG_VIEW_STAFF),
+    ("org:chart", _("Org chart"), C.ORG_VIEW_CHART),
+    ("org:capabilities", _("Permission matrix"), C.ORG_VIEW_CHART),
+    ("platform:audit_list", _("Audit log"), C.ORG_VIEW_AUDIT),
+)
 
 
-def _coming(request):
-    from org.selectors import position_family
+def _work(request):
+    from org.selectors import position_family, primary_position_code
 
     family = position_family(request)
     if family is None:
         return None
-    return {"family": family, "title": TITLES[family], "text": COMING[family]}
+    work = WORK_BY_POSITION.get(primary_position_code(request)) or WORK_BY_FAMILY.get(family)
+    if work is None:
+        return None
+    access = user_access(request.user)
+    links = [(url, label) for url, label, capability in WORK_LINKS if access.has(capability)]
+    return {"family": family, "title": work[0], "text": work[1], "links": links}
 
 
 def register() -> None:
@@ -131,7 +137,7 @@ def register() -> None:
     register_nav(
         NavItem("profile", _("My positions and duties"), "org:profile", order=10, visible=_is_staff)
     )
-    register_widget(Widget("family", _("Your work"), "org/widgets/family.html", _coming, order=5))
+    register_widget(Widget("family", _("Your work"), "org/widgets/family.html", _work, order=5))
     register_widget(
         Widget(
             "my_positions",

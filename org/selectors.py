@@ -200,11 +200,20 @@ def department_headcounts(user) -> list[dict]:
     return rows
 
 
-def capability_matrix(user) -> tuple[list[Position], dict[tuple[int, str], int]]:
-    positions = list(Position.objects.for_user(user, "view").select_related("department"))
+def capability_matrix(user, capabilities=None) -> tuple[list[Position], dict[tuple[int, str], int]]:
+    """The positions the user sees (grouped by dealership) and their cells
+    ``(position id, capability) → scope``, in two queries; ``capabilities`` limits the cells."""
+    positions = list(
+        Position.objects.for_user(user, "view")
+        .select_related("department", "dealership")
+        .order_by("dealership__code", "department__order", "order", "code")
+    )
+    rows = PositionCapability.objects.for_user(user, "view").filter(position__in=positions)
+    if capabilities is not None:
+        rows = rows.filter(capability__in=list(capabilities))
     cells = {
-        (row.position_id, row.capability): row.scope
-        for row in PositionCapability.objects.for_user(user, "view").filter(position__in=positions)
+        (position_id, capability): scope
+        for position_id, capability, scope in rows.values_list("position_id", "capability", "scope")
     }
     return positions, cells
 
@@ -218,6 +227,21 @@ FAMILIES = {
 }
 
 
+def _primary_position(request) -> tuple[str, str] | None:
+    """(department kind, position code) of the user's primary position here (1 query, cached on
+    the request)."""
+    cached = getattr(request, "_org_primary", None)
+    if cached is None:
+        row = (
+            PositionAssignment.objects.filter(staff__user=request.user, staff__is_active=True)
+            .order_by("-is_primary", "position__order")
+            .values_list("position__department__kind", "position__code")
+            .first()
+        )
+        cached = request._org_primary = row or ()
+    return cached or None
+
+
 def position_family(request) -> str | None:
     """The dashboard family of the user: HQ, or the department kind of their primary position."""
     scope = getattr(request, "tenant_scope", None)
@@ -225,16 +249,19 @@ def position_family(request) -> str | None:
         return None
     if scope.is_hq:
         return "hq"
-    cached = getattr(request, "_org_family", None)
-    if cached is None:
-        kind = (
-            PositionAssignment.objects.filter(staff__user=request.user, staff__is_active=True)
-            .order_by("-is_primary", "position__order")
-            .values_list("position__department__kind", flat=True)
-            .first()
-        )
-        cached = request._org_family = FAMILIES.get(kind, "staff") if kind else ""
-    return cached or None
+    primary = _primary_position(request)
+    if primary is None or not primary[0]:
+        return None
+    return FAMILIES.get(primary[0], "staff")
+
+
+def primary_position_code(request) -> str | None:
+    """The code of the user's primary position in the current dealership (None at HQ)."""
+    scope = getattr(request, "tenant_scope", None)
+    if scope is None or scope.is_hq:
+        return None
+    primary = _primary_position(request)
+    return primary[1] if primary else None
 
 
 def staff_shared_with(staff: StaffMember) -> list:

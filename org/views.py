@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -222,6 +223,9 @@ class StaffShareView(TenantRequiredMixin, View):
             if colleague is None:
                 raise Http404(_("Not found."))
             service = services.object_permission_revoke
+        elif not request.POST.get("staff"):
+            messages.error(request, _("Choose the colleague to share this record with."))
+            return redirect(staff.get_absolute_url())
         else:
             colleague_pk = _int(request.POST.get("staff"))
             colleague = get_object_for_user(request.user, StaffMember, "view", pk=colleague_pk).user
@@ -342,84 +346,121 @@ class StaffEndView(ServiceFormView):
 
 
 class CapabilityMatrixView(TenantRequiredMixin, TemplateView):
+    """The permission matrix, one capability group (``?group=sales``) at a time; each cell a
+    small select of the scopes the editor may grant, saved in place by htmx."""
+
     template_name = "org/capabilities.html"
 
     def get(self, request, *args, **kwargs):
         check_model_permission(request.user, Position, "view")
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+    def get_template_names(self):
+        htmx = self.request.htmx
+        if htmx and not htmx.boosted and not htmx.history_restore_request:  # a tab: its pane
+            return [f"{self.template_name}#pane"]
+        return [self.template_name]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        positions, cells = selectors.capability_matrix(self.request.user)
-        capabilities = list(Capability)
-        context["groups"] = [
-            (label, [c for c in capabilities if c.app == app])
-            for app, label in CAPABILITY_GROUPS.items()
-        ]
-        can_edit = can(self.request.user, PositionCapability, "change")
-        editable = set()
-        if can_edit:
-            editable = {
-                p.pk
-                for p in positions
-                if _allowed(ceiling.check_position_in_reach, self.request.user, p)
-            }
-        access = user_access(self.request.user)
-        context["rows"] = [
-            (
-                position,
-                position.pk in editable,
-                [
-                    (
-                        c,
-                        cells.get((position.pk, c.value)),
-                        _matrix_scopes(access, c.value, position.department_id)
-                        if position.pk in editable
-                        else [],
-                    )
-                    for _, caps in context["groups"]
-                    for c in caps
-                ],
-            )
-            for position in positions
-        ]
-        context["scopes"] = _matrix_scopes()
-        context["can_edit"] = can_edit
+        group = self.request.GET.get("group")
+        if group not in CAPABILITY_GROUPS:
+            group = next(iter(CAPABILITY_GROUPS))
+        capabilities = [c for c in Capability if c.app == group]
+        user = self.request.user
+        positions, cells = selectors.capability_matrix(user, [c.value for c in capabilities])
+        can_edit = can(user, PositionCapability, "change")
+        access = user_access(user)
+        editable = _editable_positions(user, access, positions) if can_edit else set()
+        context.update(
+            groups=list(CAPABILITY_GROUPS.items()),
+            group=group,
+            capabilities=capabilities,
+            rows=[
+                (
+                    position,
+                    position.pk in editable,
+                    [
+                        (
+                            c,
+                            cells.get((position.pk, c.value)),
+                            _matrix_scopes(access, c.value, position.department_id)
+                            if position.pk in editable
+                            else [],
+                        )
+                        for c in capabilities
+                    ],
+                )
+                for position in positions
+            ],
+            scopes=_matrix_scopes(),
+            can_edit=can_edit,
+            show_dealership=self.request.tenant_scope.is_hq
+            or len({p.dealership_id for p in positions}) > 1,
+        )
         return context
 
     def post(self, request, *args, **kwargs):
+        """Set one cell. Answers with the cell itself: saved, or with the reason it was not
+        (then with the status 400 or 403; the page's script lets htmx swap it in)."""
         form = CapabilityCellForm(request.POST)
         if not form.is_valid():
             return HttpResponse(_("Invalid cell."), status=400)
+        data = form.cleaned_data
         try:
             row = services.position_capability_set(
                 actor=request.user,
-                position_id=form.cleaned_data["position"],
-                capability=form.cleaned_data["capability"],
-                scope=form.cleaned_data["scope"],
+                position_id=data["position"],
+                capability=data["capability"],
+                scope=data["scope"],
             )
         except ValidationError as error:
-            return HttpResponse(" ".join(error.messages), status=400)
+            return self._cell(request, data, " ".join(error.messages), status=400)
         except PermissionDenied as error:
-            return HttpResponse(" ".join(error.args) or _("Not allowed."), status=403)
-        position = Position.objects.get(pk=form.cleaned_data["position"])
+            return self._cell(request, data, " ".join(error.args) or _("Not allowed."), 403)
+        return self._cell(request, data, scope=row.scope if row else None)
+
+    def _cell(self, request, data, error="", status=200, scope=None):
+        position = Position.objects.for_user(request.user, "view").filter(pk=data["position"])
+        position = position.first()
+        if position is None:
+            return HttpResponse(error, status=status)
+        access = user_access(request.user)
+        cell_scopes = _matrix_scopes(access, data["capability"], position.department_id)
+        if error:  # the cell as it stands
+            scope = (
+                PositionCapability.objects.filter(position=position, capability=data["capability"])
+                .values_list("scope", flat=True)
+                .first()
+            )
+            if not _editable_positions(request.user, access, [position]):
+                cell_scopes = []
         return render(
             request,
             "org/capabilities.html#cell",
             {
                 "position_id": position.pk,
-                "capability": form.cleaned_data["capability"],
-                "scope": row.scope if row else None,
+                "capability": data["capability"],
+                "scope": scope,
                 "scopes": _matrix_scopes(),
-                "cell_scopes": _matrix_scopes(
-                    user_access(request.user),
-                    form.cleaned_data["capability"],
-                    position.department_id,
-                ),
+                "cell_scopes": cell_scopes,
                 "can_edit": True,
-                "saved": True,
+                "saved": not error,
+                "error": error,
             },
+            status=status,
         )
+
+
+def _editable_positions(user, access, positions) -> set[int]:
+    """The ids of ``positions`` whose matrix row the user may change (what
+    :func:`ceiling.check_position_in_reach` lets through), in one query."""
+    positions = list(positions)
+    if access.is_system:
+        return {p.pk for p in positions}
+    return ceiling.assignable_position_ids(user, positions) - set(access.position_ids)
 
 
 def _matrix_scopes(access=None, capability: str = "", department_id: int | None = None):

@@ -108,6 +108,7 @@ def make_tenant_object(model, dealership):
 # isolation test. A new view without ``model`` fails test_every_route_is_covered_or_declared.
 TENANT_FREE_ROUTES: dict[str, str] = {
     "home": "redirect to the dashboard",
+    "favicon": "redirect to a static file",
     "dashboard": "widgets read the current scope only (no id in the URL)",
     "no_access": "static page",
     "workspace_switch": "POST of a workspace the user is a member of (tests/dealership)",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from dealership.tenancy import dealership_context
+from org.models import PositionCapability
 from tests.cast import build_cast
 from tests.factories import PASSWORD, UserFactory, hire
 
@@ -25,8 +27,8 @@ def test_consultant_and_gm_see_different_navigation_and_dashboards(login, live_s
     hire(consultant, cast.a, "sales_consultant")
 
     page = login("consultant", PASSWORD)
-    assert _nav(page) == {"dashboard", "profile", "staff", "api_docs"}
-    assert page.locator("[data-family=sales]").is_visible()
+    assert _nav(page) == {"dashboard", "profile", "staff"}
+    assert page.locator("[data-widget=family]").count() == 0  # no panel for unbuilt modules
     assert "销售顾问" in page.locator("[data-widget=my_positions]").inner_text()
     page.click("[data-nav=profile]")
     assert page.locator("[data-testid=my-position]").count() == 1
@@ -35,13 +37,13 @@ def test_consultant_and_gm_see_different_navigation_and_dashboards(login, live_s
     assert response.status == 403
     assert page.locator("[data-testid=error-status]").inner_text().strip() == "403"
     assert page.locator("[data-testid=error-page] h1").inner_text().strip() == "无权访问"
-    assert _nav(page) == {"dashboard", "profile", "staff", "api_docs"}  # still in the shell
+    assert _nav(page) == {"dashboard", "profile", "staff"}  # still in the shell
     assert page.locator("[data-testid=chart]").count() == 0
     assert page.locator("[data-testid=department]").count() == 0
 
     page.context.clear_cookies()
     page = login("user_a", PASSWORD)
-    assert {"org_chart", "staff", "capabilities", "audit", "job_runs"} <= _nav(page)
+    assert {"org_chart", "staff", "capabilities", "audit", "job_runs", "api_docs"} <= _nav(page)
     assert page.locator("[data-family=gm]").is_visible()
     assert page.locator("[data-widget=org_overview] [data-testid=headcounts]").is_visible()
     page.click("[data-nav=org_chart]")
@@ -49,22 +51,67 @@ def test_consultant_and_gm_see_different_navigation_and_dashboards(login, live_s
     assert page.locator("[data-position=sales_consultant] >> text=林销售").is_visible()
 
 
+def _cell(page, position, capability):
+    return page.locator(f"tr[data-position={position}] td[data-capability='{capability}']")
+
+
 def test_gm_edits_the_matrix_in_place(login):
-    build_cast()
+    cast = build_cast()
     page = login("user_a", PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.click("[data-nav=capabilities]")
-    row = page.locator("tr[data-position=accountant]")
-    select = row.locator("select[aria-label='org.view_audit']")
+    assert page.locator("[data-testid=matrix]").get_attribute("data-group") == "org"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366  # it fits
+    select = _cell(page, "accountant", "org.view_audit").locator("select")
     assert select.input_value() == ""
     select.select_option("3")
-    page.wait_for_selector("tr[data-position=accountant] td.p-0 select.border-success")
-    page.reload()
+    saved = _cell(page, "accountant", "org.view_audit").locator("[data-testid=matrix-saved]")
+    saved.wait_for()
+    assert saved.is_visible() and "已保存" in saved.inner_text()
+    assert _cell(page, "accountant", "org.view_audit").locator("select").input_value() == "3"
+
+    # the header row and the position column stay put while the table scrolls
+    box = page.locator(".matrix-scroll")
+    header = page.locator("[data-testid=matrix] thead th").first
+    top = header.bounding_box()["y"]
+    box.evaluate("el => { el.scrollTop = 400; }")
+    assert abs(header.bounding_box()["y"] - top) < 1
+    assert page.locator("tr[data-position=gm] th").bounding_box()["y"] < top  # scrolled away
+
+    # a refused change (the GM lost the right meanwhile): the reason in the cell, value kept
+    with dealership_context(cast.a):
+        PositionCapability.objects.filter(
+            position__code="gm", capability="org.change_capabilities"
+        ).delete()
+    select = _cell(page, "cashier", "org.view_audit").locator("select")
+    select.select_option("3")
+    error = _cell(page, "cashier", "org.view_audit").locator("[data-testid=matrix-error]")
+    error.wait_for()
+    assert error.is_visible() and error.inner_text().strip()
+    assert _cell(page, "cashier", "org.view_audit").get_attribute("class") == "matrix-error"
+    assert _cell(page, "cashier", "org.view_audit").locator("select").input_value() == ""
+
+    # another group's tab, swapped in place, with its own address
+    page.click("[data-group=sales]")
+    page.wait_for_selector("[data-testid=matrix][data-group=sales]")
+    assert page.url.endswith("?group=sales")
+    page.goto(page.url.split("?")[0])
     assert (
-        page.locator(
-            "tr[data-position=accountant] select[aria-label='org.view_audit']"
-        ).input_value()
-        == "3"
-    )
+        _cell(page, "accountant", "org.view_audit").inner_text().strip() == "全店"
+    )  # saved, and the GM may no longer change it: read-only now
+
+
+def test_hq_sees_the_matrix_read_only_by_dealership(login):
+    cast = build_cast()
+    page = login("hq_user", PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.click("[data-nav=capabilities]")
+    headers = page.locator("[data-testid=matrix-dealership]").all_inner_texts()
+    assert [h.strip() for h in headers] == [cast.a.name_zh, cast.b.name_zh]
+    assert page.locator("[data-testid=matrix] select").count() == 0
+    assert page.locator("[data-testid=matrix-help-readonly]").is_visible()
+    assert "修改即时生效" not in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
 
 
 def test_hq_sees_two_dealerships_charts_not_the_third(login):

@@ -4,13 +4,18 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from dealership.tasks import dispatch_due_jobs
+from dealership import services
+from dealership.models import JobRun
+from dealership.tasks import enqueue_job_run
+from dealership.tenancy import system_context
 
 
 class Command(BaseCommand):
     help = (
         "Run the job dispatcher in a loop (what Celery beat does in production). Without "
-        "REDIS_URL the due jobs run in this process; with it they are sent to the workers."
+        "REDIS_URL the due jobs run in this process; with it they are sent to the workers. "
+        "Prints a line per job run it started, with the time in the dealership's time zone, "
+        "and nothing when no job was due (-v 2 also reports the idle rounds)."
     )
 
     def add_arguments(self, parser):
@@ -24,8 +29,28 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         while True:
-            count = dispatch_due_jobs()
-            self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} dispatched {count} job run(s)")
+            now = timezone.now()
+            run_ids = services.jobs_dispatch(now=now, enqueue=enqueue_job_run)
+            if run_ids:
+                self.report(now, run_ids)
+            elif options["verbosity"] >= 2:
+                self.stdout.write(f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} no job due")
             if options["once"]:
                 return
             time.sleep(options["interval"])
+
+    def report(self, now, run_ids):
+        """One line per run: when (the dealership's local time), where, which job and day."""
+        with system_context():
+            runs = (
+                JobRun.objects.filter(pk__in=run_ids)
+                .select_related("dealership")
+                .order_by("dealership__code", "run_date", "job")
+            )
+            for run in runs:
+                dealership = run.dealership
+                local = now.astimezone(dealership.zoneinfo)
+                self.stdout.write(
+                    f"{local:%Y-%m-%d %H:%M:%S} {dealership.time_zone} · {dealership.code} · "
+                    f"{run.job} for {run.run_date:%Y-%m-%d}: {run.state}"
+                )

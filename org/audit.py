@@ -1,0 +1,31 @@
+"""How the audit log shows the org chart's values: capabilities and data scopes by their labels,
+positions by their names (registered with the platform's value formatters)."""
+
+from __future__ import annotations
+
+from dealership.audit import register_value_formatter
+from org.capabilities import Capability, DataScope
+
+
+def _capability(value) -> str:
+    return str(Capability(value).label)
+
+
+def _scope(value) -> str:
+    return str(DataScope(int(value)).label)
+
+
+def _position(code) -> str:
+    """A position code as the position's name in the current dealership (the code when it is
+    gone)."""
+    from org.models import Position
+
+    position = Position.objects.filter(code=code).first()
+    return str(position) if position is not None else str(code)
+
+
+def register() -> None:
+    register_value_formatter("capability", _capability)
+    register_value_formatter("scope", _scope)
+    register_value_formatter("positions", _position)
+    register_value_formatter("primary_position", _position)

@@ -1,0 +1,15 @@
+// Progressive enhancement of the shell: without JavaScript every page still works.
+document.documentElement.classList.add("js");
+
+document.addEventListener("DOMContentLoaded", () => {
+  // Django messages arrive as alerts inside main; float them as Bootstrap toasts that hide
+  // themselves after a success (errors and warnings stay until closed).
+  const box = document.querySelector(".app-messages");
+  if (box && window.bootstrap) {
+    box.classList.add("app-toasts");
+    box.querySelectorAll(".toast").forEach((el) => {
+      bootstrap.Toast.getOrCreateInstance(el).show();
+      el.addEventListener("hidden.bs.toast", () => el.remove());
+    });
+  }
+});
