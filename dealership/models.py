@@ -71,7 +71,7 @@ class User(AbstractUser):
         return self.get_full_name()
 
 
-class Brand(models.Model):
+class Brand(BilingualName, models.Model):
     """A car brand and its maker (the OEM, 主机厂), e.g. 东风悦达起亚."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
@@ -85,11 +85,8 @@ class Brand(models.Model):
         verbose_name = _("brand")
         verbose_name_plural = _("brands")
 
-    def __str__(self) -> str:
-        return self.name_zh
 
-
-class DealerGroup(models.Model):
+class DealerGroup(BilingualName, models.Model):
     """A dealer group (集团总部) owning several dealerships."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
@@ -101,11 +98,8 @@ class DealerGroup(models.Model):
         verbose_name = _("dealer group")
         verbose_name_plural = _("dealer groups")
 
-    def __str__(self) -> str:
-        return self.name_zh
 
-
-class Dealership(models.Model):
+class Dealership(BilingualName, models.Model):
     """A dealership (4S店): the tenant. Its staff see only its data."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
@@ -147,9 +141,6 @@ class Dealership(models.Model):
         ordering = ["code"]
         verbose_name = _("dealership")
         verbose_name_plural = _("dealerships")
-
-    def __str__(self) -> str:
-        return self.name_zh
 
     def login_name(self, name: str) -> str:
         """The full login for the name HR typed (the prefix is added once)."""

@@ -31,6 +31,7 @@ def test_consultant_and_gm_see_different_navigation_and_dashboards(login, live_s
     assert page.locator("[data-widget=family]").count() == 0  # no panel for unbuilt modules
     assert "销售顾问" in page.locator("[data-widget=my_positions]").inner_text()
     page.click("[data-nav=profile]")
+    page.wait_for_selector("[data-testid=my-position]")
     assert page.locator("[data-testid=my-position]").count() == 1
     # the chart is not for a consultant: the 403 page inside the shell, and no chart at all
     response = page.goto(f"{live_server.url}/org/chart/")
@@ -47,6 +48,7 @@ def test_consultant_and_gm_see_different_navigation_and_dashboards(login, live_s
     assert page.locator("[data-family=gm]").is_visible()
     assert page.locator("[data-widget=org_overview] [data-testid=headcounts]").is_visible()
     page.click("[data-nav=org_chart]")
+    page.wait_for_selector("[data-testid=department]")
     assert page.locator("[data-testid=department]").count() == 5
     assert page.locator("[data-position=sales_consultant] >> text=林销售").is_visible()
 
@@ -106,6 +108,7 @@ def test_hq_sees_the_matrix_read_only_by_dealership(login):
     page = login("hq_user", PASSWORD)
     page.set_viewport_size({"width": 1366, "height": 900})
     page.click("[data-nav=capabilities]")
+    page.wait_for_selector("[data-testid=matrix-dealership]")  # the click navigates
     headers = page.locator("[data-testid=matrix-dealership]").all_inner_texts()
     assert [h.strip() for h in headers] == [cast.a.name_zh, cast.b.name_zh]
     assert page.locator("[data-testid=matrix] select").count() == 0
@@ -118,6 +121,7 @@ def test_hq_sees_two_dealerships_charts_not_the_third(login):
     build_cast()
     page = login("hq_user", PASSWORD)
     page.click("[data-nav=org_chart]")
+    page.wait_for_selector("[data-testid=chart]")  # the click navigates
     charts = page.locator("[data-testid=chart]").evaluate_all(
         "els => els.map(e => e.dataset.dealership)"
     )
