@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -85,7 +86,7 @@ def apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class ServiceFormView(TenantRequiredMixin, View):
+class ServiceFormView(TenantRequiredMixin, View, ABC):
     """GET shows the form; POST validates it and calls a service (:meth:`save`). ``model`` +
     ``pk`` in the URL edit an object re-read through the chokepoint (404 outside scope, 403 if
     not allowed); without ``pk`` the user needs the ``add`` permission. A service's
@@ -104,11 +105,13 @@ class ServiceFormView(TenantRequiredMixin, View):
             return None
         return get_object_for_user(self.request.user, self.model, self.action, pk=self.kwargs["pk"])
 
+    @abstractmethod
     def get_form(self, obj, data=None):
-        raise NotImplementedError
+        """The form for ``obj`` (``None`` when adding), bound to ``data`` on POST."""
 
+    @abstractmethod
     def save(self, form, obj):
-        raise NotImplementedError
+        """Call the module's service with the valid form's data; return the saved object."""
 
     def render_form(self, form, obj, status=200):
         return render(
@@ -151,7 +154,7 @@ class ServiceFormView(TenantRequiredMixin, View):
         return self.render_form(form, obj, status=400)
 
 
-class ServiceDeleteView(TenantRequiredMixin, View):
+class ServiceDeleteView(TenantRequiredMixin, View, ABC):
     """GET asks for confirmation, POST calls :meth:`delete` (a service) and redirects to
     :meth:`get_success_url` (``success_url``: the module's own list). The object is re-read
     through the chokepoint for ``delete`` (404 outside scope, 403 if not allowed); a service's
@@ -161,8 +164,9 @@ class ServiceDeleteView(TenantRequiredMixin, View):
     template_name = "platform/confirm_delete.html"
     success_url = None
 
+    @abstractmethod
     def delete(self, obj) -> None:
-        raise NotImplementedError
+        """Call the module's delete service for ``obj``."""
 
     def get_success_url(self) -> str:
         return str(self.success_url)
