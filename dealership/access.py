@@ -75,3 +75,11 @@ def get_object_for_user(
         if not policy.restrict(user, action, base).filter(pk=obj.pk).exists():
             raise PermissionDenied(_("You do not have permission to perform this action."))
     return obj
+
+
+def lock_for_user(user, model: type[Model], pk, action: str = "change"):
+    """A service's first read: the object re-read through the chokepoint inside the service's
+    transaction, locked for update (404 outside the user's scope, 403 if not allowed)."""
+    return get_object_for_user(
+        user, model, action, model._default_manager.select_for_update(), pk=pk
+    )

@@ -17,8 +17,10 @@ class PlatformConfig(AppConfig):
         from dealership.audit import AuditPolicy
         from dealership.models import AuditEntry
         from dealership.navigation import register_platform_entries
+        from dealership.notifications import setup as notifications
         from dealership.policies import register_policy
 
         register_policy(AuditEntry, AuditPolicy())
+        notifications.register()
         register_platform_entries()
         autodiscover_modules("jobs")

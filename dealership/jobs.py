@@ -99,6 +99,8 @@ class Job:
     func: JobFunc
     schedule: Schedule
     title: str
+    # the positions told when a run fails for good (settings.JOBS_DEFAULT_OWNERS when empty)
+    owners: tuple[str, ...] = ()
 
     def is_due_on(self, day: dt.date) -> bool:
         return self.schedule.is_due_on(day)
@@ -107,11 +109,18 @@ class Job:
 _jobs: dict[str, Job] = {}
 
 
-def register_job(name: str, schedule: Schedule, title: str) -> Callable[[JobFunc], JobFunc]:
+def register_job(
+    name: str, schedule: Schedule, title: str, owners: tuple[str, ...] = ()
+) -> Callable[[JobFunc], JobFunc]:
+    """Register a job. ``owners`` are the codes of the positions told when a run fails for good
+    (``settings.JOBS_DEFAULT_OWNERS`` when empty)."""
+
     def decorator(func: JobFunc) -> JobFunc:
         if name in _jobs and _jobs[name].func is not func:
             raise ValueError(f"A job named {name!r} is already registered.")
-        _jobs[name] = Job(name=name, func=func, schedule=schedule, title=str(title))
+        _jobs[name] = Job(
+            name=name, func=func, schedule=schedule, title=title, owners=tuple(owners)
+        )
         return func
 
     return decorator

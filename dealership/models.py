@@ -25,13 +25,17 @@ __all__ = [
     "Brand",
     "DealerGroup",
     "Dealership",
+    "Delivery",
     "GroupMembership",
     "JobRun",
     "Membership",
+    "Notification",
+    "NotificationPreference",
     "TenantManager",
     "TenantModel",
     "TenantQuerySet",
     "User",
+    "WeComRobot",
 ]
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones())
@@ -57,6 +61,13 @@ class User(AbstractUser):
     """A person who logs in. ``name`` holds the full name as written (e.g. 张伟)."""
 
     name = models.CharField(_("full name"), max_length=100, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the e-mails this person receives (the last one chosen)."),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -314,3 +325,12 @@ class AuditEntry(TenantModel):
         from django.urls import reverse
 
         return reverse("platform:audit_detail", kwargs={"pk": self.pk})
+
+
+# The notification centre's rows live in their own module; imported here so Django finds them.
+from dealership.notifications.models import (  # noqa: E402
+    Delivery,
+    Notification,
+    NotificationPreference,
+    WeComRobot,
+)

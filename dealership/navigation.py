@@ -33,6 +33,26 @@ def _uses_the_api(request) -> bool:
     )
 
 
+def _can_set_up_robots(request) -> bool:
+    from dealership.access import can
+    from dealership.models import WeComRobot
+
+    return _has_tenant(request) and can(request.user, WeComRobot, "view")
+
+
+def _notifications_widget(request):
+    if not _has_tenant(request):
+        return None
+    from dealership.notifications.kinds import kind_label
+    from dealership.notifications.selectors import notifications_for_user, unread_count
+
+    latest = list(notifications_for_user(request.user, unread_only=True)[:5])
+    return {
+        "items": [(n, kind_label(n.kind)) for n in latest],
+        "unread": unread_count(request.user) if latest else 0,
+    }
+
+
 def _workspace_widget(request):
     scope = getattr(request, "tenant_scope", None)
     if scope is None:
@@ -58,6 +78,24 @@ def register_platform_entries() -> None:
     register_nav(NavItem("dashboard", _("Dashboard"), "dashboard", order=0, visible=_has_tenant))
     register_nav(
         NavItem(
+            "notifications",
+            _("Notifications"),
+            "notifications:list",
+            order=1,
+            visible=_has_tenant,
+        )
+    )
+    register_nav(
+        NavItem(
+            "wecom_robots",
+            _("WeCom robots"),
+            "notifications:robot_list",
+            order=910,
+            visible=_can_set_up_robots,
+        )
+    )
+    register_nav(
+        NavItem(
             "job_runs",
             _("Scheduled jobs"),
             "platform:jobrun_list",
@@ -73,6 +111,15 @@ def register_platform_entries() -> None:
             order=950,
             section="help",
             visible=_uses_the_api,
+        )
+    )
+    register_widget(
+        Widget(
+            "notifications",
+            _("Unread notifications"),
+            "notifications/widget.html",
+            _notifications_widget,
+            order=1,
         )
     )
     register_widget(

@@ -93,7 +93,36 @@ def job_run_execute(*, job_run_id: int, force: bool = False) -> JobRun | None:
             state=state, result=str(result)[:10000], error=error, finished_at=timezone.now()
         )
         run.refresh_from_db()
+        if state == JobRun.State.FAILED and (force or run.attempts >= settings.JOBS_MAX_ATTEMPTS):
+            _tell_owners_of_failure(run, job)
         return run
+
+
+def _tell_owners_of_failure(run: JobRun, job: Job | None) -> None:
+    """The positions that own the job learn that a run failed for good (once per attempt that
+    gave up: a second failure after an operator's retry is news again)."""
+    from django.utils.text import format_lazy
+    from django.utils.translation import gettext_lazy
+
+    from dealership.notifications import PositionHolders, notify
+
+    owners = (job.owners if job else ()) or tuple(settings.JOBS_DEFAULT_OWNERS)
+    title = job.title if job else run.job
+    try:
+        notify(
+            "platform.job_failed",
+            [PositionHolders(*owners)],
+            format_lazy(
+                gettext_lazy("Scheduled job failed: {title} ({day})"),
+                title=title,
+                day=run.run_date.isoformat(),
+            ),
+            obj=run,
+            body=run.error.strip().splitlines()[-1][:500] if run.error.strip() else "",
+            key=f"jobrun:{run.pk}:failed:{run.attempts}",
+        )
+    except Exception:  # telling people must never hide the failure itself, which is recorded
+        logger.exception("Could not notify the owners of job run %s", run.pk)
 
 
 def job_runs_release_stale(*, now: dt.datetime) -> int:

@@ -19,6 +19,7 @@ from dealership.env import (
     env_choice,
     env_int,
     env_list,
+    env_parsed,
     env_str,
     env_timezone,
     env_url,
@@ -162,10 +163,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dealership.dispatch_due_jobs",
         "schedule": timedelta(seconds=JOBS_DISPATCH_INTERVAL),
     },
+    # Messages to e-mail and WeCom: due deliveries (new ones and retries) every minute.
+    "dispatch-due-deliveries": {
+        "task": "dealership.dispatch_due_deliveries",
+        "schedule": timedelta(seconds=env_int("NOTIFICATIONS_DISPATCH_INTERVAL", 60, minimum=5)),
+    },
 }
 # How many past days the dispatcher looks back for runs missed during downtime.
 JOBS_CATCHUP_DAYS = env_int("JOBS_CATCHUP_DAYS", 7, minimum=0)
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3, minimum=1)
+# The positions told when a job that names no owners fails for good.
+JOBS_DEFAULT_OWNERS = env_list("JOBS_DEFAULT_OWNERS", ["admin_manager"])
 # A run still "running" after this long is considered lost (worker died) and is retried.
 JOBS_STALE_AFTER = timedelta(minutes=env_int("JOBS_STALE_MINUTES", 60, minimum=1))
 
@@ -221,6 +229,27 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "erp@localhost")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+
+# --- Notifications (dealership/notifications) -------------------------------------------------
+# The address of the app in links of e-mails and WeCom messages.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# WeCom group robots may only post to these hosts (over HTTPS unless allowed below).
+WECOM_WEBHOOK_HOSTS = env_list("WECOM_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com"])
+WECOM_WEBHOOK_ALLOW_HTTP = env_bool("WECOM_WEBHOOK_ALLOW_HTTP", False)
+WECOM_TIMEOUT = env_int("WECOM_TIMEOUT", 10, minimum=1)
+# Seconds before each retry of a failed message; after the last one it has failed for good.
+NOTIFICATIONS_RETRY_DELAYS = env_parsed(
+    "NOTIFICATIONS_RETRY_DELAYS",
+    lambda raw: [int(part) for part in raw.split(",") if part.strip()],
+    [60, 300, 1800, 7200],
+    "comma-separated seconds, e.g. 60,300,1800",
+)
+# A message still "sending" after this many minutes (the worker died) is sent again.
+NOTIFICATIONS_STALE_MINUTES = env_int("NOTIFICATIONS_STALE_MINUTES", 10, minimum=1)
+# With workers (Redis), messages are handed to them as soon as the transaction commits;
+# without (make run), the scheduler loop sends them.
+NOTIFICATIONS_SEND_ON_COMMIT = not CELERY_TASK_ALWAYS_EAGER
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

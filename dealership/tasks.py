@@ -40,3 +40,22 @@ def enqueue_job_run(job_run_id: int, dealership_id: int) -> None:
 @shared_task(name="dealership.dispatch_due_jobs")
 def dispatch_due_jobs() -> int:
     return len(services.jobs_dispatch(now=timezone.now(), enqueue=enqueue_job_run))
+
+
+@tenant_task(name="dealership.send_delivery")
+def send_delivery(*, delivery_id: int, dealership_id: int) -> str | None:
+    from dealership.notifications.services import delivery_send
+
+    delivery = delivery_send(delivery_id=delivery_id)
+    return delivery.state if delivery else None
+
+
+def enqueue_delivery(delivery_id: int, dealership_id: int) -> None:
+    send_delivery.delay(delivery_id=delivery_id, dealership_id=dealership_id)
+
+
+@shared_task(name="dealership.dispatch_due_deliveries")
+def dispatch_due_deliveries() -> int:
+    from dealership.notifications.services import deliveries_dispatch
+
+    return len(deliveries_dispatch(now=timezone.now(), enqueue=enqueue_delivery))

@@ -11,9 +11,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
 from dealership import views
 from dealership.api.views import MeView, TokenView
+from dealership.notifications.api import NotificationViewSet
 
 
 def _app_urls():
@@ -32,10 +34,14 @@ def _app_urls():
 
 _web, _api = _app_urls()
 
+notifications_api = SimpleRouter()
+notifications_api.register("", NotificationViewSet, basename="notification")
+
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("platform/", include("dealership.api.urls")),
+    path("notifications/", include((notifications_api.urls, "notifications-api"))),
     *_api,
 ]
 
@@ -51,8 +57,9 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("platform/", include("dealership.urls_platform")),
+    path("notifications/", include("dealership.notifications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

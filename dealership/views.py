@@ -12,7 +12,9 @@ import logging
 from abc import ABC, abstractmethod
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import DisallowedHost, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
@@ -192,6 +194,25 @@ class ServiceDeleteView(TenantRequiredMixin, View, ABC):
         return redirect(self.get_success_url())
 
 
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the login: e-mails are
+    written in the language the person last chose."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    user = getattr(request, "user", None)
+    if (
+        request.method == "POST"
+        and user is not None
+        and user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and user.language != language
+    ):
+        get_user_model().objects.filter(pk=user.pk).update(language=language)
+    return response
+
+
 class DashboardView(TenantRequiredMixin, TemplateView):
     template_name = "platform/dashboard.html"
 
@@ -238,6 +259,10 @@ class JobRunListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         context["states"] = JobRun.State.choices
         context["jobs_registered"] = bool(all_jobs())
+        # messages to e-mail and WeCom that failed are watched here too (one query)
+        from dealership.notifications.selectors import failing_deliveries
+
+        context["failing_deliveries"] = list(failing_deliveries(self.request.user)[:5])
         context["title"] = _("Scheduled job runs")
         return context
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from dealership.audit import register_audit_gate, register_masked_fields
-from dealership.models import JobRun
+from dealership.models import Delivery, JobRun, WeComRobot
 from org.access import ModelAccess, UserAccess, holds, register_model_access
 from org.capabilities import Capability as C
 from org.models import (
@@ -94,3 +94,14 @@ def register() -> None:
     )
     register_masked_fields(StaffMember, {"phone": holds(C.ORG_VIEW_STAFF)})
     register_model_access(JobRun, ModelAccess(view=C.PLATFORM_VIEW_JOBRUNS))
+    # messages to e-mail and WeCom are watched with the job runs; robots and retries are set up
+    # by who holds platform.change_notifications (the robot's address is a secret)
+    register_model_access(
+        Delivery,
+        ModelAccess(view=C.PLATFORM_VIEW_JOBRUNS, change=C.PLATFORM_CHANGE_NOTIFICATIONS),
+    )
+    register_model_access(
+        WeComRobot,
+        ModelAccess(view=C.PLATFORM_CHANGE_NOTIFICATIONS, change=C.PLATFORM_CHANGE_NOTIFICATIONS),
+    )
+    register_masked_fields(WeComRobot, {"webhook_url": holds(C.PLATFORM_CHANGE_NOTIFICATIONS)})

@@ -12,7 +12,7 @@ class OrgConfig(AppConfig):
         from dealership.demo import register_demo_seeder
         from dealership.policies import set_default_policy
         from dealership.registry import register_access_gate, register_dealership_initializer
-        from org import access_rules, audit, demo, navigation
+        from org import access_rules, audit, demo, navigation, notifications
         from org.access import PositionPolicy, has_active_position
         from org.services import org_chart_apply_template
 
@@ -21,6 +21,7 @@ class OrgConfig(AppConfig):
         set_default_policy(PositionPolicy())
         access_rules.register()
         audit.register()
+        notifications.register()
         register_dealership_initializer(org_chart_apply_template)
         register_demo_seeder(demo.seed_staff, order=10)
         navigation.register()

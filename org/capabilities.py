@@ -38,6 +38,10 @@ class Capability(models.TextChoices):
     ORG_CHANGE_CAPABILITIES = "org.change_capabilities", _("Edit the permission matrix")
     ORG_VIEW_AUDIT = "org.view_audit", _("View the audit log")
     PLATFORM_VIEW_JOBRUNS = "platform.view_jobruns", _("View scheduled job runs")
+    PLATFORM_CHANGE_NOTIFICATIONS = (
+        "platform.change_notifications",
+        _("Set up WeCom robots and send failed messages again"),
+    )
     # sales
     SALES_VIEW_PROSPECT = "sales.view_prospect", _("View prospects and showroom traffic")
     SALES_CHANGE_PROSPECT = "sales.change_prospect", _("Record prospects, visits and test drives")

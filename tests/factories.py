@@ -10,10 +10,13 @@ from dealership.models import (
     Brand,
     DealerGroup,
     Dealership,
+    Delivery,
     GroupMembership,
     JobRun,
     Membership,
+    Notification,
     User,
+    WeComRobot,
 )
 from dealership.tenancy import dealership_context, system_context
 
@@ -123,10 +126,59 @@ class AuditEntryFactory(TenantFactory):
     object_repr = factory.Sequence(lambda n: f"test entry {n}")
 
 
+def _first_member(dealership):
+    """The dealership's first member (in the cast: its GM), to receive a test notification."""
+    from dealership.models import Membership
+
+    membership = Membership.objects.filter(dealership=dealership).order_by("pk").first()
+    return membership.user if membership else UserFactory()
+
+
+class NotificationFactory(TenantFactory):
+    """A notification for the dealership's first member (the cast's GM reads their own)."""
+
+    class Meta:
+        model = Notification
+
+    recipient = factory.LazyAttribute(lambda o: _first_member(o.dealership))
+    kind = "platform.job_failed"
+    key = factory.Sequence(lambda n: f"test:{n}")
+    subject_zh = factory.Sequence(lambda n: f"测试通知 {n}")
+    subject_en = factory.Sequence(lambda n: f"Test notification {n}")
+
+
+class WeComRobotFactory(TenantFactory):
+    class Meta:
+        model = WeComRobot
+
+    name = factory.Sequence(lambda n: f"Robot {n}")
+    webhook_url = factory.Sequence(
+        lambda n: f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=test-{n}"
+    )
+    audience = factory.Sequence(lambda n: f"test:{n}")
+
+
+class DeliveryFactory(TenantFactory):
+    """A failed e-mail (so it may be sent again)."""
+
+    class Meta:
+        model = Delivery
+
+    channel = Delivery.Channel.EMAIL
+    dedupe_key = factory.Sequence(lambda n: f"test:{n}")
+    address = "someone@example.com"
+    subject = factory.Sequence(lambda n: f"Test message {n}")
+    state = Delivery.State.FAILED
+    attempts = 5
+
+
 # Tenant models with a hand-written factory; the generic isolation test builds the others itself.
 TENANT_FACTORIES: dict[type, type[TenantFactory]] = {
     AuditEntry: AuditEntryFactory,
+    Delivery: DeliveryFactory,
     JobRun: JobRunFactory,
+    Notification: NotificationFactory,
+    WeComRobot: WeComRobotFactory,
 }
 
 

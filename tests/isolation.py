@@ -134,6 +134,17 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "org:audit_list": "redirect of an old link to platform:audit_list (tested there)",
     "org:audit_detail": "redirect of an old link to platform:audit_detail (tested there)",
     "org:capabilities": "the matrix of the current scope; its POST is in FOREIGN_KEY_PAYLOADS",
+    "notifications:bell": "the user's own unread count (tests/dealership/test_notifications)",
+    "notifications:preferences": "the user's own channels, not tenant rows (test_notifications)",
+}
+
+# Write routes HQ may use although its scope is read-only: they change only the user's own
+# reading state (tests/dealership/test_notifications covers them, across tenants too).
+HQ_OWN_STATE_ROUTES: dict[str, str] = {
+    "notifications:read": "marks one of the user's own notifications read",
+    "notifications:read_all": "marks the user's own notifications read",
+    "notifications-api:notification-read": "marks one of the user's own notifications read",
+    "notifications-api:notification-read-all": "marks the user's own notifications read",
 }
 
 

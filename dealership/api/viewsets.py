@@ -54,13 +54,17 @@ class PolicyPermission(permissions.BasePermission):
     message = _("You do not have permission to perform this action.")
 
     def has_permission(self, request, view):
+        if view.kwargs.get(view.lookup_url_kwarg or view.lookup_field) is not None:
+            # one object: it is looked up first (get_object_for_user), so an object outside the
+            # scope answers 404 and an allowed-to-see-but-not-to-act one 403, as on the pages
+            return True
         return policy_for(view.model).allows(request.user, view.policy_action(), view.model)
 
 
-class TenantModelViewSet(TenantScopeMixin, viewsets.ModelViewSet):
-    """A viewset over a tenant model. Subclasses set ``model`` and ``serializer_class`` and may
-    override :meth:`base_queryset` to add ``select_related``; they never build querysets that
-    bypass :meth:`get_queryset`."""
+class TenantViewSetMixin(TenantScopeMixin):
+    """Reads through the access chokepoint. Subclasses set ``model`` and ``serializer_class``
+    and may override :meth:`base_queryset` to add ``select_related``; they never build
+    querysets that bypass :meth:`get_queryset`."""
 
     model = None
     permission_classes = [permissions.IsAuthenticated, HasTenant, PolicyPermission]
@@ -85,5 +89,9 @@ class TenantModelViewSet(TenantScopeMixin, viewsets.ModelViewSet):
         return obj
 
 
-class TenantReadOnlyModelViewSet(TenantModelViewSet):
-    http_method_names = ["get", "head", "options"]
+class TenantModelViewSet(TenantViewSetMixin, viewsets.ModelViewSet):
+    """A viewset over a tenant model (list, read, create, change, delete)."""
+
+
+class TenantReadOnlyModelViewSet(TenantViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """A viewset that only lists and reads (extra actions may still write through services)."""

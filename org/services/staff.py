@@ -9,14 +9,19 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from dealership.actors import is_system_actor
 from dealership.audit import audit_record, snapshot
 from dealership.models import AuditEntry, Dealership, Membership
+from dealership.notifications import notify
+from dealership.notifications.channels import absolute_url as site_url
 from dealership.tenancy import get_scope
 from org import ceiling
 from org.models import Position, PositionAssignment, StaffMember
+from org.notifications import ACCOUNT_READY, POSITION_ASSIGNED, POSITION_REMOVED
 from org.services.base import lock, require
 
 User = get_user_model()
@@ -37,9 +42,10 @@ def _assignment_snapshot(staff: StaffMember) -> dict:
 
 def _set_positions(
     actor, staff: StaffMember, positions: list[Position], primary: Position | None, since: dt.date
-) -> None:
-    """Give ``staff`` exactly ``positions``. Every position added or taken away must be within
-    the actor's reach (:mod:`org.ceiling`); positions kept are not re-checked."""
+) -> tuple[list[Position], list[Position]]:
+    """Give ``staff`` exactly ``positions``; returns the positions (added, taken away). Every
+    position added or taken away must be within the actor's reach (:mod:`org.ceiling`);
+    positions kept are not re-checked."""
     if not positions:
         raise ValidationError({"positions": _("Choose at least one position.")})
     foreign = [p for p in positions if p.dealership_id != staff.dealership_id]
@@ -74,6 +80,42 @@ def _set_positions(
         is_primary=False
     )
     PositionAssignment.objects.filter(staff=staff, position=primary).update(is_primary=True)
+    return [wanted[pk] for pk in wanted if pk not in current], [
+        current[pk] for pk in current if pk not in wanted
+    ]
+
+
+class _Names:
+    """The positions' names, joined in whichever language the message is rendered in."""
+
+    def __init__(self, positions: list[Position]):
+        self.positions = list(positions)
+
+    def __str__(self) -> str:
+        separator = ", " if (get_language() or "").startswith("en") else "、"
+        return separator.join(position.name for position in self.positions)
+
+
+def _tell_about_positions(staff: StaffMember, added, removed, key: str) -> None:
+    """The person learns which positions they were given or lost (once per change)."""
+    if added:
+        notify(
+            POSITION_ASSIGNED,
+            [staff.user],
+            format_lazy(gettext_lazy("You now hold: {positions}"), positions=_Names(added)),
+            obj=staff,
+            body=gettext_lazy("What you may see and do follows your positions from now on."),
+            key=f"{key}:assigned",
+        )
+    if removed:
+        notify(
+            POSITION_REMOVED,
+            [staff.user],
+            format_lazy(gettext_lazy("You no longer hold: {positions}"), positions=_Names(removed)),
+            obj=staff,
+            body=gettext_lazy("What you may see and do follows your positions from now on."),
+            key=f"{key}:removed",
+        )
 
 
 def _new_login(dealership: Dealership, *, username: str, name: str, email: str, password):
@@ -130,6 +172,7 @@ def staff_hire(
     """
     require(actor, StaffMember, "add")
     dealership = Dealership.objects.get(pk=get_scope().current_id)
+    created_login = False
     start_date = start_date or timezone.localdate()
     new_login = any((username, name, email, password))
     if colleague_id is not None and new_login:
@@ -151,23 +194,48 @@ def staff_hire(
         raise ValidationError({"username": _("Enter a username for the new login.")})
     else:
         user = _new_login(dealership, username=username, name=name, email=email, password=password)
+        created_login = True
     staff = StaffMember(user=user, employee_no=employee_no, phone=phone, start_date=start_date)
     staff.dealership_id = dealership.pk
     staff.full_clean(exclude=["user"])
     staff.save()
-    _set_positions(actor, staff, positions, primary, start_date)
+    added, _removed = _set_positions(actor, staff, positions, primary, start_date)
     # a membership added later never becomes the person's default workspace (see
     # dealership.selectors.user_workspaces: the oldest membership comes first)
     Membership.objects.update_or_create(
         user=user, dealership_id=dealership.pk, defaults={"is_active": True}
     )
-    audit_record(
+    entry = audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
         obj=staff,
         before=None,
         after=_assignment_snapshot(staff),
     )
+    if created_login:
+        notify(
+            ACCOUNT_READY,
+            [user],
+            format_lazy(
+                gettext_lazy("Welcome to {dealership}: your login is {login}"),
+                dealership=dealership.name,
+                login=user.username,
+            ),
+            obj=staff,
+            body=format_lazy(
+                gettext_lazy(
+                    "Sign in at {url} with the login {login}. If you were not given a password, "
+                    'choose "Forgot password?" on the sign-in page and enter this e-mail '
+                    "address. Your positions: {positions}."
+                ),
+                url=site_url("/accounts/login/"),
+                login=user.username,
+                positions=_Names(added),
+            ),
+            key=f"staff:{staff.pk}:account_ready",
+        )
+    elif not is_system_actor(actor):  # a colleague of the group given positions here
+        _tell_about_positions(staff, added, [], key=f"audit:{entry.pk}")
     return staff
 
 
@@ -188,15 +256,17 @@ def staff_update(
         setattr(staff, field, value)
     staff.full_clean(exclude=["user"])
     staff.save()
+    added, removed = [], []
     if positions is not None:
-        _set_positions(actor, staff, positions, primary, timezone.localdate())
-    audit_record(
+        added, removed = _set_positions(actor, staff, positions, primary, timezone.localdate())
+    entry = audit_record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
         obj=staff,
         before=before,
         after=_assignment_snapshot(staff),
     )
+    _tell_about_positions(staff, added, removed, key=f"audit:{entry.pk}")
     return staff
 
 

@@ -20,8 +20,15 @@ CALLS: list[tuple[str, int, dt.date, object]] = []
 
 
 @pytest.fixture
-def jobs():
-    """Two jobs registered for the test: a daily 09:30 report and one that always fails."""
+def only_test_jobs(monkeypatch):
+    """The scheduler sees only the jobs a test registers, not the apps' own."""
+    monkeypatch.setattr("dealership.jobs._jobs", {})
+
+
+@pytest.fixture
+def jobs(only_test_jobs):
+    """Two jobs registered for the test (and no other): a daily 09:30 report and one that
+    always fails."""
     CALLS.clear()
 
     @register_job("test.daily_report", Daily(at=dt.time(9, 30)), "Daily report")

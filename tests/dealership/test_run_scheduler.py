@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from dealership.models import Dealership
-from tests.dealership.test_jobs import _make_opened, jobs  # noqa: F401  (the fixture)
+from tests.dealership.test_jobs import _make_opened, jobs, only_test_jobs  # noqa: F401
 
 
+@pytest.mark.usefixtures("only_test_jobs")
 def test_quiet_when_nothing_is_due(cast):
     out = StringIO()
     call_command("run_scheduler", "--once", stdout=out)
