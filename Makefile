@@ -61,7 +61,7 @@ run: install assets compilemessages
 	DJANGO_DEBUG=true $(MANAGE) migrate --noinput -v0
 	DJANGO_DEBUG=true $(MANAGE) seed_demo
 	@echo "Serving http://$(HOST):$(PORT)/ — log in with a demo login from the README (Ctrl-C stops)."
-	@DJANGO_DEBUG=true $(MANAGE) run_scheduler --interval 60 & scheduler=$$!; \
+	@DJANGO_DEBUG=true SITE_URL=http://$(HOST):$(PORT) $(MANAGE) run_scheduler --interval 60 & scheduler=$$!; \
 	  trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	  DJANGO_DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 

@@ -97,3 +97,23 @@ def check_tenant_foreign_keys(app_configs=None, models_to_check=None, **kwargs):
                     )
                 )
     return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_site_url(app_configs=None, **kwargs):
+    """Links in e-mails and WeCom messages must point at the real site, over HTTPS."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(settings.SITE_URL)
+    if parts.scheme != "https" or parts.hostname in (None, "localhost", "127.0.0.1"):
+        return [
+            checks.Warning(
+                f"SITE_URL is {settings.SITE_URL!r}: links in e-mails and WeCom messages would "
+                "not reach the site.",
+                hint="Set SITE_URL to the address people open, e.g. https://erp.example.com.",
+                id="dealership.W003",
+            )
+        ]
+    return []

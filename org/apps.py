@@ -24,5 +24,6 @@ class OrgConfig(AppConfig):
         notifications.register()
         register_dealership_initializer(org_chart_apply_template)
         register_demo_seeder(demo.seed_staff, order=10)
+        register_demo_seeder(demo.seed_notifications, order=90)
         navigation.register()
         register_access_gate(has_active_position)

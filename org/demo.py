@@ -111,3 +111,37 @@ def seed_staff(dealerships: list[Dealership]) -> list[DemoLogin]:
                     DemoLogin(username, DEMO_PASSWORD, dealership.code, group, code, name)
                 )
     return logins
+
+
+WELCOMED = ("gm", "sales_consultant", "admin_manager")
+
+
+def seed_notifications(dealerships: list[Dealership]) -> list[DemoLogin]:
+    """Something behind the bell: the GM, a sales consultant and the admin manager of each demo
+    dealership are told which position they hold (once: the key is stable)."""
+    from django.utils.text import format_lazy
+    from django.utils.translation import gettext_lazy
+
+    from dealership.notifications import notify
+    from org.models import PositionAssignment
+    from org.notifications import POSITION_ASSIGNED
+
+    for dealership in dealerships:
+        with dealership_context(dealership):
+            assignments = PositionAssignment.objects.filter(
+                position__code__in=WELCOMED
+            ).select_related("staff__user", "position")
+            for assignment in assignments:
+                notify(
+                    POSITION_ASSIGNED,
+                    [assignment.staff.user],
+                    format_lazy(
+                        gettext_lazy("You now hold: {positions}"), positions=assignment.position
+                    ),
+                    obj=assignment.staff,
+                    body=gettext_lazy(
+                        "What you may see and do follows your positions from now on."
+                    ),
+                    key=f"demo:welcome:{assignment.pk}",
+                )
+    return []

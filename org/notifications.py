@@ -41,7 +41,7 @@ KINDS = [
     NotificationKind(
         POSITION_REMOVED,
         _("A position was taken from you"),
-        description=_("A position you held was taken away, or your employment ended."),
+        description=_("A position you held was taken away from you."),
         email=Email.EACH,
     ),
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from dealership.forms import BootstrapMixin, DateInput
@@ -12,7 +13,7 @@ from dealership.notifications.models import WeComRobot
 class NotificationFilterForm(BootstrapMixin, forms.Form):
     show = forms.ChoiceField(
         label=_("Show"),
-        choices=[("", _("All")), ("unread", _("Unread"))],
+        choices=[("", _("All notifications")), ("unread", _("Unread"))],
         required=False,
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False)
@@ -83,7 +84,7 @@ class PreferencesForm(forms.Form):
 
 class RobotForm(BootstrapMixin, forms.ModelForm):
     webhook_url = forms.URLField(
-        label=_("webhook address"),
+        label=capfirst(_("webhook address")),
         max_length=500,
         assume_scheme="https",
         help_text=_("The robot's webhook address from the WeCom group settings."),

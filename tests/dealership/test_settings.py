@@ -21,12 +21,15 @@ PRODUCTION = {
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://erp.example.com",
     "DATABASE_URL": "postgres://erp:secret@db:5432/erp",
     "REDIS_URL": "redis://redis:6379/0",
+    "SITE_URL": "https://erp.example.com",
 }
 
 
 def _manage(*args, **environ):
     base = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SITE_URL"))
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -45,6 +48,15 @@ def test_check_deploy_is_clean_with_the_documented_production_variables(tmp_path
     assert "no issues" in result.stdout
 
 
+def test_check_deploy_warns_when_links_in_messages_would_not_reach_the_site(tmp_path):
+    production = {**PRODUCTION, "SITE_URL": "http://127.0.0.1:8000"}
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", **production, DJANGO_VAR_DIR=str(tmp_path)
+    )
+    assert result.returncode != 0
+    assert "dealership.W003" in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
@@ -54,6 +66,7 @@ def test_check_deploy_is_clean_with_the_documented_production_variables(tmp_path
         ("DJANGO_TIME_ZONE", "Mars/Olympus"),
         ("JOBS_CATCHUP_DAYS", "seven"),
         ("DJANGO_EMAIL_BACKEND", "pigeon"),
+        ("NOTIFICATIONS_RETRY_DELAYS", "soon,later"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value, tmp_path):

@@ -5,15 +5,17 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from dealership import services
-from dealership.models import JobRun
-from dealership.tasks import enqueue_job_run
+from dealership.models import Delivery, JobRun
+from dealership.notifications.services import deliveries_dispatch, send_in_process
+from dealership.tasks import enqueue_delivery, enqueue_job_run
 from dealership.tenancy import system_context
 
 
 class Command(BaseCommand):
     help = (
-        "Run the job dispatcher in a loop (what Celery beat does in production). Without "
-        "REDIS_URL the due jobs run in this process; with it they are sent to the workers. "
+        "Run the job dispatcher in a loop (what Celery beat does in production), and send the "
+        "due messages (e-mail, digests, WeCom). Without REDIS_URL the due jobs run and the "
+        "messages are sent in this process; with it both are handed to the workers. "
         "Prints a line per job run it started, with the time in the dealership's time zone, "
         "and nothing when no job was due (-v 2 also reports the idle rounds)."
     )
@@ -35,9 +37,21 @@ class Command(BaseCommand):
                 self.report(now, run_ids)
             elif options["verbosity"] >= 2:
                 self.stdout.write(f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} no job due")
+            self.send_messages()
             if options["once"]:
                 return
             time.sleep(options["interval"])
+
+    def send_messages(self):
+        """Due deliveries: sent here without workers (make run), else handed to them."""
+        eager = settings.CELERY_TASK_ALWAYS_EAGER
+        enqueue = send_in_process if eager else enqueue_delivery
+        sent = deliveries_dispatch(now=timezone.now(), enqueue=enqueue)
+        if sent:
+            with system_context():
+                states = Delivery.objects.filter(pk__in=sent).values_list("channel", "state")
+                for channel, state in states:
+                    self.stdout.write(f"message ({channel}): {state}")
 
     def report(self, now, run_ids):
         """One line per run: when (the dealership's local time), where, which job and day."""
