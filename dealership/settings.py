@@ -218,6 +218,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Attachments of approval requests: outside the web root, served only through a view that
+# checks who may see the request.
+PRIVATE_MEDIA_ROOT = Path(env_str("DJANGO_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+ATTACHMENT_MAX_MB = env_int("ATTACHMENT_MAX_MB", 10, minimum=1)
 MEDIA_URL = "media/"
 
 # --- E-mail ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ class OrgConfig(AppConfig):
         from dealership.registry import register_access_gate, register_dealership_initializer
         from org import access_rules, audit, demo, navigation, notifications
         from org.access import PositionPolicy, has_active_position
+        from org.approvals import setup as approvals_setup
         from org.services import org_chart_apply_template
 
         # Positions decide access to every tenant model from now on (fail closed: a model that
@@ -22,6 +23,7 @@ class OrgConfig(AppConfig):
         access_rules.register()
         audit.register()
         notifications.register()
+        approvals_setup.register()
         register_dealership_initializer(org_chart_apply_template)
         register_demo_seeder(demo.seed_staff, order=10)
         register_demo_seeder(demo.seed_notifications, order=90)

@@ -37,6 +37,7 @@ class Capability(models.TextChoices):
     ORG_CHANGE_STAFF = "org.change_staff", _("Hire, assign and end staff")
     ORG_CHANGE_CAPABILITIES = "org.change_capabilities", _("Edit the permission matrix")
     ORG_VIEW_AUDIT = "org.view_audit", _("View the audit log")
+    ORG_CHANGE_CHAINS = "org.change_chains", _("Edit approval chains")
     PLATFORM_VIEW_JOBRUNS = "platform.view_jobruns", _("View scheduled job runs")
     PLATFORM_CHANGE_NOTIFICATIONS = (
         "platform.change_notifications",

@@ -245,3 +245,32 @@ class StaffMemberGroupObjectPermission(TenantGroupObjectPermission):
         abstract = False
         unique_together = ()
         constraints = tenant_object_permission_constraints("group")
+
+
+# The approval engine's rows (org/approvals/models.py), imported so Django finds them.
+from org.approvals.models import (  # noqa: E402
+    ApprovalChain,
+    ApprovalRequest,
+    ApprovalStep,
+    Attachment,
+    ChainStep,
+    Delegation,
+    StepApprover,
+)
+
+__all__ = [
+    "ApprovalChain",
+    "ApprovalRequest",
+    "ApprovalStep",
+    "Attachment",
+    "ChainStep",
+    "Delegation",
+    "Department",
+    "Position",
+    "PositionAssignment",
+    "PositionCapability",
+    "StaffMember",
+    "StaffMemberGroupObjectPermission",
+    "StaffMemberUserObjectPermission",
+    "StepApprover",
+]

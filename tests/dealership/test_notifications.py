@@ -204,7 +204,12 @@ def test_preferences_page_saves_channels_and_keeps_mandatory_kinds(cast, consult
     page = client.get("/notifications/preferences/")
     assert page.status_code == 200
     assert 'name="org.account_ready__email"' in page.content.decode()
+    form = page.context["form"]
     data = {
+        name: ("on" if value is True else "" if value is False else value)
+        for name, value in ((n, form[n].initial) for n in form.fields)
+    }
+    data |= {
         "platform.job_failed__email": "digest",
         "platform.job_failed__wecom": "",
         "org.position_assigned__email": "off",
