@@ -15,9 +15,13 @@ from django.utils.translation import gettext as _
 
 # Mainland mobile numbers (optionally +86, with spaces or dashes) and ID numbers (18 or 15
 # digits), not when they are part of a longer code such as a VIN or an order number.
-_MOBILE = re.compile(r"(?<![\w])((?:\+?86[\s-]?)?1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?![\w])")
-_ID_18 = re.compile(r"(?<![\w])(\d{3})\d{11}(\d{3}[\dXx])(?![\w])")
-_ID_15 = re.compile(r"(?<![\w])(\d{3})\d{8}(\d{4})(?![\w])")
+# (Chinese text has no space before a number: only ASCII letters and digits count as "part of a
+# longer code".)
+_MOBILE = re.compile(
+    r"(?<![0-9A-Za-z])((?:\+?86[\s-]?)?1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?![0-9A-Za-z])"
+)
+_ID_18 = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_ID_15 = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{8}(\d{4})(?![0-9A-Za-z])")
 
 WECOM_MAX_BYTES = 4096  # a robot's Markdown message is at most 4096 bytes
 
@@ -74,12 +78,21 @@ def wecom_markdown(*, subject: str, body: str, where: str, url: str = "") -> str
     if body:
         lines.append(body)
     if url:
-        lines.append(f"[{_('Open in the ERP')}]({url})")
+        label = _("Open in the ERP")
+        lines.append(f"[{label}]({url})")
     content = "\n".join(lines)
     encoded = content.encode()
     if len(encoded) > WECOM_MAX_BYTES:
         content = encoded[: WECOM_MAX_BYTES - 3].decode(errors="ignore") + "…"
     return content
+
+
+def _secret_free(text: str, webhook_url: str) -> str:
+    """``text`` without the webhook's key (or its whole query string)."""
+    query = urlsplit(webhook_url).query
+    if query:
+        text = text.replace(query, "key=****")
+    return re.sub(r"key=[^&\s')\"]+", "key=****", text)
 
 
 def send_wecom(*, webhook_url: str, content: str) -> None:
@@ -92,9 +105,12 @@ def send_wecom(*, webhook_url: str, content: str) -> None:
             webhook_url,
             json={"msgtype": "markdown", "markdown": {"content": content}},
             timeout=settings.WECOM_TIMEOUT,
+            allow_redirects=False,  # a redirect could lead outside WECOM_WEBHOOK_HOSTS
         )
     except requests.RequestException as error:
-        raise DeliveryFailed(f"{type(error).__name__}: {error}") from error
+        # requests' message names the URL, whose key is a secret: say only what went wrong
+        reason = _secret_free(str(error), webhook_url)
+        raise DeliveryFailed(f"{type(error).__name__}: {reason}") from error
     if response.status_code != 200:
         raise DeliveryFailed(f"HTTP {response.status_code}: {response.text[:500]}")
     try:

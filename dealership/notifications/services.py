@@ -175,7 +175,7 @@ def _where(dealership, kind, language) -> str:
 def _email_delivery(dealership, kind, notification: Notification, user) -> Delivery:
     language = user.language or settings.LANGUAGE_CODE
     with translation.override(language):
-        subject = notification.subject
+        subject = f"[{dealership.name}] {notification.subject}"
         text = render_to_string(
             "notifications/email.txt",
             {
@@ -193,7 +193,7 @@ def _email_delivery(dealership, kind, notification: Notification, user) -> Deliv
         notification=notification,
         recipient=user,
         address=user.email,
-        subject=channels.mask_private(f"[{dealership.name}] {subject}")[:255],
+        subject=channels.mask_private(subject)[:255],
         body=channels.mask_private(text),
         next_attempt_at=timezone.now(),
     )
