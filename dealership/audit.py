@@ -20,6 +20,7 @@ phones, ID numbers) are masked in the audit for viewers who would see them maske
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -43,10 +44,16 @@ UserCheck = Callable[[object], bool]
 def snapshot(obj, fields: Iterable[str] | None = None) -> dict:
     """The values of ``obj`` (or of ``fields``) as JSON: the audit's "before" and "after"."""
     data = model_to_dict(obj, fields=fields)
-    return {
-        key: (value.isoformat() if isinstance(value, dt.date) else value)
-        for key, value in data.items()
-    }
+    return {key: _json_value(value) for key, value in data.items()}
+
+
+def _json_value(value):
+    """Dates as ISO text, amounts (``Decimal``) as exact text: JSON keeps them as they were."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def audit_record(*, actor, action: str, obj, before: dict | None, after: dict | None) -> AuditEntry:

@@ -103,7 +103,57 @@ def _work(request):
     return {"family": family, "title": work[0], "text": work[1], "links": links}
 
 
+def _approvals(request):
+    if not _can(C.FINANCE_SUBMIT_REQUEST)(request):
+        return None
+    from org.approvals.selectors import inbox
+
+    waiting = inbox(request.user)
+    rows = list(waiting[:5])
+    return {"waiting": rows, "count": waiting.count() if rows else 0}
+
+
+def _overdue(request):
+    """The GM office sees every overdue step of the dealership."""
+    if not _is_staff(request) or not user_access(request.user).has(C.ORG_CHANGE_CHAINS):
+        return None
+    from org.approvals.selectors import overdue_steps
+
+    steps = list(overdue_steps(request.user)[:10])
+    return {"steps": steps} if steps else None
+
+
 def register() -> None:
+    register_nav(
+        NavItem(
+            "approvals",
+            _("My approvals"),
+            "org:approval_inbox",
+            order=5,
+            visible=_can(C.FINANCE_SUBMIT_REQUEST),
+        )
+    )
+    register_nav(
+        NavItem(
+            "approval_chains",
+            _("Approval chains"),
+            "org:approval_chains",
+            order=140,
+            visible=_can(C.ORG_CHANGE_CHAINS),
+        )
+    )
+    register_widget(
+        Widget("approvals", _("My approvals"), "org/widgets/approvals.html", _approvals, order=2)
+    )
+    register_widget(
+        Widget(
+            "overdue_approvals",
+            _("Overdue approvals"),
+            "org/widgets/overdue.html",
+            _overdue,
+            order=3,
+        )
+    )
     register_nav(
         NavItem("org_chart", _("Org chart"), "org:chart", order=100, visible=_can(C.ORG_VIEW_CHART))
     )

@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from org import views
+from org.approvals import views as approvals
 
 app_name = "org"
 urlpatterns = [
@@ -25,6 +26,23 @@ urlpatterns = [
     path("staff/<int:pk>/end/", views.StaffEndView.as_view(), name="staff_end"),
     path("staff/<int:pk>/share/", views.StaffShareView.as_view(), name="staff_share"),
     path("capabilities/", views.CapabilityMatrixView.as_view(), name="capabilities"),
+    path("approvals/", approvals.InboxView.as_view(), name="approval_inbox"),
+    path("approvals/requests/", approvals.RequestListView.as_view(), name="approval_list"),
+    path("approvals/<int:pk>/", approvals.RequestDetailView.as_view(), name="approval_detail"),
+    path("approvals/<int:pk>/decide/", approvals.DecideView.as_view(), name="approval_decide"),
+    path("approvals/<int:pk>/submit/", approvals.SubmitView.as_view(), name="approval_submit"),
+    path(
+        "approvals/<int:pk>/withdraw/", approvals.WithdrawView.as_view(), name="approval_withdraw"
+    ),
+    path("approvals/files/<int:pk>/", approvals.AttachmentView.as_view(), name="attachment"),
+    path("approvals/chains/", approvals.ChainListView.as_view(), name="approval_chains"),
+    path("approvals/chains/<int:pk>/", approvals.ChainEditView.as_view(), name="approval_chain"),
+    path("approvals/delegations/", approvals.DelegationListView.as_view(), name="delegation_list"),
+    path(
+        "approvals/delegations/<int:pk>/delete/",
+        approvals.DelegationDeleteView.as_view(),
+        name="delegation_delete",
+    ),
     # the audit log is the platform's now (every module records into it); old links still work
     path("audit/", RedirectView.as_view(pattern_name="platform:audit_list"), name="audit_list"),
     path(

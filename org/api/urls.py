@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from org.api import views
+from org.approvals.api import ApprovalChainViewSet, ApprovalRequestViewSet, DelegationViewSet
 
 router = DefaultRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -9,4 +10,7 @@ router.register("staff", views.StaffMemberViewSet, basename="staff")
 router.register(
     "position-capabilities", views.PositionCapabilityViewSet, basename="positioncapability"
 )
+router.register("approval-requests", ApprovalRequestViewSet, basename="approvalrequest")
+router.register("approval-chains", ApprovalChainViewSet, basename="approvalchain")
+router.register("delegations", DelegationViewSet, basename="delegation")
 urlpatterns = router.urls

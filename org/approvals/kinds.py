@@ -68,7 +68,11 @@ class RequestKind:
     on_returned: Callable = _nothing
     on_withdrawn: Callable = _nothing
     validate_submit: Callable = _nothing
-    detail_url: Callable | None = None  # (request) -> str; default: the engine's page
+    # the app's pages and facts, shown on the engine's request page
+    create_url: Callable | None = None  # () -> the URL of the app's "new request" form
+    edit_url: Callable | None = None  # (request) -> URL of the form that edits a returned one
+    details: Callable | None = None  # (request, user) -> [(label, value)] shown on the page
+    actions: Callable | None = None  # (request, user) -> [(label, url)]: POST buttons
 
 
 _kinds: dict[str, RequestKind] = {}

@@ -125,7 +125,24 @@ class ChainStep(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order}. {self.label or self.get_approver_type_display()}"
+        return f"{self.order}. {self.display}"
+
+    @property
+    def display(self) -> str:
+        """Who decides, in the active language (``总经理 / 副总经理``, ``Head of …``)."""
+        if self.approver_type == ApproverType.POSITION and self.position_id:
+            who = self.position.name
+            if self.alternate_id:
+                who = f"{who} / {self.alternate.name}"
+        elif self.approver_type == ApproverType.PERSON and self.person_id:
+            who = self.person.get_full_name() or self.person.get_username()
+        else:
+            who = str(self.get_approver_type_display())
+        if self.label:
+            who = f"{self.label} ({who})"
+        if self.notify_only:
+            who = f"{who} · {_('only informed')}"
+        return who
 
 
 class ApprovalRequest(TenantModel):
@@ -230,6 +247,7 @@ class ApprovalStep(TenantModel):
     round = models.PositiveSmallIntegerField(_("round"))
     order = models.PositiveSmallIntegerField(_("order"))
     label = models.CharField(_("step"), max_length=200)
+    label_en = models.CharField(_("step (English)"), max_length=200, blank=True)
     approver_type = models.CharField(_("approver"), max_length=20, choices=ApproverType.choices)
     position_codes = models.JSONField(_("positions"), default=list, blank=True)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.ANY)
@@ -258,7 +276,24 @@ class ApprovalStep(TenantModel):
         indexes = [models.Index(fields=["status", "due_at"], name="approvalstep_due")]
 
     def __str__(self) -> str:
-        return f"{self.request} · {self.order}. {self.label}"
+        return f"{self.request} · {self.order}. {self.label_display}"
+
+    @property
+    def label_display(self) -> str:
+        from django.utils.translation import get_language
+
+        english = (get_language() or "").startswith("en")
+        return self.label_en if english and self.label_en else self.label
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.status == self.Status.OPEN
+            and self.due_at is not None
+            and self.due_at < timezone.now()
+        )
 
     def get_absolute_url(self) -> str:
         return self.request.get_absolute_url()

@@ -370,7 +370,8 @@ def request_submit(*, actor, request_id: int) -> ApprovalRequest:
                 request=request,
                 round=request.round,
                 order=n,
-                label=_step_label(step),
+                label=_step_label(step, "zh-hans"),
+                label_en=_step_label(step, "en"),
                 approver_type=step["approver_type"],
                 position_codes=[
                     c for c in (step["position_code"], step.get("alternate_code")) if c
@@ -393,14 +394,25 @@ def request_submit(*, actor, request_id: int) -> ApprovalRequest:
     return request
 
 
-def _step_label(step: dict) -> str:
-    if step.get("label"):
-        return step["label"]
-    if step["approver_type"] == ApproverType.DEPARTMENT_HEAD:
-        return "department_head"
-    if step["approver_type"] == ApproverType.PERSON:
-        return "person"
-    return step["position_code"]
+def _step_label(step: dict, language: str) -> str:
+    """Who decides the step, named in ``language`` when the request is submitted."""
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    with translation.override(language):
+        if step["approver_type"] == ApproverType.DEPARTMENT_HEAD:
+            who = str(ApproverType.DEPARTMENT_HEAD.label)
+        elif step["approver_type"] == ApproverType.PERSON:
+            person = get_user_model().objects.filter(pk=step.get("person_id")).first()
+            who = person.get_full_name() if person else "—"
+        else:
+            ids = [i for i in (step.get("position_id"), step.get("alternate_id")) if i]
+            found = {p.pk: p.name for p in Position.objects.filter(pk__in=ids)}
+            names = [found[i] for i in ids if i in found]
+            who = " / ".join(names) or step["position_code"]
+        if step.get("label"):
+            who = f"{step['label']} ({who})"
+        return who[:200]
 
 
 def _snapshot_step(request, step: ApprovalStep) -> dict:
@@ -420,6 +432,8 @@ def _advance(request: ApprovalRequest) -> None:
         spec = _snapshot_step(request, step)
         resolved = resolve.resolve(spec, request=request, on=on)
         now = timezone.now()
+        if resolved.position_codes and resolved.position_codes != step.position_codes:
+            _relabel(step, resolved.position_codes, request.dealership_id)
         step.position_codes = resolved.position_codes or step.position_codes
         if spec["notify_only"]:
             step.status, step.opened_at, step.closed_at = StepStatus.INFORMED, now, now
@@ -471,6 +485,18 @@ def _advance(request: ApprovalRequest) -> None:
         request,
         key=f"request:{request.pk}:round:{request.round}:approved",
     )
+
+
+def _relabel(step: ApprovalStep, codes: list[str], dealership_id: int) -> None:
+    """A department head's step (or one passed up) names the position that decides it."""
+    positions = {
+        p.code: p for p in Position.objects.filter(dealership_id=dealership_id, code__in=codes)
+    }
+    zh = " / ".join(positions[c].name_zh for c in codes if c in positions)
+    en = " / ".join((positions[c].name_en or positions[c].name_zh) for c in codes if c in positions)
+    if zh:
+        step.label = f"{step.label.split('：')[0]}：{zh}"[:200]
+        step.label_en = f"{step.label_en.split(': ')[0]}: {en}"[:200]
 
 
 def _tell(kind: str, user_ids, subject, request: ApprovalRequest, *, key: str, body="") -> None:
