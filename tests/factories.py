@@ -172,6 +172,96 @@ class DeliveryFactory(TenantFactory):
     attempts = 5
 
 
+# --- the approval engine (org/approvals): rows whose constraints baker's random values break ----
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def make_approval_request(*, dealership, requester=None, **fields):
+    """A draft request of the dealership's first department, by ``requester`` (a new user)."""
+    from decimal import Decimal
+
+    from org.models import ApprovalRequest, Department
+
+    with dealership_context(dealership):
+        department = Department.objects.filter(dealership=dealership).order_by("pk").first()
+        if department is None:
+            department = Department.objects.create(dealership=dealership, code="d1", name_zh="部门")
+        return ApprovalRequest.objects.create(
+            dealership=dealership,
+            kind=fields.pop("kind", "test.kind"),
+            subject=fields.pop("subject", "测试申请"),
+            requester=requester or UserFactory(),
+            department=department,
+            amount=fields.pop("amount", Decimal("100.00")),
+            **fields,
+        )
+
+
+def make_step_approver(*, dealership):
+    from org.models import ApprovalStep, StepApprover
+
+    request = make_approval_request(dealership=dealership)
+    with dealership_context(dealership):
+        step = ApprovalStep.objects.create(
+            dealership=dealership,
+            request=request,
+            round=1,
+            order=1,
+            label="测试",
+            approver_type="position",
+        )
+        return StepApprover.objects.create(dealership=dealership, step=step, user=UserFactory())
+
+
+def make_delegation(*, dealership):
+    import datetime as dt
+
+    from org.models import Delegation
+
+    with dealership_context(dealership):
+        return Delegation.objects.create(
+            dealership=dealership,
+            delegator=UserFactory(),
+            delegate=UserFactory(),
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 1, 31),
+        )
+
+
+def make_attachment(*, dealership):
+    """A real (tiny PNG) file on disk, so the permission-checked view can serve it."""
+    from django.core.files.base import ContentFile
+
+    from org.models import Attachment
+
+    request = make_approval_request(dealership=dealership)
+    with dealership_context(dealership):
+        attachment = Attachment(
+            dealership=dealership,
+            request=request,
+            purpose="invoice",
+            name="invoice.png",
+            content_type="image/png",
+            size=len(PNG_BYTES),
+            uploaded_by=request.requester,
+        )
+        attachment.file.save("invoice.png", ContentFile(PNG_BYTES), save=False)
+        attachment.save()
+        return attachment
+
+
+def _approval_factories() -> dict:
+    from org.models import ApprovalRequest, Attachment, Delegation, StepApprover
+
+    return {
+        ApprovalRequest: make_approval_request,
+        Attachment: make_attachment,
+        Delegation: make_delegation,
+        StepApprover: make_step_approver,
+    }
+
+
 # Tenant models with a hand-written factory; the generic isolation test builds the others itself.
 TENANT_FACTORIES: dict[type, type[TenantFactory]] = {
     AuditEntry: AuditEntryFactory,
@@ -179,6 +269,7 @@ TENANT_FACTORIES: dict[type, type[TenantFactory]] = {
     JobRun: JobRunFactory,
     Notification: NotificationFactory,
     WeComRobot: WeComRobotFactory,
+    **_approval_factories(),
 }
 
 
