@@ -34,7 +34,7 @@ urlpatterns = [
     path(
         "approvals/<int:pk>/withdraw/", approvals.WithdrawView.as_view(), name="approval_withdraw"
     ),
-    path("approvals/files/<int:pk>/", approvals.AttachmentView.as_view(), name="attachment"),
+    path("approvals/files/<int:pk>/", approvals.AttachmentDetailView.as_view(), name="attachment"),
     path("approvals/chains/", approvals.ChainListView.as_view(), name="approval_chains"),
     path("approvals/chains/<int:pk>/", approvals.ChainEditView.as_view(), name="approval_chain"),
     path("approvals/delegations/", approvals.DelegationListView.as_view(), name="delegation_list"),

@@ -216,6 +216,7 @@ class ApprovalRequestViewSet(TenantReadOnlyModelViewSet):
         """Approve, reject or return the step waiting for you (a reason is required to reject
         or return). 403 if you are not an approver of this request; 409 if the step is already
         decided or not open yet."""
+        self.get_object()  # another dealership's request answers 404 before anything else
         data = valid(DecisionSerializer, request)
         try:
             with as_drf_errors():

@@ -57,11 +57,15 @@ class ChainTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "chain-table"}
         orderable = False
 
+    def __init__(self, *args, steps=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.steps = steps or {}
+
     def render_kind(self, value):
         return kind_label(value)
 
     def render_steps(self, record):
-        return " → ".join(s.display for s in record.steps.all())
+        return " → ".join(s.display for s in self.steps.get(record.pk, [])) or "—"
 
 
 class DelegationTable(tables.Table):

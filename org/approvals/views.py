@@ -146,6 +146,8 @@ class DecideView(TenantRequiredMixin, View):
     model = ApprovalRequest
 
     def post(self, request, pk):
+        # the request first: another dealership's answers 404, one the user may not see 403
+        get_object_for_user(request.user, ApprovalRequest, "view", pk=pk)
         form = DecisionForm(request.POST)
         back = request.POST.get("next") or reverse("org:approval_detail", kwargs={"pk": pk})
         if not back.startswith("/"):
@@ -213,7 +215,7 @@ class SubmitView(TenantRequiredMixin, View):
         return HttpResponseRedirect(reverse("org:approval_detail", kwargs={"pk": pk}))
 
 
-class AttachmentView(TenantRequiredMixin, View):
+class AttachmentDetailView(TenantRequiredMixin, View):
     """An attachment, only for who may see its request; previewed inline (images, PDF)."""
 
     model = Attachment
@@ -244,10 +246,17 @@ class ChainListView(ScopedListView):
     table_class = ChainTable
     template_name = "org/approvals/chain_list.html"
 
-    def base_queryset(self):
-        return ApprovalChain.objects.prefetch_related(
-            "steps__position", "steps__alternate", "steps__person"
+    def get_table_kwargs(self):
+        """Every step of the chains shown, in one query (the table names who decides)."""
+        from org.approvals.models import ChainStep
+
+        steps: dict[int, list] = {}
+        rows = ChainStep.objects.for_user(self.request.user, "view").select_related(
+            "position", "alternate", "person"
         )
+        for step in rows.order_by("chain_id", "order"):
+            steps.setdefault(step.chain_id, []).append(step)
+        return {"steps": steps}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
