@@ -8,6 +8,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from dealership.access import check_model_permission
 from dealership.api.services import ServiceViewSetMixin, as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet, TenantReadOnlyModelViewSet
 from org.approvals import selectors, services
@@ -217,6 +218,7 @@ class ApprovalRequestViewSet(TenantReadOnlyModelViewSet):
         or return). 403 if you are not an approver of this request; 409 if the step is already
         decided or not open yet."""
         self.get_object()  # another dealership's request answers 404 before anything else
+        check_model_permission(request.user, ApprovalRequest, "change")  # HQ reads only
         data = valid(DecisionSerializer, request)
         try:
             with as_drf_errors():

@@ -546,6 +546,7 @@ def request_decide(*, actor, request_id: int, decision: str, comment: str = "") 
     request = get_object_for_user(
         actor, ApprovalRequest, "view", ApprovalRequest.objects.select_for_update(), pk=request_id
     )
+    check_model_permission(actor, ApprovalRequest, "change")  # an HQ scope only reads
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Choose approve, reject or return.")})
     comment = (comment or "").strip()

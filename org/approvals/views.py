@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from dealership.access import can, get_object_for_user
+from dealership.access import can, check_model_permission, get_object_for_user
 from dealership.tenancy import get_scope
 from dealership.views import (
     ScopedDetailView,
@@ -148,6 +148,7 @@ class DecideView(TenantRequiredMixin, View):
     def post(self, request, pk):
         # the request first: another dealership's answers 404, one the user may not see 403
         get_object_for_user(request.user, ApprovalRequest, "view", pk=pk)
+        check_model_permission(request.user, ApprovalRequest, "change")  # HQ reads only
         form = DecisionForm(request.POST)
         back = request.POST.get("next") or reverse("org:approval_detail", kwargs={"pk": pk})
         if not back.startswith("/"):
