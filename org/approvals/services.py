@@ -538,6 +538,27 @@ def _who_decided(step: ApprovalStep) -> str:
     return row.user.get_full_name() if row else ""
 
 
+def _holds_a_later_step(request: ApprovalRequest, actor) -> bool:
+    """Does ``actor`` hold a position of a step still waiting in this round (a decision now
+    would be out of order: 409, not 403)?"""
+    codes = {
+        code
+        for codes in request.steps.filter(
+            round=request.round, status=StepStatus.WAITING
+        ).values_list("position_codes", flat=True)
+        for code in codes
+    }
+    return (
+        bool(codes)
+        and PositionAssignment.objects.filter(
+            dealership_id=request.dealership_id,
+            staff__user=actor,
+            staff__is_active=True,
+            position__code__in=codes,
+        ).exists()
+    )
+
+
 @transaction.atomic
 def request_decide(*, actor, request_id: int, decision: str, comment: str = "") -> ApprovalRequest:
     """``actor`` approves, rejects or returns the step that waits for them. Rejecting and
@@ -554,6 +575,10 @@ def request_decide(*, actor, request_id: int, decision: str, comment: str = "") 
         raise ValidationError({"comment": _("Give the reason, so the requester knows what to do.")})
     involved = StepApprover.objects.filter(step__request=request, user=actor)
     if not involved.exists():
+        if _holds_a_later_step(request, actor):
+            raise DecisionConflict(
+                _("This step is not open yet; it waits for an earlier approver.")
+            )
         raise PermissionDenied(_("You are not an approver of this request."))
     step = current_step(request) if request.status == Status.PENDING else None
     mine = involved.filter(step=step, decision="").first() if step else None
