@@ -108,7 +108,10 @@ class StaffForm(BootstrapMixin, forms.Form):
         label=_("Initial password"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text=_("Leave empty to let the person set one with “Forgot your password?”."),
+        help_text=_(
+            "Leave empty: the person is sent a link to choose their own password (their "
+            "e-mail address is needed for that)."
+        ),
     )
 
     NEW_LOGIN_FIELDS = ("username", "name", "email", "password")

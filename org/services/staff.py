@@ -96,6 +96,44 @@ class _Names:
         return separator.join(position.name for position in self.positions)
 
 
+def _account_ready_text(user, positions):
+    """How the new hire signs in: with the password they were given, or through a one-time
+    link to choose one (valid ``PASSWORD_RESET_TIMEOUT``; Django's "forgot password" does not
+    serve logins that never had a password)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    if user.has_usable_password():
+        return format_lazy(
+            gettext_lazy(
+                "Sign in at {url} with the login {login} and the password you were given. "
+                "Your positions: {positions}."
+            ),
+            url=site_url("/accounts/login/"),
+            login=user.username,
+            positions=_Names(positions),
+        )
+    link = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return format_lazy(
+        gettext_lazy(
+            "Choose your password at {link} (the link works once, for three days), then sign in "
+            "at {url} with the login {login}. Your positions: {positions}."
+        ),
+        link=site_url(link),
+        url=site_url("/accounts/login/"),
+        login=user.username,
+        positions=_Names(positions),
+    )
+
+
 def _tell_about_positions(staff: StaffMember, added, removed, key: str) -> None:
     """The person learns which positions they were given or lost (once per change)."""
     if added:
@@ -222,16 +260,7 @@ def staff_hire(
                 login=user.username,
             ),
             obj=staff,
-            body=format_lazy(
-                gettext_lazy(
-                    "Sign in at {url} with the login {login}. If you were not given a password, "
-                    'choose "Forgot password?" on the sign-in page and enter this e-mail '
-                    "address. Your positions: {positions}."
-                ),
-                url=site_url("/accounts/login/"),
-                login=user.username,
-                positions=_Names(added),
-            ),
+            body=_account_ready_text(user, added),
             key=f"staff:{staff.pk}:account_ready",
         )
     elif not is_system_actor(actor):  # a colleague of the group given positions here

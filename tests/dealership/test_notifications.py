@@ -470,3 +470,27 @@ def test_a_job_run_notice_links_the_run(cast, admin_manager, client_for):
     _tell(cast.a, [PositionHolders("admin_manager")], "任务失败", obj=run)
     (n,) = _mine(admin_manager)
     assert n.object_type == "dealership.JobRun" and n.object_id == str(run.pk)
+
+
+def test_a_hire_without_a_password_gets_a_link_to_choose_one(cast, hr_of_a, client):
+    with dealership_context(cast.a):
+        clerk = Position.objects.get(code="admin_clerk")
+        staff = org.staff_hire(
+            actor=hr_of_a,
+            employee_no="N2",
+            positions=[clerk],
+            username="invited",
+            name="受邀者",
+            email="invited@example.com",
+        )
+    (ready,) = _mine(staff.user)
+    link = next(w for w in ready.body_en.split() if "/accounts/reset/" in w)
+    path = link.split("127.0.0.1:8000", 1)[1]
+    form = client.get(path, follow=True)
+    assert form.status_code == 200 and "new_password1" in form.content.decode()
+    done = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else path,
+        {"new_password1": "Quiet-River-2026!", "new_password2": "Quiet-River-2026!"},
+    )
+    assert done.status_code == 302
+    assert client.login(username="da_invited", password="Quiet-River-2026!")
