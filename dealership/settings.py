@@ -284,6 +284,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # choice sets that share a field name get stable component names
+    "ENUM_NAME_OVERRIDES": {
+        "ExpenseCategoryEnum": "finance.models.ExpenseCategory",
+        "GeneralCategoryEnum": "finance.models.GeneralCategory",
+    },
 }
 
 # --- Security (production values; `manage.py check --deploy` is clean with DJANGO_DEBUG off) --

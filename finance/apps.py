@@ -7,3 +7,12 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
     default_auto_field = "django.db.models.BigAutoField"
     url_prefix = "finance"
+
+    def ready(self) -> None:
+        from dealership.demo import register_demo_seeder
+        from finance import access_rules, demo, kinds, navigation
+
+        kinds.register()
+        access_rules.register()
+        navigation.register()
+        register_demo_seeder(demo.seed, order=50)

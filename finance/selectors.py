@@ -1,1 +1,279 @@
-"""Reads of finance: querysets built through ``Model.objects.for_user(user, action)``."""
+"""Reads of finance: querysets built through ``Model.objects.for_user(user, action)``, budgets
+and outstanding advances, each in a constant number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dealership.access import restricted_queryset
+from dealership.models import Dealership
+from finance.models import Budget, CashAdvance, Payment, PromoOrder, Reimbursement
+from org.approvals.models import ApprovalRequest
+
+APPROVED = ApprovalRequest.Status.APPROVED
+ZERO = Decimal("0.00")
+
+
+def records_for_user(user, model, action: str = "view"):
+    """The finance records of ``model`` the user may see, with what a list shows (joined)."""
+    related = ["request__requester", "request__department"]
+    if model is Budget:
+        related.append("department")
+    return restricted_queryset(
+        user, model, action, model.objects.select_related(*related).order_by("-pk")
+    )
+
+
+# --- periods and budgets --------------------------------------------------------------------
+
+
+def period_range(year: int, period: str, number: int) -> tuple[dt.date, dt.date]:
+    """First day and the day after the last of a budget period."""
+    if period == Budget.Period.MONTH:
+        start = dt.date(year, number, 1)
+        end = dt.date(year + (number == 12), number % 12 + 1, 1)
+    elif period == Budget.Period.QUARTER:
+        start = dt.date(year, 3 * number - 2, 1)
+        end = dt.date(year + (number == 4), (3 * number) % 12 + 1, 1)
+    else:
+        start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    return start, end
+
+
+def periods_covering(on: dt.date) -> list[tuple[str, int]]:
+    """The budget periods covering ``on``, the most specific first."""
+    return [
+        (Budget.Period.MONTH, on.month),
+        (Budget.Period.QUARTER, (on.month - 1) // 3 + 1),
+        (Budget.Period.YEAR, 0),
+    ]
+
+
+def _zone(dealership_id):
+    return Dealership.objects.get(pk=dealership_id).zoneinfo
+
+
+def request_date(request) -> dt.date:
+    """The day a request counts against a budget: the day it was written (local time)."""
+    return timezone.localtime(request.created_at, request.dealership.zoneinfo).date()
+
+
+def _aware_range(start: dt.date, end: dt.date, zone) -> tuple[dt.datetime, dt.datetime]:
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=zone),
+        dt.datetime.combine(end, dt.time.min, tzinfo=zone),
+    )
+
+
+@dataclass
+class BudgetStatus:
+    department_id: int
+    category: str
+    period: str
+    year: int
+    number: int
+    budget: Decimal
+    spent: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.spent
+
+    @property
+    def percent(self) -> int:
+        if self.budget <= 0:
+            return 100
+        return min(100, int(self.spent * 100 / self.budget))
+
+    @property
+    def over(self) -> bool:
+        return self.spent > self.budget
+
+    @property
+    def category_label(self) -> str:
+        from finance.models import ExpenseCategory
+
+        return ExpenseCategory(self.category).label
+
+    @property
+    def period_label(self) -> str:
+        return Budget(year=self.year, period=self.period, number=self.number).period_label
+
+
+def _spent_by_key(start: dt.date, end: dt.date, zone, *, departments=None, categories=None):
+    """Approved payments and reimbursements per (department, category) in a period (2 queries)."""
+    low, high = _aware_range(start, end, zone)
+    totals: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    for model in (Payment, Reimbursement):
+        rows = model.objects.filter(
+            request__status=APPROVED, request__created_at__gte=low, request__created_at__lt=high
+        )
+        if departments is not None:
+            rows = rows.filter(request__department_id__in=departments)
+        if categories is not None:
+            rows = rows.filter(category__in=categories)
+        for department_id, category, total in rows.values_list(
+            "request__department_id", "category"
+        ).annotate(total=Sum("request__amount")):
+            totals[(department_id, category)] += total or ZERO
+    return totals
+
+
+def _most_specific(budgets) -> dict[tuple[int, str], tuple[str, int, Decimal]]:
+    """(department, category) → (period, number, amount) of the most specific approved period."""
+    rank = {Budget.Period.MONTH: 0, Budget.Period.QUARTER: 1, Budget.Period.YEAR: 2}
+    chosen: dict[tuple[int, str], tuple[str, int, Decimal]] = {}
+    for department_id, category, period, number, amount in budgets:
+        key = (department_id, category)
+        current = chosen.get(key)
+        if current is None or rank[period] < rank[current[0]]:
+            chosen[key] = (period, number, amount)
+        elif current[:2] == (period, number):  # two approved budgets of one period add up
+            chosen[key] = (period, number, current[2] + amount)
+    return chosen
+
+
+def _covering_filter(on: dt.date) -> dict:
+    from django.db.models import Q
+
+    condition = Q()
+    for period, number in periods_covering(on):
+        condition |= Q(period=period, number=number)
+    return {"condition": condition, "year": on.year}
+
+
+def budget_remaining(
+    *, department_id: int, category: str, on: dt.date, exclude_request_id=None
+) -> BudgetStatus | None:
+    """The department's approved budget for ``category`` of the most specific period covering
+    ``on`` and what approved payments and reimbursements spent of it; None without a budget.
+    A service-side read (the tenant scope, not the user's data scope)."""
+    covering = _covering_filter(on)
+    budgets = (
+        Budget.objects.filter(
+            covering["condition"],
+            year=covering["year"],
+            department_id=department_id,
+            category=category,
+            request__status=APPROVED,
+        )
+        .values_list("department_id", "category", "period", "number", "amount")
+        .order_by()
+    )
+    chosen = _most_specific(budgets).get((department_id, category))
+    if chosen is None:
+        return None
+    period, number, amount = chosen
+    start, end = period_range(on.year, period, number)
+    from org.models import Department
+
+    zone = _zone(Department.objects.values_list("dealership_id", flat=True).get(pk=department_id))
+    spent = _spent_by_key(start, end, zone, departments=[department_id], categories=[category])
+    return BudgetStatus(
+        department_id, category, period, on.year, number, amount, spent[(department_id, category)]
+    )
+
+
+def budget_overview(user, on: dt.date) -> list[BudgetStatus]:
+    """Every (department, category) with an approved budget covering ``on`` that the user may
+    see, with its spending: the budget page's bars (at most 1 + 1 + 2 × 3 queries)."""
+    covering = _covering_filter(on)
+    budgets = list(
+        restricted_queryset(user, Budget, "view")
+        .filter(covering["condition"], year=covering["year"], request__status=APPROVED)
+        .values_list("department_id", "category", "period", "number", "amount", "dealership_id")
+        .order_by()
+    )
+    if not budgets:
+        return []
+    chosen = _most_specific([row[:5] for row in budgets])
+    zone_of = {
+        d.pk: d.zoneinfo for d in Dealership.objects.filter(pk__in={row[5] for row in budgets})
+    }
+    spent: dict[tuple, Decimal] = {}
+    periods = {(period, number) for period, number, _amount in chosen.values()}
+    for period, number in periods:
+        start, end = period_range(on.year, period, number)
+        keys = [k for k, v in chosen.items() if v[:2] == (period, number)]
+        zone = next(iter(zone_of.values()))  # the dealerships of one scope share a zone
+        totals = _spent_by_key(start, end, zone, departments={k[0] for k in keys})
+        for key in keys:
+            spent[key] = totals.get(key, ZERO)
+    return sorted(
+        (
+            BudgetStatus(key[0], key[1], period, on.year, number, amount, spent.get(key, ZERO))
+            for key, (period, number, amount) in chosen.items()
+        ),
+        key=lambda s: (s.department_id, s.category),
+    )
+
+
+# --- advances -------------------------------------------------------------------------------
+
+
+def outstanding_advances(user_ids) -> dict[int, Decimal]:
+    """Per person: approved cash advances − approved write-offs (2 queries)."""
+    ids = [pk for pk in set(user_ids) if pk is not None]
+    if not ids:
+        return {}
+    result: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for user_id, total in (
+        CashAdvance.objects.filter(request__status=APPROVED, request__requester_id__in=ids)
+        .values_list("request__requester_id")
+        .annotate(total=Sum("request__amount"))
+        .order_by()
+    ):
+        result[user_id] += total or ZERO
+    for user_id, total in (
+        Reimbursement.objects.filter(
+            type=Reimbursement.Type.WRITE_OFF,
+            request__status=APPROVED,
+            request__requester_id__in=ids,
+        )
+        .values_list("request__requester_id")
+        .annotate(total=Sum("request__amount"))
+        .order_by()
+    ):
+        result[user_id] -= total or ZERO
+    return {pk: result[pk] for pk in ids}
+
+
+def advances_to_write_off(user):
+    """The user's own approved cash advances (to link a write-off to)."""
+    return (
+        CashAdvance.objects.filter(request__requester=user, request__status=APPROVED)
+        .select_related("request")
+        .order_by("-pk")
+    )
+
+
+def approved_promo_orders(user):
+    """Approved promotional goods orders the user may see (to link a reimbursement to)."""
+    return records_for_user(user, PromoOrder).filter(request__status=APPROVED)
+
+
+def check_advance(advance, requester_id) -> None:
+    if advance is None:
+        raise ValidationError({"advance": _("Choose the cash advance this writes off.")})
+    request = advance.request
+    if request.requester_id != requester_id:
+        raise ValidationError({"advance": _("You can only write off your own cash advances.")})
+    if request.status != APPROVED:
+        raise ValidationError({"advance": _("Only an approved cash advance can be written off.")})
+
+
+def check_promo_order(order) -> None:
+    if order is None:
+        raise ValidationError({"promo_order": _("Choose the promotional goods order.")})
+    if order.request.status != APPROVED:
+        raise ValidationError(
+            {"promo_order": _("Only an approved promotional goods order can be reimbursed.")}
+        )

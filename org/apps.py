@@ -23,8 +23,8 @@ class OrgConfig(AppConfig):
         access_rules.register()
         audit.register()
         notifications.register()
-        approvals_setup.register()
         register_dealership_initializer(org_chart_apply_template)
+        approvals_setup.register()  # after the chart: chains name its positions
         register_demo_seeder(demo.seed_staff, order=10)
         register_demo_seeder(demo.seed_notifications, order=90)
         navigation.register()

@@ -300,3 +300,123 @@ def hire(user, dealership, *position_codes: str, employee_no: str | None = None,
         return services.staff_update(
             actor=SYSTEM, staff_id=staff.pk, positions=wanted, primary=wanted[0]
         )
+
+
+# --- finance ------------------------------------------------------------------------------------
+
+
+def _finance_request(dealership, kind: str, amount="100.00"):
+    """A draft approval request of ``kind`` by the dealership's first member (in the cast: its
+    GM), in the department of their primary position."""
+    from decimal import Decimal
+
+    from org.approvals.models import ApprovalRequest
+    from org.models import Department, PositionAssignment
+
+    user = _first_member(dealership)
+    with dealership_context(dealership):
+        assignment = (
+            PositionAssignment.objects.filter(staff__user=user)
+            .select_related("position")
+            .order_by("-is_primary", "pk")
+            .first()
+        )
+        department_id = (
+            assignment.position.department_id
+            if assignment
+            else Department.objects.order_by("pk").values_list("pk", flat=True).first()
+        )
+        if department_id is None:
+            department_id = Department.objects.create(
+                dealership=dealership, code="finance-test", name_zh="测试部门"
+            ).pk
+        return ApprovalRequest.objects.create(
+            dealership=dealership,
+            kind=kind,
+            subject=f"test {kind}",
+            requester=user,
+            requester_position=assignment.position if assignment else None,
+            department_id=department_id,
+            amount=Decimal(amount) if amount else None,
+        )
+
+
+def _finance_factory(model_name: str, kind: str, **fields):
+    from django.apps import apps
+
+    attrs = {
+        "Meta": type("Meta", (), {"model": apps.get_model("finance", model_name)}),
+        "request": factory.LazyAttribute(lambda o: _finance_request(o.dealership, kind)),
+        **fields,
+    }
+    return type(f"{model_name}Factory", (TenantFactory,), attrs)
+
+
+def _first_department(dealership):
+    from org.models import Department
+
+    with dealership_context(dealership):
+        return Department.objects.order_by("pk").first()
+
+
+GeneralRequestFactory = _finance_factory("GeneralRequest", "finance.general_request")
+ContractApprovalFactory = _finance_factory(
+    "ContractApproval", "finance.contract_approval", counterparty="测试公司"
+)
+ContractStampingFactory = _finance_factory(
+    "ContractStamping", "finance.contract_stamping", counterparty="测试公司"
+)
+PaymentFactory = _finance_factory(
+    "Payment",
+    "finance.payment",
+    payee="测试收款人",
+    bank_name="测试银行",
+    bank_account="6222000011112222",
+    category="office",
+)
+CashAdvanceFactory = _finance_factory("CashAdvance", "finance.cash_advance")
+ReimbursementFactory = _finance_factory(
+    "Reimbursement", "finance.reimbursement", type="expense", category="travel"
+)
+PromoOrderFactory = _finance_factory(
+    "PromoOrder", "finance.promo_order", supplier="测试供应商", items="雨伞 10 把"
+)
+PromoReimbursementFactory = _finance_factory(
+    "PromoReimbursement",
+    "finance.promo_reimbursement",
+    promo_order=factory.SubFactory(
+        PromoOrderFactory, dealership=factory.SelfAttribute("..dealership")
+    ),
+)
+BudgetFactory = _finance_factory(
+    "Budget",
+    "finance.budget",
+    department=factory.LazyAttribute(lambda o: _first_department(o.dealership)),
+    year=2025,
+    period="year",
+    number=0,
+    category="advertising",
+    amount="10000.00",
+)
+
+
+def _finance_factories() -> dict:
+    from django.apps import apps
+
+    return {
+        apps.get_model("finance", f.__name__.removesuffix("Factory")): f
+        for f in (
+            GeneralRequestFactory,
+            ContractApprovalFactory,
+            ContractStampingFactory,
+            PaymentFactory,
+            CashAdvanceFactory,
+            ReimbursementFactory,
+            PromoOrderFactory,
+            PromoReimbursementFactory,
+            BudgetFactory,
+        )
+    }
+
+
+TENANT_FACTORIES.update(_finance_factories())

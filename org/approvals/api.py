@@ -295,6 +295,7 @@ class ChainStepSerializer(serializers.ModelSerializer):
         fields = (
             "order",
             "label",
+            "label_en",
             "approver_type",
             "position",
             "alternate",

@@ -55,6 +55,7 @@ class ChainForm(BootstrapMixin, forms.ModelForm):
 
 class StepForm(BootstrapMixin, forms.Form):
     label = forms.CharField(label=_("Label"), required=False, max_length=100)
+    label_en = forms.CharField(label=_("Label (English)"), required=False, max_length=100)
     approver_type = forms.ChoiceField(label=_("Who decides"), choices=ApproverType.choices)
     position = forms.ModelChoiceField(
         label=_("Position"), queryset=Position.objects.none(), required=False

@@ -69,7 +69,7 @@ class RequestKind:
     on_withdrawn: Callable = _nothing
     validate_submit: Callable = _nothing
     # the app's pages and facts, shown on the engine's request page
-    create_url: Callable | None = None  # () -> the URL of the app's "new request" form
+    create_url: Callable | None = None  # (user) -> URL of the app's "new" form, None if not allowed
     edit_url: Callable | None = None  # (request) -> URL of the form that edits a returned one
     details: Callable | None = None  # (request, user) -> [(label, value)] shown on the page
     actions: Callable | None = None  # (request, user) -> [(label, url)]: POST buttons

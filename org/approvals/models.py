@@ -75,6 +75,7 @@ class ChainStep(TenantModel):
     )
     order = models.PositiveSmallIntegerField(_("order"))
     label = models.CharField(_("label"), max_length=100, blank=True)
+    label_en = models.CharField(_("label (English)"), max_length=100, blank=True)
     approver_type = models.CharField(
         _("approver"), max_length=20, choices=ApproverType.choices, default=ApproverType.POSITION
     )
@@ -128,6 +129,13 @@ class ChainStep(TenantModel):
         return f"{self.order}. {self.display}"
 
     @property
+    def label_display(self) -> str:
+        from django.utils.translation import get_language
+
+        english = (get_language() or "").startswith("en")
+        return self.label_en if english and self.label_en else self.label
+
+    @property
     def display(self) -> str:
         """Who decides, in the active language (``总经理 / 副总经理``, ``Head of …``)."""
         if self.approver_type == ApproverType.POSITION and self.position_id:
@@ -138,8 +146,9 @@ class ChainStep(TenantModel):
             who = self.person.get_full_name() or self.person.get_username()
         else:
             who = str(self.get_approver_type_display())
-        if self.label:
-            who = f"{self.label} ({who})"
+        label = self.label_display
+        if label:
+            who = f"{label} ({who})"
         if self.notify_only:
             who = f"{who} · {_('only informed')}"
         return who

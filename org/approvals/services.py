@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -71,7 +72,8 @@ def chains_seed(dealership: Dealership) -> None:
                 dealership=dealership,
                 chain=chain,
                 order=order,
-                label=str(step.label or ""),
+                label=_in(step.label, settings.LANGUAGE_CODE),
+                label_en=_in(step.label, "en"),
                 approver_type=step.approver_type,
                 position=position,
                 alternate=alternate,
@@ -83,10 +85,18 @@ def chains_seed(dealership: Dealership) -> None:
             )
 
 
+def _in(text, language: str) -> str:
+    from django.utils import translation
+
+    with translation.override(language):
+        return str(text or "")[:100]
+
+
 def _step_snapshot(step: ChainStep) -> dict:
     return {
         "order": step.order,
         "label": step.label,
+        "label_en": step.label_en,
         "approver_type": step.approver_type,
         "position_id": step.position_id,
         "position_code": step.position.code if step.position_id else "",
@@ -163,6 +173,7 @@ def chain_update(
             chain=chain,
             order=order,
             label=(step.get("label") or "")[:100],
+            label_en=(step.get("label_en") or "")[:100],
             approver_type=step["approver_type"],
             position=step.get("position")
             if step["approver_type"] == ApproverType.POSITION
@@ -410,8 +421,11 @@ def _step_label(step: dict, language: str) -> str:
             found = {p.pk: p.name for p in Position.objects.filter(pk__in=ids)}
             names = [found[i] for i in ids if i in found]
             who = " / ".join(names) or step["position_code"]
-        if step.get("label"):
-            who = f"{step['label']} ({who})"
+        label = (
+            step.get("label_en") if language == "en" and step.get("label_en") else step.get("label")
+        )
+        if label:
+            who = f"{label} ({who})"
         return who[:200]
 
 
@@ -438,6 +452,14 @@ def _advance(request: ApprovalRequest) -> None:
         if spec["notify_only"]:
             step.status, step.opened_at, step.closed_at = StepStatus.INFORMED, now, now
             step.save()
+            StepApprover.objects.bulk_create(  # who was told may open the request
+                [
+                    StepApprover(
+                        dealership_id=request.dealership_id, step=step, user_id=u, on_behalf_of_id=b
+                    )
+                    for u, b in resolved.approvers
+                ]
+            )
             _tell(
                 "approvals.informed",
                 [u for u, _behalf in resolved.approvers],

@@ -86,7 +86,7 @@ class RequestListView(ScopedListView):
 def _new_request_links(request) -> list[tuple[str, str]]:
     links = []
     for kind in all_request_kinds():
-        url = kind.create_url() if callable(getattr(kind, "create_url", None)) else None
+        url = kind.create_url(request.user) if kind.create_url else None
         if url:
             links.append((kind.label, url))
     return links
@@ -279,6 +279,7 @@ class ChainEditView(TenantRequiredMixin, View):
         return [
             {
                 "label": s.label,
+                "label_en": s.label_en,
                 "approver_type": s.approver_type,
                 "position": s.position_id,
                 "alternate": s.alternate_id,
