@@ -20,9 +20,9 @@ phones, ID numbers) are masked in the audit for viewers who would see them maske
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
