@@ -22,7 +22,7 @@ from finance import selectors, services
 from finance.forms import FILE_LABELS, FORMS
 from finance.models import Budget, CashAdvance, Reimbursement
 from finance.tables import BudgetTable, RecordTable
-from org.approvals.models import ApprovalRequest
+from org.approvals.models import ApprovalRequest, Attachment
 
 
 def engine_url(request) -> str:
@@ -113,7 +113,9 @@ class RecordDetailView(KindMixin, ScopedDetailView):
         ]
         context["attachments"] = [
             (a, FILE_LABELS.get(a.purpose, a.purpose), _attachment_url(a))
-            for a in request.attachments.all()
+            # only the files the viewer may open (someone let in to file a contract or place an
+            # order sees the record, not necessarily the request and its files)
+            for a in Attachment.objects.for_user(user, "view").filter(request=request)
         ]
         context["steps"] = list(request.steps.filter(round=request.round).order_by("order"))
         context["may_edit"] = request.requester_id == user.pk and request.is_editable

@@ -174,7 +174,11 @@ class DeliveryFactory(TenantFactory):
 
 # --- the approval engine (org/approvals): rows whose constraints baker's random values break ----
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG_BYTES = (  # a real 2×2 PNG, so a preview shows
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00"
+    b"\xfd\xd4\x9as\x00\x00\x00\x16IDATx\x9cc<!'\xc7\xc0\xc0\xc0\xc4\xc0\xc0\xc0\xc0\xc0\x00\x00"
+    b"\r\x04\x01\x08}q\xcaf\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def make_approval_request(*, dealership, requester=None, **fields):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
@@ -186,9 +187,13 @@ class ApprovalRequestViewSet(TenantReadOnlyModelViewSet):
         params = self.request.query_params
         truthy = ("1", "true", "yes")
         if params.get("inbox", "").lower() in truthy:
-            waiting = selectors.inbox(self.request.user).values("step__request_id")
-            rows = rows.filter(pk__in=waiting).order_by("steps__due_at").distinct()
-            return rows
+            waiting = selectors.inbox(self.request.user)
+            due = waiting.filter(step__request=OuterRef("pk")).values("step__due_at")[:1]
+            return (
+                rows.filter(pk__in=waiting.values("step__request_id"))
+                .annotate(waiting_due=Subquery(due))
+                .order_by("waiting_due", "pk")
+            )
         if params.get("mine", "").lower() in truthy:
             rows = rows.filter(requester=self.request.user)
         if params.get("status"):

@@ -604,6 +604,8 @@ def request_decide(*, actor, request_id: int, decision: str, comment: str = "") 
         raise PermissionDenied(_("You are not an approver of this request."))
     step = current_step(request) if request.status == Status.PENDING else None
     mine = involved.filter(step=step, decision="").first() if step else None
+    if mine is None and step is not None and involved.filter(step=step).exists():
+        raise DecisionConflict(_("You have already decided this step."))
     if mine is None:
         last = (
             involved.exclude(step=step).order_by("-step__round", "-step__order").first()
