@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dealership.tenancy.middleware.TenantMiddleware",
+    "dealership.inputs.RejectControlCharactersMiddleware",  # NUL & co. in GET/POST: 400
     "dealership.middleware.ErrorPageMiddleware",  # 400/403/404 pages in the shell, also in DEBUG
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -255,8 +256,17 @@ NOTIFICATIONS_STALE_MINUTES = env_int("NOTIFICATIONS_STALE_MINUTES", 10, minimum
 # without (make run), the scheduler loop sends them.
 NOTIFICATIONS_SEND_ON_COMMIT = not CELERY_TASK_ALWAYS_EAGER
 
+API_MAX_JSON_BYTES = env_int("API_MAX_JSON_BYTES", 1024 * 1024, minimum=1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 20, minimum=2)
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # JSON bodies bounded in size (API_MAX_JSON_BYTES) and nesting, without control characters
+    "DEFAULT_PARSER_CLASSES": [
+        "dealership.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

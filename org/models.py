@@ -18,6 +18,33 @@ from dealership.tenancy.object_permissions import (
 )
 from org.capabilities import Capability, DataScope
 
+MAX_DUTIES = 50
+MAX_DUTY_LENGTH = 300
+
+
+def validate_duties(value) -> None:
+    """A position's duties: at most 50, each a Chinese text (and an English one) of at most 300
+    characters — a list without bounds would let one request store megabytes."""
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, list):
+        raise ValidationError(_("Give the duties as a list."))
+    if len(value) > MAX_DUTIES:
+        raise ValidationError(
+            _("At most %(max)d duties per position (%(count)d given).")
+            % {"max": MAX_DUTIES, "count": len(value)}
+        )
+    for item in value:
+        texts = [item.get("zh"), item.get("en", "")] if isinstance(item, dict) else [None]
+        if not isinstance(texts[0], str) or not texts[0].strip() or not isinstance(texts[1], str):
+            raise ValidationError(
+                _("Each duty needs a Chinese text (and may have an English one).")
+            )
+        if any(len(text) > MAX_DUTY_LENGTH for text in texts):
+            raise ValidationError(
+                _("A duty is at most %(max)d characters long.") % {"max": MAX_DUTY_LENGTH}
+            )
+
 
 class Department(BilingualName, TenantModel):
     class Kind(models.TextChoices):
@@ -78,7 +105,11 @@ class Position(BilingualName, TenantModel):
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     responsibilities = models.JSONField(
-        _("responsibilities"), default=list, blank=True, help_text=_("A list of {zh, en} items.")
+        _("responsibilities"),
+        default=list,
+        blank=True,
+        help_text=_("A list of {zh, en} items."),
+        validators=[validate_duties],
     )
     reports_to = models.ForeignKey(
         "self",

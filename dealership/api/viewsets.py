@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions, viewsets
+from rest_framework import exceptions, permissions, viewsets
 
 from dealership.access import action_for_method, get_object_for_user, restricted_queryset
 from dealership.policies import policy_for
@@ -20,8 +22,12 @@ class TenantScopeMixin:
         super().perform_authentication(request)
         if not request.user.is_authenticated:
             return
-        # API clients working in several dealerships pick one with "X-Workspace: d:<id>"
+        # API clients working in several dealerships pick one with "X-Workspace: d:<id>"; a
+        # workspace the user does not belong to is an error, never a silent fallback (a client
+        # holding a revoked id must not write into another dealership unnoticed)
         choice = request.headers.get("X-Workspace")
+        if choice is not None:
+            check_workspace_choice(request.user, choice)
         if getattr(request._request, "tenant_scope", None) is None or choice:
             scope = resolve_scope(
                 request.user, getattr(request._request, "session", None), choice=choice
@@ -39,6 +45,24 @@ class TenantScopeMixin:
             _scope.reset(token)
             self._tenant_token = None
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+WORKSPACE_KEY = re.compile(r"^[dg]:[1-9][0-9]{0,18}$")
+
+
+def check_workspace_choice(user, choice: str) -> None:
+    """400 for a malformed ``X-Workspace``, 403 for one the user does not work in."""
+    from dealership.selectors import user_workspaces
+
+    if not WORKSPACE_KEY.match(choice):
+        raise exceptions.ParseError(
+            _("X-Workspace must be d:<dealership id> or g:<group id>, e.g. d:3.")
+        )
+    if choice not in {w.key for w in user_workspaces(user)}:
+        raise exceptions.PermissionDenied(
+            _("You do not work in the workspace %(workspace)s; GET /api/v1/me/ lists yours.")
+            % {"workspace": choice}
+        )
 
 
 class HasTenant(permissions.BasePermission):
