@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import DisallowedHost, ValidationError
+from django.core.exceptions import BadRequest, DisallowedHost, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -361,7 +361,10 @@ def _back_url(request) -> str | None:
 
 def _detail(status: int, exception) -> str:
     """A 403's own reason (e.g. "you cannot change your own positions") when it says more than
-    the page does; other errors show no detail (a 404's message may name internals)."""
+    the page does, and a 400 the code raised on purpose (``BadRequest``: e.g. control characters
+    in a search); other errors show no detail (a 404's message may name internals)."""
+    if status == 400 and type(exception) is BadRequest and exception.args:
+        return str(exception.args[0])
     if status != 403 or exception is None or not exception.args:
         return ""
     detail = str(exception.args[0])
@@ -387,10 +390,11 @@ API_ERRORS = {
 }
 
 
-def api_error(status: int) -> JsonResponse:
+def api_error(status: int, detail: str = "") -> JsonResponse:
     """The API's error shape (see ``dealership.api.errors``) for errors outside DRF's views,
     e.g. an unknown ``/api/`` URL."""
     code, message = API_ERRORS[status]
+    message = detail or message
     return JsonResponse(
         {"error": {"status": status, "code": code, "message": str(message)}}, status=status
     )
@@ -398,7 +402,7 @@ def api_error(status: int) -> JsonResponse:
 
 def _client_error(request, status: int, exception) -> HttpResponse:
     if is_api_request(request):
-        return api_error(status)
+        return api_error(status, _detail(status, exception) if status == 400 else "")
     try:
         return error_page(request, status, exception)
     except Exception:  # the shell itself failed (e.g. the database is down): a bare page
