@@ -47,11 +47,11 @@ system-test:
 	@scripts/system-packages.sh test
 
 compilemessages: install system-run
-	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
+	DJANGO_DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
 
 # Extract new strings into both catalogues (English is filled from the source strings).
 messages: install
-	$(MANAGE) makemessages -l zh_Hans -l en --no-location --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=var
+	DJANGO_DEBUG=true $(MANAGE) makemessages -l zh_Hans -l en --no-location --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=var
 	msgattrib --clear-fuzzy --empty locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 

@@ -28,14 +28,22 @@ from dealership.env import (
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DJANGO_VAR_DIR", str(BASE_DIR / "var")))
 
-# Development by default (like `make run`); production sets DJANGO_DEBUG=false (see README).
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Safe by default: development mode only when asked for (`make run` and `make test` set
+# DJANGO_DEBUG=true); production leaves it off (see README).
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 _DEV_SECRET = "django-insecure-development-only-key-do-not-use-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else _UNSET)
-if not DEBUG and SECRET_KEY == _DEV_SECRET:
+if not DEBUG and (
+    SECRET_KEY == _DEV_SECRET
+    or SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
     raise ImproperlyConfigured(
-        "Environment variable DJANGO_SECRET_KEY must be set to a secret value when DJANGO_DEBUG is off."
+        "Environment variable DJANGO_SECRET_KEY must be a long random secret (at least 50 "
+        "characters, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))') when "
+        "DJANGO_DEBUG is off."
     )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
