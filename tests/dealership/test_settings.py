@@ -25,7 +25,9 @@ PRODUCTION = {
 }
 
 
-def _manage(*args, **environ):
+def _manage(*args, development=True, **environ):
+    """``manage.py`` in a clean environment: in development mode (as ``make run``) unless
+    ``development=False`` leaves DJANGO_DEBUG unset (its default: off)."""
     base = {
         k: v
         for k, v in os.environ.items()
@@ -34,7 +36,7 @@ def _manage(*args, **environ):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**base, **environ},
+        env={**base, **({"DJANGO_DEBUG": "true"} if development else {}), **environ},
         capture_output=True,
         text=True,
     )
@@ -100,3 +102,18 @@ def test_without_database_url_sqlite_and_in_process_jobs_are_used(tmp_path):
     )
     result = _manage("shell", "--no-imports", "-c", code, DJANGO_VAR_DIR=str(tmp_path))
     assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "True", "zh-hans"]
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [None, "short-secret", "django-insecure-" + "x" * 60, "ab" * 40],
+    ids=["missing", "short", "django-insecure", "few-characters"],
+)
+def test_without_debug_a_missing_or_weak_secret_stops_start_up(secret, tmp_path):
+    """DJANGO_DEBUG is off unless asked for, and then the secret key must be a real one."""
+    environ = {"DJANGO_VAR_DIR": str(tmp_path), "DJANGO_ALLOWED_HOSTS": "erp.example.com"}
+    if secret is not None:
+        environ["DJANGO_SECRET_KEY"] = secret
+    result = _manage("check", development=False, **environ)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
