@@ -13,3 +13,17 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Behaviour that would otherwise be inline (the Content-Security-Policy allows no inline
+// script): a select that submits its form when changed, a "back" button.
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el.matches && el.matches("[data-app-autosubmit]") && el.form) el.form.submit();
+});
+document.addEventListener("click", (event) => {
+  const el = event.target.closest && event.target.closest("[data-app-back]");
+  if (el) {
+    event.preventDefault();
+    history.back();
+  }
+});
