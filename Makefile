@@ -68,6 +68,7 @@ run: install assets compilemessages
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -r dealership org finance crm sales aftersales -x '*/migrations/*' -l
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -32,7 +32,7 @@ VAR_DIR = Path(env_str("DJANGO_VAR_DIR", str(BASE_DIR / "var")))
 # DJANGO_DEBUG=true); production leaves it off (see README).
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-_DEV_SECRET = "django-insecure-development-only-key-do-not-use-in-production-0123456789"  # noqa: S105
+_DEV_SECRET = "django-insecure-development-only-key-do-not-use-in-production-0123456789"  # noqa: S105  # nosec B105 - development only; refused when DEBUG is off
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else _UNSET)
 if not DEBUG and (
     SECRET_KEY == _DEV_SECRET

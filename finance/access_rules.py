@@ -39,10 +39,10 @@ def _acting_position(code: str):
     return condition
 
 
-def _rules(extra=None) -> ModelAccess:
+def _rules(widened=None) -> ModelAccess:
     def own(access: UserAccess) -> Q:
         condition = _mine(access)
-        return condition | extra(access) if extra else condition
+        return condition | widened(access) if widened else condition
 
     def department(access: UserAccess) -> Q:
         return own(access) | Q(request__department_id__in=access.department_ids)
