@@ -52,7 +52,7 @@ compilemessages: install system-run
 # Extract new strings into both catalogues (English is filled from the source strings).
 messages: install
 	DJANGO_DEBUG=true $(MANAGE) makemessages -l zh_Hans -l en --no-location --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=var
-	msgattrib --clear-fuzzy --empty locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
+	msgattrib --clear-fuzzy --empty --clear-previous locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 
 run: install assets compilemessages

@@ -10,7 +10,14 @@ from org.models import Position, PositionAssignment
 
 
 class DecisionForm(BootstrapMixin, forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=StepApprover.Decision.choices)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (StepApprover.Decision.APPROVE, _("Approve")),
+            (StepApprover.Decision.REJECT, _("Reject")),
+            (StepApprover.Decision.RETURN, _("Return for changes")),
+        ],
+    )
     comment = forms.CharField(
         label=_("Comment"),
         required=False,

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealership.models import TenantModel
 from dealership.tenancy.constraints import tenant_keys
@@ -157,7 +158,7 @@ class ChainStep(TenantModel):
 class ApprovalRequest(TenantModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("approval request", "Pending")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         RETURNED = "returned", _("Returned for changes")

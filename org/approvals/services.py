@@ -115,10 +115,10 @@ def _validate_steps(dealership_id: int, steps: list[dict]) -> None:
     if not any(not s.get("notify_only") for s in steps):
         raise ValidationError({"steps": _("A chain needs at least one step that decides.")})
     for n, step in enumerate(steps, start=1):
-        where = _("Step %(n)s") % {"n": n}
+        where = {"n": n}
         kind = step.get("approver_type")
         if kind not in ApproverType.values:
-            raise ValidationError({"steps": f"{where}: " + _("choose who decides.")})
+            raise ValidationError({"steps": _("Step %(n)s: choose who decides.") % where})
         if kind == ApproverType.POSITION:
             position = step.get("position")
             alternate = step.get("alternate")
@@ -128,7 +128,7 @@ def _validate_steps(dealership_id: int, steps: list[dict]) -> None:
                 or (alternate is not None and alternate.dealership_id != dealership_id)
             ):
                 raise ValidationError(
-                    {"steps": f"{where}: " + _("choose a position of this dealership.")}
+                    {"steps": _("Step %(n)s: choose a position of this dealership.") % where}
                 )
         if kind == ApproverType.PERSON:
             person = step.get("person")
@@ -139,18 +139,18 @@ def _validate_steps(dealership_id: int, steps: list[dict]) -> None:
                 ).exists()
             )
             if not works_here:
-                raise ValidationError({"steps": f"{where}: " + _("choose a person working here.")})
+                raise ValidationError({"steps": _("Step %(n)s: choose a person working here.") % where})
         if step.get("mode") not in Mode.values:
-            raise ValidationError({"steps": f"{where}: " + _("choose how many must approve.")})
+            raise ValidationError({"steps": _("Step %(n)s: choose how many must approve.") % where})
         if step.get("mode") == Mode.AT_LEAST and (step.get("required_count") or 0) < 1:
-            raise ValidationError({"steps": f"{where}: " + _("at least one approval is needed.")})
+            raise ValidationError({"steps": _("Step %(n)s: at least one approval is needed.") % where})
         low, high = step.get("min_amount"), step.get("max_amount")
         for value in (low, high):
             if value is not None and Decimal(value) < 0:
-                raise ValidationError({"steps": f"{where}: " + _("amounts cannot be negative.")})
+                raise ValidationError({"steps": _("Step %(n)s: amounts cannot be negative.") % where})
         if low is not None and high is not None and Decimal(low) >= Decimal(high):
             raise ValidationError(
-                {"steps": f"{where}: " + _("the lower amount must be below the upper amount.")}
+                {"steps": _("Step %(n)s: the lower amount must be below the upper amount.") % where}
             )
 
 
@@ -205,8 +205,8 @@ def position_used_by_chains(position: Position) -> str | None:
         Q(steps__position=position) | Q(steps__alternate=position)
     ).distinct()
     if chains.exists():
-        names = "、".join(str(c) for c in chains[:5])
-        return _("It is an approver in these approval chains: %(chains)s.") % {"chains": names}
+        names = _(", ").join(str(c) for c in chains[:5])
+        return _("it decides a step of the approval chains %(chains)s") % {"chains": names}
     return None
 
 
