@@ -103,5 +103,6 @@ def test_api_clients_pick_a_workspace_with_a_header(cast, api_for):
     assert [d["code"] for d in api.get("/api/v1/platform/dealerships/").json()["results"]] == ["a"]
     chosen = api.get("/api/v1/platform/dealerships/", HTTP_X_WORKSPACE=f"d:{cast.b.pk}").json()
     assert [d["code"] for d in chosen["results"]] == ["b"]
-    foreign = api.get("/api/v1/platform/dealerships/", HTTP_X_WORKSPACE=f"d:{cast.c.pk}").json()
-    assert [d["code"] for d in foreign["results"]] == ["a"]  # not theirs: the default workspace
+    # not theirs: refused (never a silent fallback to the default workspace)
+    foreign = api.get("/api/v1/platform/dealerships/", HTTP_X_WORKSPACE=f"d:{cast.c.pk}")
+    assert foreign.status_code == 403
