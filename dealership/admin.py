@@ -1,7 +1,18 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
-from dealership.models import Brand, DealerGroup, Dealership, GroupMembership, Membership, User
+from dealership.models import (
+    Brand,
+    DealerGroup,
+    Dealership,
+    GroupMembership,
+    Membership,
+    SecurityEvent,
+    User,
+)
 
 
 @admin.register(User)
@@ -9,6 +20,63 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = ((None, {"fields": ("name",)}), *BaseUserAdmin.fieldsets)
     list_display = ("username", "name", "email", "is_active", "is_staff")
     search_fields = ("username", "name", "email")
+    actions = ["unlock_logins", "sign_out_everywhere"]
+
+    @admin.action(description=_("Unlock the login (after too many failed attempts)"))
+    def unlock_logins(self, request, queryset):
+        from dealership.security.services import user_unlock
+
+        for user in queryset:
+            user_unlock(actor=request.user, user=user, request=request)
+        self.message_user(request, _("Unlocked."))
+
+    @admin.action(description=_("End all sessions and API tokens"))
+    def sign_out_everywhere(self, request, queryset):
+        from dealership.security.services import user_sign_out_everywhere
+
+        for user in queryset:
+            user_sign_out_everywhere(user, actor=request.user, request=request, reason="admin")
+        self.message_user(request, _("Signed out everywhere."))
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The log of logins: read-only."""
+
+    list_display = ("created_at", "kind", "username", "user", "ip_address", "actor", "detail")
+    list_filter = ("kind",)
+    search_fields = ("username", "ip_address", "user_agent")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# django-axes' failed attempts: deleting them (lifting a lockout) is recorded as an unlock.
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class RecordedAccessAttemptAdmin(AccessAttemptAdmin):
+    def delete_model(self, request, obj):
+        self._unlock(request, [obj.username])
+
+    def delete_queryset(self, request, queryset):
+        self._unlock(request, set(queryset.values_list("username", flat=True)))
+
+    def _unlock(self, request, usernames):
+        from dealership.security.services import user_unlock
+
+        for username in usernames:
+            user = User.objects.filter(username=username).first()
+            user_unlock(actor=request.user, user=user, username=username or "", request=request)
 
 
 @admin.register(Brand)

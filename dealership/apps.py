@@ -19,8 +19,10 @@ class PlatformConfig(AppConfig):
         from dealership.navigation import register_platform_entries
         from dealership.notifications import setup as notifications
         from dealership.policies import register_policy
+        from dealership.security import setup as security
 
         register_policy(AuditEntry, AuditPolicy())
         notifications.register()
         register_platform_entries()
+        security.register()
         autodiscover_modules("jobs")

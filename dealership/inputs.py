@@ -4,9 +4,11 @@ none of them belongs in a name, a search or a note."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -25,15 +27,22 @@ class RejectControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        self._check(request.GET)
-        if request.method == "POST" and request.content_type in FORM_TYPES:
-            self._check(request.POST)
+        refused = self._refused(request.GET)
+        if not refused and request.method == "POST" and request.content_type in FORM_TYPES:
+            # too many fields, a broken body: the view meets the same error and says so
+            with contextlib.suppress(SuspiciousOperation, MultiPartParserError):
+                refused = self._refused(request.POST)
+        if refused:
+            from dealership.views import client_error  # the 400 page in the shell, or JSON
+
+            return client_error(request, 400, BadRequest(refused))
         return self.get_response(request)
 
     @staticmethod
-    def _check(data) -> None:
+    def _refused(data) -> str:
         for key, values in data.lists():
             if has_control_characters(key) or any(
                 isinstance(v, str) and has_control_characters(v) for v in values
             ):
-                raise BadRequest(_("Text may not contain control characters such as NUL."))
+                return _("Text may not contain control characters such as NUL.")
+        return ""

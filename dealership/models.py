@@ -31,6 +31,7 @@ __all__ = [
     "Membership",
     "Notification",
     "NotificationPreference",
+    "SecurityEvent",
     "TenantManager",
     "TenantModel",
     "TenantQuerySet",
@@ -68,9 +69,28 @@ class User(AbstractUser):
         blank=True,
         help_text=_("The language of the e-mails this person receives (the last one chosen)."),
     )
+    # Raised by dealership.security.services.user_sign_out_everywhere: every session made
+    # before it no longer matches the session hash (like a password change), whatever the
+    # session backend.
+    session_epoch = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password (sessions end when it changes), plus the generation:
+        signing out everywhere ends every session too. Generation 0 keeps Django's own hash, so
+        sessions made before the generation existed stay valid."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "dealership.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return self.name or super().get_full_name() or self.username
@@ -334,3 +354,4 @@ from dealership.notifications.models import (  # noqa: E402
     NotificationPreference,
     WeComRobot,
 )
+from dealership.security.models import SecurityEvent  # noqa: E402

@@ -195,3 +195,10 @@ def jobs_run_for_date(
                     run = job_run_execute(job_run_id=run.pk, force=True) or run
                 finished.append(run)
     return finished
+
+
+# Logins (dealership/security), for apps: org ends a person's sessions and tokens at staff_end.
+from dealership.security.services import (  # noqa: E402, F401
+    user_sign_out_everywhere,
+    user_unlock,
+)

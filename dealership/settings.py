@@ -58,7 +58,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed, with an expiry (REST_KNOX below)
+    "axes",  # login lockout (AXES_* below)
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -85,12 +86,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dealership.security.middleware.SessionIdleMiddleware",  # SESSION_IDLE_HOURS
     "dealership.tenancy.middleware.TenantMiddleware",
     "dealership.inputs.RejectControlCharactersMiddleware",  # NUL & co. in GET/POST: 400
     "dealership.middleware.ErrorPageMiddleware",  # 400/403/404 pages in the shell, also in DEBUG
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: a locked-out login gets the lockout answer
 ]
 
 ROOT_URLCONF = "dealership.urls"
@@ -209,6 +212,7 @@ CONTENT_SECURITY_POLICY = {
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "dealership.User"
 AUTHENTICATION_BACKENDS = [
+    "dealership.security.backends.LoginThrottleBackend",  # django-axes, before any password
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -222,6 +226,32 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # django-guardian: no anonymous user row
+# Lockout (django-axes): 5 failures of one username from one IP address lock that pair out for
+# the cool-off; a GM or a superuser may lift it earlier (dealership/security).
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "dealership.security.events.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # logins are recorded in dealership.SecurityEvent
+AXES_VERBOSE = False
+# Client addresses: REMOTE_ADDR, unless this many trusted proxies add X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Sessions end at browser close (unless "remember me": at most SESSION_REMEMBER_DAYS) and
+# after SESSION_IDLE_HOURS without a request.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_IDLE_HOURS = env_int("SESSION_IDLE_HOURS", 12, minimum=1)
+SESSION_REMEMBER_DAYS = env_int("SESSION_REMEMBER_DAYS", 14, minimum=1)
+SESSION_COOKIE_AGE = SESSION_REMEMBER_DAYS * 24 * 3600
+# API tokens (django-rest-knox): stored hashed, valid API_TOKEN_TTL_DAYS, never extended.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30, minimum=1)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -296,7 +326,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -312,7 +342,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dealership ERP API",
-    "DESCRIPTION": "REST API of the 4S dealership ERP. Authenticate with `Authorization: Token <key>`.",
+    "DESCRIPTION": "REST API of the 4S dealership ERP. Authenticate with `Authorization: Token <token>` (`POST /api/v1/auth/token/`; tokens expire).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -7,7 +7,6 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -16,8 +15,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
 from dealership import views
-from dealership.api.views import MeView, TokenView
+from dealership.api.views import LogoutAllView, MeView, TokenListView, TokenRevokeView, TokenView
 from dealership.notifications.api import NotificationViewSet
+from dealership.security.views import LoginView
 
 
 def _app_urls():
@@ -41,6 +41,9 @@ notifications_api.register("", NotificationViewSet, basename="notification")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", TokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:token_id>/", TokenRevokeView.as_view(), name="api-token-revoke"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("me/", MeView.as_view(), name="api-me"),
     path("platform/", include("dealership.api.urls")),
     path("notifications/", include((notifications_api.urls, "notifications-api"))),
@@ -53,11 +56,7 @@ urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("no-access/", views.NoAccessView.as_view(), name="no_access"),
     path("workspace/", views.WorkspaceSwitchView.as_view(), name="workspace_switch"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(), name="login"),  # with "remember me"
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("platform/", include("dealership.urls_platform")),

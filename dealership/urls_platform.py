@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dealership import views
+from dealership.security import views as security_views
 
 app_name = "platform"
 urlpatterns = [
@@ -8,4 +9,10 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.JobRunDetailView.as_view(), name="jobrun_detail"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
     path("audit/<int:pk>/", views.AuditDetailView.as_view(), name="audit_detail"),
+    path("security/", security_views.SecurityEventListView.as_view(), name="security_events"),
+    path(
+        "security/unlock/<int:pk>/",
+        security_views.UnlockView.as_view(),
+        name="security_unlock",
+    ),
 ]

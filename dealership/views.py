@@ -400,7 +400,8 @@ def api_error(status: int, detail: str = "") -> JsonResponse:
     )
 
 
-def _client_error(request, status: int, exception) -> HttpResponse:
+def client_error(request, status: int, exception) -> HttpResponse:
+    """The 400/403/404 answer: the page in the shell, or the API's error shape."""
     if is_api_request(request):
         return api_error(status, _detail(status, exception) if status == 400 else "")
     try:
@@ -412,17 +413,17 @@ def _client_error(request, status: int, exception) -> HttpResponse:
 
 def bad_request(request, exception=None):
     """``handler400`` (without DEBUG; with DEBUG the error middleware answers for views)."""
-    return _client_error(request, 400, exception)
+    return client_error(request, 400, exception)
 
 
 def permission_denied(request, exception=None):
     """``handler403``."""
-    return _client_error(request, 403, exception)
+    return client_error(request, 403, exception)
 
 
 def page_not_found(request, exception=None):
     """``handler404``: unknown URLs, and 404s the error middleware did not answer."""
-    return _client_error(request, 404, exception)
+    return client_error(request, 404, exception)
 
 
 def server_error(request, status: int = 500):

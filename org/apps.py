@@ -12,9 +12,11 @@ class OrgConfig(AppConfig):
         from dealership.demo import register_demo_seeder
         from dealership.policies import set_default_policy
         from dealership.registry import register_access_gate, register_dealership_initializer
+        from dealership.security.audience import register_security_audience
         from org import access_rules, audit, demo, navigation, notifications
         from org.access import PositionPolicy, has_active_position
         from org.approvals import setup as approvals_setup
+        from org.security import login_event_audience
         from org.services import org_chart_apply_template
 
         # Positions decide access to every tenant model from now on (fail closed: a model that
@@ -29,3 +31,4 @@ class OrgConfig(AppConfig):
         register_demo_seeder(demo.seed_notifications, order=90)
         navigation.register()
         register_access_gate(has_active_position)
+        register_security_audience(login_event_audience)

@@ -12,7 +12,7 @@ to it, and ``cast`` hands out fresh instances. Passwords are hashed with MD5 in 
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.cast import Cast, build_cast
@@ -77,8 +77,8 @@ def client_for(client):
 def api_for(db):
     def make(user) -> APIClient:
         api = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, token = AuthToken.objects.create(user)
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return api
 
     return make

@@ -10,31 +10,37 @@ import json
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 
 from dealership.inputs import has_control_characters
 
 
 def check_parsed(data, *, max_depth: int) -> None:
-    """Walk ``data`` without recursion: nesting within ``max_depth``, no control characters."""
-    stack = [(data, 1)]
+    """Walk ``data`` without recursion: nesting within ``max_depth`` (else 400, unparseable),
+    no control characters in any text (else 400 naming the top-level field)."""
+    stack = [(data, 1, None)]
     while stack:
-        value, depth = stack.pop()
+        value, depth, field = stack.pop()
         if depth > max_depth:
             raise ParseError(
                 _("The JSON is nested too deeply (at most %(max)d levels).") % {"max": max_depth}
             )
         if isinstance(value, str):
             if has_control_characters(value):
-                raise ParseError(_("Text may not contain control characters such as NUL."))
+                _refuse(field)
         elif isinstance(value, dict):
             for key, item in value.items():
                 if has_control_characters(key):
-                    raise ParseError(_("Text may not contain control characters such as NUL."))
-                stack.append((item, depth + 1))
+                    _refuse(field)
+                stack.append((item, depth + 1, field if field is not None else key))
         elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+            stack.extend((item, depth + 1, field) for item in value)
+
+
+def _refuse(field) -> None:
+    message = _("Text may not contain control characters such as NUL.")
+    raise ValidationError({field if isinstance(field, str) else "non_field_errors": [message]})
 
 
 class SafeJSONParser(JSONParser):

@@ -56,3 +56,25 @@ class MeSerializer(serializers.Serializer):
     name = serializers.CharField()
     email = serializers.EmailField()
     workspaces = WorkspaceSerializer(many=True)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, trim_whitespace=False)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
+
+
+class TokenCreatedSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="The secret: send it as `Authorization: Token <token>`."
+    )
+    id = serializers.CharField(help_text="The token's short id (for listing and revoking).")
+    expiry = serializers.DateTimeField(allow_null=True)
+
+
+class TokenSerializer(serializers.Serializer):
+    """An API token of the caller, never its secret."""
+
+    id = serializers.CharField()
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(allow_null=True)
+    current = serializers.BooleanField(help_text="The token of this request.")

@@ -18,6 +18,7 @@ from dealership.audit import audit_record, snapshot
 from dealership.models import AuditEntry, Dealership, Membership
 from dealership.notifications import notify
 from dealership.notifications.channels import absolute_url as site_url
+from dealership.services import user_sign_out_everywhere
 from dealership.tenancy import get_scope
 from org import ceiling
 from org.models import Position, PositionAssignment, StaffMember
@@ -323,6 +324,8 @@ def staff_end(*, actor, staff_id: int, end_date: dt.date | None = None) -> Staff
     Membership.objects.filter(user_id=staff.user_id, dealership_id=staff.dealership_id).update(
         is_active=False
     )
+    # access ends now: every session and API token of the person ends too
+    user_sign_out_everywhere(staff.user, actor=actor, reason="employment ended")
     audit_record(
         actor=actor,
         action=AuditEntry.Action.END,

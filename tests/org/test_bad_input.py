@@ -121,5 +121,6 @@ def test_matrix_cell_refuses_bad_input(cast, api_for, client_for, cell):
 
 def test_audit_filters_with_bad_input_never_fail(cast, client_for):
     client = client_for(cast.user_a)
-    for query in ("?date_from=\x00", "?date_from=2026-13-45", f"?actor={HUGE}", "?page=abc"):
+    for query in ("?date_from=2026-13-45", f"?actor={HUGE}", "?page=abc"):
         assert client.get(f"/platform/audit/{query}").status_code in (200, 404), query
+    assert client.get("/platform/audit/?date_from=\x00").status_code == 400  # NUL: refused
