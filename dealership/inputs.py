@@ -4,7 +4,6 @@ none of them belongs in a name, a search or a note."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 from django.core.exceptions import BadRequest, SuspiciousOperation
@@ -27,14 +26,15 @@ class RejectControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from dealership.views import client_error  # the 400 page in the shell, or JSON
+
         refused = self._refused(request.GET)
         if not refused and request.method == "POST" and request.content_type in FORM_TYPES:
-            # too many fields, a broken body: the view meets the same error and says so
-            with contextlib.suppress(SuspiciousOperation, MultiPartParserError):
+            try:
                 refused = self._refused(request.POST)
+            except (SuspiciousOperation, MultiPartParserError) as error:  # too many fields…
+                return client_error(request, 400, error)
         if refused:
-            from dealership.views import client_error  # the 400 page in the shell, or JSON
-
             return client_error(request, 400, BadRequest(refused))
         return self.get_response(request)
 

@@ -64,12 +64,15 @@ def test_a_payment_goes_through_the_whole_chain_from_the_inboxes(page, live_serv
     page.goto(f"{live_server.url}/org/approvals/requests/?mine=1")
     page.click("text=展厅打印纸采购")
     page.wait_for_selector("[data-testid=request-status]")
-    assert page.locator("[data-testid=request-status]").inner_text().strip() == "已批准"
+    assert page.locator("[data-testid=request-status]").inner_text().strip() == "已通过"
     steps = page.locator("[data-testid=step]")
     assert steps.count() == len(CHAIN)
     for n in range(len(CHAIN)):
         assert steps.nth(n).get_attribute("data-status") == "approved"
-        assert "批准" in steps.nth(n).locator("[data-testid=approver]").first.inner_text()
+        assert (
+            steps.nth(n).locator("[data-testid=approver]").first.get_attribute("data-decision")
+            == "approve"
+        )
     # the invoice previews on the page, served only through the permission-checked view
     image = page.locator("[data-testid=attachments] img")
     assert image.count() == 1

@@ -27,7 +27,15 @@ def test_consultant_and_gm_see_different_navigation_and_dashboards(login, live_s
     hire(consultant, cast.a, "sales_consultant")
 
     page = login("consultant", PASSWORD)
-    assert _nav(page) == {"dashboard", "notifications", "profile", "staff"}
+    assert _nav(page) == {
+        "dashboard",
+        "notifications",
+        "approvals",
+        "finance_requests",
+        "profile",
+        "staff",
+        "api_docs",
+    }
     assert page.locator("[data-widget=family]").count() == 0  # no panel for unbuilt modules
     assert "销售顾问" in page.locator("[data-widget=my_positions]").inner_text()
     page.click("[data-nav=profile]")
@@ -38,7 +46,15 @@ def test_consultant_and_gm_see_different_navigation_and_dashboards(login, live_s
     assert response.status == 403
     assert page.locator("[data-testid=error-status]").inner_text().strip() == "403"
     assert page.locator("[data-testid=error-page] h1").inner_text().strip() == "无权访问"
-    assert _nav(page) == {"dashboard", "notifications", "profile", "staff"}  # still in the shell
+    assert _nav(page) == {
+        "dashboard",
+        "notifications",
+        "approvals",
+        "finance_requests",
+        "profile",
+        "staff",
+        "api_docs",
+    }  # still in the shell
     assert page.locator("[data-testid=chart]").count() == 0
     assert page.locator("[data-testid=department]").count() == 0
 

@@ -197,7 +197,9 @@ def test_hr_hires_and_ends_staff_through_the_pages(cast, client_for):
     assert newcomer_client.get("/dashboard/").status_code == 200
     response = client.post(f"/org/staff/{staff.pk}/end/", {"end_date": "2026-11-30"})
     assert response.status_code == 302
-    assert newcomer_client.get("/dashboard/").status_code == 403  # access removed at once
+    # access removed at once: the person's sessions end with the employment
+    ended = newcomer_client.get("/dashboard/")
+    assert ended.status_code == 302 and "/accounts/login/" in ended["Location"]
     detail = client.get(f"/org/staff/{staff.pk}/").content.decode()
     assert "2026-11-30" in detail  # history kept
     with dealership_context(cast.a):
