@@ -9,9 +9,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # `make test` runs on real PostgreSQL and Redis; override these to use other servers.
+# TEST_DATABASE_URL is the owner: it creates and migrates the test database; the tests then run
+# as TEST_DATABASE_APP_ROLE (created when missing), which row-level security binds (README).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dealership
+TEST_DATABASE_APP_ROLE ?= erp_app
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-TEST_ENV := DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_CACHE_KEY_PREFIX=erp-test
+TEST_ENV := DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) TEST_DATABASE_APP_ROLE=$(TEST_DATABASE_APP_ROLE) REDIS_URL=$(TEST_REDIS_URL) DJANGO_CACHE_KEY_PREFIX=erp-test
 
 .PHONY: run test install assets messages compilemessages lint format lock check-python system-run system-test clean help
 

@@ -11,6 +11,7 @@ class PlatformConfig(AppConfig):
     url_prefix = None
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
         from django.utils.module_loading import autodiscover_modules
 
         from dealership import checks  # noqa: F401 - registers the system checks
@@ -20,9 +21,12 @@ class PlatformConfig(AppConfig):
         from dealership.notifications import setup as notifications
         from dealership.policies import register_policy
         from dealership.security import setup as security
+        from dealership.tenancy.rls import apply_after_migrate
 
         register_policy(AuditEntry, AuditPolicy())
         notifications.register()
         register_platform_entries()
         security.register()
         autodiscover_modules("jobs")
+        # row-level security on every tenant table, those of models added later included
+        post_migrate.connect(apply_after_migrate, sender=self, dispatch_uid="dealership.rls")

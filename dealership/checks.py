@@ -117,3 +117,79 @@ def check_site_url(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.models)
+def check_tenant_tables_coverable(app_configs=None, **kwargs):
+    """dealership.E003: a tenant model's rows can be covered by row-level security: no
+    many-to-many table without a ``dealership`` column (give it a ``through`` tenant model)."""
+    from dealership.tenancy.rls import unprotected_many_to_many
+
+    return [
+        checks.Error(
+            f"{name} is a many-to-many table of a tenant model with no dealership column, so "
+            "row-level security cannot cover it.",
+            hint="Declare through=... a tenant model (a TenantModel with tenant_keys(...)).",
+            id="dealership.E003",
+        )
+        for name in unprotected_many_to_many()
+    ]
+
+
+@checks.register(checks.Tags.database)
+def check_row_level_security(app_configs=None, databases=None, **kwargs):
+    """dealership.E003: on PostgreSQL, every tenant table has row-level security enabled and
+    forced with the current tenant policies (``check --database default``, and the test suite).
+
+    The tables' owner is not checked: it is the role that runs ``migrate``, whose
+    ``post_migrate`` handler applies the policies (so a model added later is covered when its
+    table is created, and a ``migrate`` is never blocked by what it is about to fix)."""
+    from django.db import connections
+
+    from dealership.tenancy import rls
+
+    errors = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "postgresql" or rls.owns_tenant_tables(connection):
+            continue
+        for state in rls.table_states(connection).values():
+            errors.extend(
+                checks.Error(
+                    f"Tenant table {state.table}: {problem}.",
+                    hint=(
+                        "Drop it: a permissive policy widens what the tenant policies admit."
+                        if problem.endswith(rls.FOREIGN_POLICY)
+                        else "Run `manage.py migrate` as the tables' owner: it applies the "
+                        "tenant policies to every tenant table (dealership.tenancy.rls)."
+                    ),
+                    id="dealership.E003",
+                )
+                for problem in state.problems
+            )
+    return errors
+
+
+@checks.register(checks.Tags.database, checks.Tags.security, deploy=True)
+def check_database_role(app_configs=None, databases=None, **kwargs):
+    """dealership.E004 (``check --deploy --database default``): the app connects as a role that
+    row-level security binds: no superuser, no BYPASSRLS, not the tables' owner."""
+    from django.db import connections
+
+    from dealership.tenancy import rls
+
+    errors = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        errors.extend(
+            checks.Error(
+                f"Database {alias!r}: {problem}, so row-level security does not bind the app.",
+                hint="Point DATABASE_URL at the app's role (erp_app; README, 'Roles and "
+                "row-level security'); only `migrate` runs as the owner.",
+                id="dealership.E004",
+            )
+            for problem in rls.role_problems(connection)
+        )
+    return errors

@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from dealership.models import Brand, DealerGroup, Dealership, GroupMembership, Membership, User
 from dealership.services import dealership_initialize
 
-DEMO_PASSWORD = "demo1234"  # noqa: S105  # nosec B105 - the published demo password (README)
+DEMO_PASSWORD = "demo1234"  # noqa: S105 (the published demo password, README)  # nosec B105
 
 
 @dataclass

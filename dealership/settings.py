@@ -32,7 +32,7 @@ VAR_DIR = Path(env_str("DJANGO_VAR_DIR", str(BASE_DIR / "var")))
 # DJANGO_DEBUG=true); production leaves it off (see README).
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-_DEV_SECRET = "django-insecure-development-only-key-do-not-use-in-production-0123456789"  # noqa: S105  # nosec B105 - development only; refused when DEBUG is off
+_DEV_SECRET = "django-insecure-development-only-key-do-not-use-in-production-0123456789"  # noqa: S105 (development only; refused when DEBUG is off)  # nosec B105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else _UNSET)
 if not DEBUG and (
     SECRET_KEY == _DEV_SECRET
@@ -130,6 +130,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL: Django's backend plus the tenant scope in each session (row-level security). The
+# app connects as a role the policies bind (erp_app); only `migrate` runs as the tables' owner.
+# SQLite (`make run`) has the application's tenant filters only. README: "Roles and row-level
+# security".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "dealership.tenancy.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {

@@ -11,13 +11,17 @@ to it, and ``cast`` hands out fresh instances. Passwords are hashed with MD5 in 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.cast import Cast, build_cast
+from tests.db_roles import restore_role, use_app_role
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+APP_ROLE = os.environ.get("TEST_DATABASE_APP_ROLE", "erp_app")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -31,9 +35,16 @@ def _fast_password_hashing():
 
 @pytest.fixture(scope="session")
 def django_db_setup(_fast_password_hashing, django_db_setup, django_db_blocker):
-    """The test database, with the shared cast built once for the whole session."""
+    """The test database, with the shared cast built once for the whole session.
+
+    ``DATABASE_URL`` (the owner) creates and migrates it; the suite then runs as the app's role
+    (``erp_app``, created if missing), which row-level security binds as in production."""
     with django_db_blocker.unblock():
+        owner = use_app_role(APP_ROLE)
         build_cast()
+    yield
+    with django_db_blocker.unblock():
+        restore_role(owner)  # the owner drops the test database
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from dealership.models import JobRun
 from dealership.tenancy import dealership_context, system_context
+from tests.db_roles import in_scope_of
 from tests.isolation import (
     ALL_ROUTES,
     ALL_TENANT_MODELS,
@@ -134,7 +135,8 @@ def test_list_routes_never_show_other_tenants_rows(cast, route, client_for, api_
                 break
             page = api.get(page["next"]).json()
     else:
-        ids = {obj.pk for obj in response.context["object_list"]}
+        with in_scope_of(response):
+            ids = {obj.pk for obj in response.context["object_list"]}
     assert ours.pk in ids
     assert theirs.pk not in ids
     assert _get(route, cast.outsider, client_for, api_for, url).status_code == 403
@@ -184,7 +186,8 @@ def test_hq_of_one_group_lists_nothing_of_the_other(cast, route, client_for, api
                 break
             page = api.get(page["next"]).json()
     else:
-        ids = {obj.pk for obj in response.context["object_list"]}
+        with in_scope_of(response):
+            ids = {obj.pk for obj in response.context["object_list"]}
     assert theirs.pk not in ids
 
 

@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 LOCKED_OUT_MESSAGE = _("Too many failed login attempts. Please try again later.")
 
 # Set on the request by the token endpoint: its login is recorded as a token creation.
-TOKEN_LOGIN_FLAG = "_security_token_login"  # noqa: S105  # nosec B105 - an attribute name
+TOKEN_LOGIN_FLAG = "_security_token_login"  # noqa: S105 (an attribute name)  # nosec B105
 # Set on the request by the idle timeout before it logs the session out.
 LOGOUT_REASON = "_security_logout_reason"
 

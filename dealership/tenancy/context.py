@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import sys
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -110,6 +112,20 @@ def dealership_context(dealership):
     return tenant_context(TenantScope.for_dealership(int(dealership_id)))
 
 
+system_log = logging.getLogger("dealership.tenancy.system")
+
+
 def system_context():
-    """Cross-tenant scope for the scheduler and platform commands. Never used by requests."""
+    """Cross-tenant scope for the scheduler and platform commands. Never used by requests.
+
+    The only way past the tenant filters and PostgreSQL's row-level security (``app.system``),
+    so every entry is logged with the code that asked for it (logger
+    ``dealership.tenancy.system``)."""
+    caller = sys._getframe(1)
+    system_log.info(
+        "System scope entered by %s.%s (line %s)",
+        caller.f_globals.get("__name__"),
+        caller.f_code.co_name,
+        caller.f_lineno,
+    )
     return tenant_context(TenantScope.system())

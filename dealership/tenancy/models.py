@@ -28,10 +28,14 @@ def _tenant_foreign_keys(model) -> list[models.ForeignKey]:
 
 def check_same_dealership(objs: Iterable[models.Model]) -> None:
     """Refuse rows that refer to a tenant row of another dealership (one query per foreign
-    key whose targets are not already loaded). Platform rows (users, dealerships) are free."""
+    key whose targets are not already loaded). Platform rows (users, dealerships) are free.
+
+    Outside the system scope, a target the scope cannot read is refused too: on PostgreSQL
+    row-level security hides the rows of other dealerships even from ``_base_manager``."""
     objs = [obj for obj in objs if obj.dealership_id is not None]
     if not objs:
         return
+    system = get_scope().is_system
     for field in _tenant_foreign_keys(type(objs[0])):
         unknown: dict[object, list] = defaultdict(list)
         for obj in objs:
@@ -51,8 +55,19 @@ def check_same_dealership(objs: Iterable[models.Model]) -> None:
             )
             for value, referring in unknown.items():
                 for obj in referring:
-                    # a missing target is left to the database's foreign key to report
-                    _compare(obj, field, owners.get(value, obj.dealership_id))
+                    if value in owners:
+                        _compare(obj, field, owners[value])
+                    elif not system:
+                        raise _out_of_scope(obj._meta.label, field.name)
+                    # in the system scope a missing target is left to the foreign key to report
+
+
+def _out_of_scope(label: str, field_name: str) -> CrossTenantReference:
+    return CrossTenantReference(
+        f"{label}.{field_name} refers to a row outside the current tenant scope (of another "
+        "dealership, or missing): a dealership's rows may refer only to rows of the same "
+        "dealership."
+    )
 
 
 def _compare(obj, field, target_dealership_id) -> None:
@@ -90,6 +105,8 @@ class TenantQuerySet(models.QuerySet):
                     .values_list("dealership_id", flat=True)
                     .first()
                 )
+                if owner is None and not get_scope().is_system:
+                    raise _out_of_scope(self.model._meta.label, field.name)
             if owner is not None and rows.exclude(dealership_id=owner).exists():
                 raise CrossTenantReference(
                     f"{self.model._meta.label}.{field.name} would refer to a row of dealership "

@@ -6,6 +6,7 @@ running request. Decisions are immutable; the step rows are the audit trail."""
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,7 +14,6 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -405,15 +405,24 @@ class Delegation(TenantModel):
         return reverse("org:delegation_list")
 
 
-class _PrivateStorage(LazyObject):
-    """Attachments live outside the web root and are served only by a permission-checked
-    view (settings.PRIVATE_MEDIA_ROOT)."""
+class PrivateStorage(FileSystemStorage):
+    """Attachments live outside the web root (``settings.PRIVATE_MEDIA_ROOT``, read on every
+    use) and are served only by a permission-checked view; migrations name no machine's path."""
 
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
 
 
-private_storage = _PrivateStorage()
+private_storage = PrivateStorage()
 
 
 def _attachment_path(instance, filename: str) -> str:

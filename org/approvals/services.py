@@ -139,15 +139,21 @@ def _validate_steps(dealership_id: int, steps: list[dict]) -> None:
                 ).exists()
             )
             if not works_here:
-                raise ValidationError({"steps": _("Step %(n)s: choose a person working here.") % where})
+                raise ValidationError(
+                    {"steps": _("Step %(n)s: choose a person working here.") % where}
+                )
         if step.get("mode") not in Mode.values:
             raise ValidationError({"steps": _("Step %(n)s: choose how many must approve.") % where})
         if step.get("mode") == Mode.AT_LEAST and (step.get("required_count") or 0) < 1:
-            raise ValidationError({"steps": _("Step %(n)s: at least one approval is needed.") % where})
+            raise ValidationError(
+                {"steps": _("Step %(n)s: at least one approval is needed.") % where}
+            )
         low, high = step.get("min_amount"), step.get("max_amount")
         for value in (low, high):
             if value is not None and Decimal(value) < 0:
-                raise ValidationError({"steps": _("Step %(n)s: amounts cannot be negative.") % where})
+                raise ValidationError(
+                    {"steps": _("Step %(n)s: amounts cannot be negative.") % where}
+                )
         if low is not None and high is not None and Decimal(low) >= Decimal(high):
             raise ValidationError(
                 {"steps": _("Step %(n)s: the lower amount must be below the upper amount.") % where}

@@ -15,6 +15,7 @@ from org import services
 from org.access import holds
 from org.capabilities import DataScope
 from org.models import Position, PositionCapability, StaffMember
+from tests.db_roles import in_scope_of
 from tests.factories import JobRunFactory, UserFactory, hire
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,8 @@ def world(cast):
 def _listed(client) -> set[int]:
     response = client.get("/platform/audit/")
     assert response.status_code == 200
-    return {entry.pk for entry in response.context["table"].data}
+    with in_scope_of(response):
+        return {entry.pk for entry in response.context["table"].data}
 
 
 def test_the_gm_reads_the_org_chart_and_what_they_may_view(cast, client_for, world):

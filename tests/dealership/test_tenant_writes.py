@@ -118,8 +118,15 @@ def test_the_database_refuses_a_cross_tenant_reference(cast):
         mine = Position.objects.get(code="sales_manager").pk
     with dealership_context(cast.b):
         foreign = Position.objects.get(code="cashier").pk
-    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+    # in A's scope, so that row-level security lets the row be updated: the key refuses it
+    with (
+        dealership_context(cast.a),
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE org_position SET reports_to_id = %s WHERE id = %s", [foreign, mine])
+        assert cursor.rowcount == 1
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 

@@ -11,11 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.functional import empty
 
 from dealership.tenancy import dealership_context
 from org.approvals import services
-from org.approvals.models import ApprovalStep, Delegation, private_storage
+from org.approvals.models import ApprovalStep, Delegation
 from tests.org import approval_fixtures
 from tests.org.approval_fixtures import (
     CONSULTANT_ROUTE,
@@ -434,10 +433,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 @pytest.fixture
 def private_files(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
-    yield tmp_path
-    private_storage._wrapped = empty
+    settings.PRIVATE_MEDIA_ROOT = tmp_path  # read by the storage on every use
+    return tmp_path
 
 
 def test_an_attachment_is_served_only_to_who_may_see_the_request(team, private_files, client_for):

@@ -12,12 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.utils import timezone, translation
-from django.utils.functional import empty
 
 from dealership.tenancy import dealership_context
 from org import services as org_services
 from org.approvals import services
-from org.approvals.models import ApprovalStep, Delegation, StepApprover, private_storage
+from org.approvals.models import ApprovalStep, Delegation, StepApprover
 from org.approvals.services import DecisionConflict, add_working_days
 from tests.org import approval_fixtures
 from tests.org.approval_fixtures import (
@@ -638,10 +637,8 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF
 
 @pytest.fixture
 def private_files(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
-    private_storage._wrapped = empty
-    yield tmp_path
-    private_storage._wrapped = empty
+    settings.PRIVATE_MEDIA_ROOT = tmp_path  # read by the storage on every use
+    return tmp_path
 
 
 def _attach(team: Team, request, name, content, content_type="application/octet-stream"):

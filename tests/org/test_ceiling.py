@@ -13,6 +13,7 @@ from dealership.tenancy import dealership_context
 from org import ceiling, services
 from org.access import user_access
 from org.models import Position, PositionCapability, StaffMember
+from tests.db_roles import in_scope_of
 from tests.factories import UserFactory, hire
 
 pytestmark = pytest.mark.django_db
@@ -260,7 +261,8 @@ def test_issue_reproduction_hr_self_edit_does_not_grant_the_gm_position(cast, hr
 def test_hire_form_offers_only_assignable_positions_and_refuses_others(cast, hr, client_for):
     client = client_for(hr)
     page = client.get("/org/staff/new/")
-    offered = {p.code for p in page.context["form"].fields["positions"].queryset}
+    with in_scope_of(page):
+        offered = {p.code for p in page.context["form"].fields["positions"].queryset}
     assert "admin_clerk" in offered and "gm" not in offered and "technician" not in offered
     response = client.post(
         "/org/staff/new/",

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _position(dealership, code):
-    with dealership_context(dealership):
-        return Position.objects.get(code=code)
+    with dealership_context(dealership):  # its department is read later, out of the scope
+        return Position.objects.select_related("department").get(code=code)
 
 
 def test_gm_sees_the_whole_chart_as_a_tree(cast, client_for):

@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         problems = []
         db = settings.DATABASES["default"]
-        if options["require_postgres"] and db["ENGINE"] != "django.db.backends.postgresql":
+        if options["require_postgres"] and connection.vendor != "postgresql":
             problems.append("DATABASE_URL does not point to PostgreSQL (the test suite needs it).")
         else:
             try:
