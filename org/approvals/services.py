@@ -458,21 +458,8 @@ def _advance(request: ApprovalRequest) -> None:
         if spec["notify_only"]:
             step.status, step.opened_at, step.closed_at = StepStatus.INFORMED, now, now
             step.save()
-            StepApprover.objects.bulk_create(  # who was told may open the request
-                [
-                    StepApprover(
-                        dealership_id=request.dealership_id, step=step, user_id=u, on_behalf_of_id=b
-                    )
-                    for u, b in resolved.approvers
-                ]
-            )
-            _tell(
-                "approvals.informed",
-                [u for u, _behalf in resolved.approvers],
-                gettext_lazy("For your information: {subject}"),
-                request,
-                key=f"step:{step.pk}:informed",
-            )
+            # who was told may open the request
+            _assign(request, step, resolved, "approvals.informed", "informed")
             continue
         if not resolved.approvers:
             step.status, step.opened_at, step.closed_at = StepStatus.SKIPPED, now, now
@@ -486,21 +473,7 @@ def _advance(request: ApprovalRequest) -> None:
             request.chain_snapshot.get("due_working_days", 1),
         )
         step.save()
-        StepApprover.objects.bulk_create(
-            [
-                StepApprover(
-                    dealership_id=request.dealership_id, step=step, user_id=u, on_behalf_of_id=b
-                )
-                for u, b in resolved.approvers
-            ]
-        )
-        _tell(
-            "approvals.step_waiting",
-            [u for u, _behalf in resolved.approvers],
-            gettext_lazy("Waiting for your approval: {subject}"),
-            request,
-            key=f"step:{step.pk}:waiting",
-        )
+        _assign(request, step, resolved, "approvals.step_waiting", "waiting")
         return
     request.status = Status.APPROVED
     request.finished_at = timezone.now()
@@ -512,6 +485,31 @@ def _advance(request: ApprovalRequest) -> None:
         gettext_lazy("Approved: {subject}"),
         request,
         key=f"request:{request.pk}:round:{request.round}:approved",
+    )
+
+
+_ASSIGNED_SUBJECTS = {
+    "approvals.informed": gettext_lazy("For your information: {subject}"),
+    "approvals.step_waiting": gettext_lazy("Waiting for your approval: {subject}"),
+}
+
+
+def _assign(request, step: ApprovalStep, resolved, kind: str, event: str) -> None:
+    """The step's people (approvers, or those informed), each told once."""
+    StepApprover.objects.bulk_create(
+        [
+            StepApprover(
+                dealership_id=request.dealership_id, step=step, user_id=u, on_behalf_of_id=b
+            )
+            for u, b in resolved.approvers
+        ]
+    )
+    _tell(
+        kind,
+        [u for u, _behalf in resolved.approvers],
+        _ASSIGNED_SUBJECTS[kind],
+        request,
+        key=f"step:{step.pk}:{event}",
     )
 
 
