@@ -7,3 +7,11 @@ class CrmConfig(AppConfig):
     verbose_name = _("Customer relations")
     default_auto_field = "django.db.models.BigAutoField"
     url_prefix = "crm"
+
+    def ready(self) -> None:
+        from crm import access_rules, demo, navigation
+        from dealership.demo import register_demo_seeder
+
+        access_rules.register()
+        navigation.register()
+        register_demo_seeder(demo.seed, order=40)

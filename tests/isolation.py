@@ -142,6 +142,9 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "org:approval_inbox": "the user's own waiting steps (tests/org/test_approval_*)",
     "notifications:bell": "the user's own unread count (tests/dealership/test_notifications)",
     "notifications:preferences": "the user's own channels, not tenant rows (test_notifications)",
+    "crm:customer_import": "creates rows in the current scope only; no id (tests/crm)",
+    "crm:customer_duplicates": "customers read through the chokepoint; no id (tests/crm)",
+    "crm:customer_merge": "POST of ids looked up through the chokepoint (tests/crm)",
 }
 
 # Write routes HQ may use although its scope is read-only: they change only the user's own
