@@ -16,13 +16,14 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealership.models import TenantModel
 from dealership.tenancy.constraints import tenant_keys
 
 
 class CustomerKind(models.TextChoices):
-    PERSON = "person", _("Person")
+    PERSON = "person", pgettext_lazy("customer kind", "Person")
     COMPANY = "company", _("Company")
 
 
@@ -50,7 +51,7 @@ class Customer(TenantModel):
     kind = models.CharField(
         _("kind"), max_length=10, choices=CustomerKind, default=CustomerKind.PERSON
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("customer", "name"), max_length=100)
     # NULL, not "", when there is none: the unique constraint ignores NULLs
     mobile = models.CharField(  # noqa: DJ001
         _("mobile"),

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from crm import selectors, services
@@ -316,7 +317,11 @@ class ImportView(TenantRequiredMixin, View):
             apply_errors(form, error)
             return self._render(form, status=400)
         request.session.pop(IMPORT_SESSION_KEY, None)
-        messages.success(request, _("Imported %(count)s customers.") % {"count": len(created)})
+        messages.success(
+            request,
+            ngettext("Imported %(count)s customer.", "Imported %(count)s customers.", len(created))
+            % {"count": len(created)},
+        )
         return redirect("crm:customer_list")
 
 

@@ -362,6 +362,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ExpenseCategoryEnum": "finance.models.ExpenseCategory",
         "GeneralCategoryEnum": "finance.models.GeneralCategory",
+        "ConsentMethodEnum": "crm.models.ConsentMethod",
     },
 }
 

@@ -187,7 +187,7 @@ def customer_merge(*, actor, keep_id: int, merge_id: int) -> Customer:
     customer's data is kept in the audit log and it is deleted. Dealership scope only."""
     if _change_scope(actor) != DataScope.DEALERSHIP:
         raise PermissionDenied(
-            _("Only people who change all customers of the dealership merge them.")
+            _("Only people who may change all customers of the dealership can merge them.")
         )
     if _pk(keep_id) == _pk(merge_id):
         raise ValidationError({"merge_id": _("A customer cannot be merged into itself.")})
