@@ -21,6 +21,19 @@ def _nav(page) -> set[str]:
     )
 
 
+CONSULTANT_NAV = {
+    "dashboard",
+    "notifications",
+    "approvals",
+    "finance_requests",
+    "customers",
+    "vehicles",
+    "profile",
+    "staff",
+    "api_docs",
+}
+
+
 def test_consultant_and_gm_see_different_navigation_and_dashboards(login, live_server):
     cast = build_cast()
     consultant = UserFactory(username="consultant", name="林销售")
@@ -46,15 +59,7 @@ def test_consultant_and_gm_see_different_navigation_and_dashboards(login, live_s
     assert response.status == 403
     assert page.locator("[data-testid=error-status]").inner_text().strip() == "403"
     assert page.locator("[data-testid=error-page] h1").inner_text().strip() == "无权访问"
-    assert _nav(page) == {
-        "dashboard",
-        "notifications",
-        "approvals",
-        "finance_requests",
-        "profile",
-        "staff",
-        "api_docs",
-    }  # still in the shell
+    assert _nav(page) == CONSULTANT_NAV  # still in the shell
     assert page.locator("[data-testid=chart]").count() == 0
     assert page.locator("[data-testid=department]").count() == 0
 
