@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.core import checks
 from django.db import models
 
-
-def tenant_models() -> list[type[models.Model]]:
-    from dealership.tenancy.models import TenantModel
-
-    return [m for m in apps.get_models() if issubclass(m, TenantModel)]
+from dealership.tenancy.models import tenant_models
 
 
 @checks.register(checks.Tags.models)

@@ -21,6 +21,7 @@ chart provides ``department:<code>``); see :func:`register_audience_provider`.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -129,16 +130,16 @@ def resolve(recipients: Iterable, *, kind: str, dealership, on: dt.date) -> set[
     return within_reach(user_ids, dealership)
 
 
-class AudienceProvider:
+class AudienceProvider(ABC):
     """Named groups of people of a dealership that a WeCom robot may post for."""
 
+    @abstractmethod
     def choices(self, dealership) -> list[tuple[str, str]]:
         """``(key, label)`` of every audience of ``dealership``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def audiences_of(self, user_ids: set[int], *, dealership, on: dt.date) -> dict[int, set]:
         """user id → the keys of the audiences they belong to that day."""
-        raise NotImplementedError
 
 
 def register_audience_provider(provider: AudienceProvider) -> None:

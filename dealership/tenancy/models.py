@@ -214,3 +214,10 @@ class TenantModel(models.Model):
         return super().delete(*args, **kwargs)
 
     delete.alters_data = True
+
+
+def tenant_models() -> list[type[models.Model]]:
+    """Every installed model that is a tenant row."""
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if issubclass(m, TenantModel)]

@@ -149,7 +149,7 @@ class TableState:
 
 def tenant_tables() -> list[str]:
     """The tables of every concrete tenant model (models added later included)."""
-    from dealership.checks import tenant_models
+    from dealership.tenancy.models import tenant_models
 
     return sorted(
         {
@@ -218,7 +218,7 @@ def apply_row_level_security(connection, tables: list[str] | None = None) -> lis
 def unprotected_many_to_many() -> list[str]:
     """Auto-created many-to-many tables of tenant models: tenant data without a dealership
     column, which no policy can cover (declare a ``through`` tenant model instead)."""
-    from dealership.checks import tenant_models
+    from dealership.tenancy.models import tenant_models
 
     return sorted(
         f"{model._meta.label}.{field.name}"

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from org.approvals.models import ApproverType, Mode
+from org.approvals.choices import ApproverType, Mode
 
 
 @dataclass(frozen=True)

@@ -19,18 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from dealership.models import TenantModel
 from dealership.tenancy.constraints import tenant_keys
-
-
-class ApproverType(models.TextChoices):
-    POSITION = "position", _("Position")
-    DEPARTMENT_HEAD = "department_head", _("Head of the requester's department")
-    PERSON = "person", _("A named person")
-
-
-class Mode(models.TextChoices):
-    ANY = "any", _("Any one of them")
-    ALL = "all", _("All of them")
-    AT_LEAST = "at_least", _("At least N of them")
+from org.approvals.choices import ApproverType, Mode
 
 
 class ApprovalChain(TenantModel):

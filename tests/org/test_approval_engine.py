@@ -703,3 +703,17 @@ def test_decisions_are_recorded_with_time_and_comment(team):
     assert row.comment == "同意，尽快付款" and row.decided_at >= before
     first = steps(team, request)[0]
     assert first.closed_at is not None and first.status == ApprovalStep.Status.APPROVED
+
+
+def test_a_read_only_scope_never_decides_even_if_it_could_see_the_request(team, monkeypatch):
+    """The service itself refuses a decision in HQ's read-only scope, whatever the caller saw
+    (the pages and the API refuse earlier; this is the last line)."""
+    from dealership.tenancy.context import TenantScope, tenant_context
+
+    request = submitted(team)
+    head = team.people["sales_director"]
+    hq_scope = TenantScope.for_group(team.cast.group1.pk, [team.cast.a.pk, team.cast.b.pk])
+    monkeypatch.setattr(services, "get_object_for_user", lambda *a, **k: fresh(team, request))
+    with tenant_context(hq_scope), pytest.raises(PermissionDenied):
+        services.request_decide(actor=head, request_id=request.pk, decision="approve")
+    assert statuses(team, request)[0] == "open"
