@@ -43,11 +43,18 @@ def _rules(prefix: str) -> ModelAccess:
 
 
 def register() -> None:
-    from crm.models import Customer, Ownership, Vehicle
+    from crm.models import Customer, CustomerEvent, Ownership, Vehicle
     from dealership.audit import register_masked_fields
 
     register_model_access(Customer, _rules(""))
     register_model_access(Vehicle, _rules("owner__"))
     register_model_access(Ownership, _rules("vehicle__owner__"))
+    own, department = _owned("customer__")
+    register_model_access(
+        CustomerEvent,
+        ModelAccess(
+            view=C.CRM_VIEW_FOLLOWUP, change=C.CRM_CHANGE_FOLLOWUP, own=own, department=department
+        ),
+    )
     check = holds(C.CRM_VIEW_CUSTOMER_PHONE)
     register_masked_fields(Customer, dict.fromkeys(PHONE_FIELDS, check))

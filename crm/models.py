@@ -190,3 +190,62 @@ class Ownership(TenantModel):
 
     def get_absolute_url(self) -> str:
         return reverse("crm:vehicle_detail", kwargs={"pk": self.vehicle_id})
+
+
+class EventKind(models.TextChoices):
+    SALES = "sales", _("Vehicle delivery")
+    SERVICE = "service", _("Service visit")
+
+
+class CustomerEvent(TenantModel):
+    """A delivery (sales) or a service visit (after-sales) that earns the customer a satisfaction
+    call between day N+3 and N+5. Recorded by :func:`crm.services.customer_event_record` in the
+    transaction of the event itself, once per event (``source`` names the record of the module
+    that reported it, e.g. ``sales.delivery`` #12)."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=EventKind)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="events", verbose_name=_("customer")
+    )
+    vehicle = models.ForeignKey(
+        Vehicle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("vehicle"),
+    )
+    occurred_on = models.DateField(_("day of the event"))
+    source_type = models.CharField(_("recorded by"), max_length=50)
+    source_id = models.PositiveBigIntegerField(_("record"))
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("served by"),
+    )
+    summary = models.CharField(_("what happened"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        verbose_name = _("customer event")
+        verbose_name_plural = _("customer events")
+        constraints = [
+            *tenant_keys("customer", "vehicle"),
+            models.UniqueConstraint(
+                fields=["dealership", "source_type", "source_id"],
+                name="crm_customerevent_once_per_source",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["dealership", "occurred_on"], name="crm_event_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("crm:customer_detail", kwargs={"pk": self.customer_id})

@@ -49,6 +49,9 @@ class Capability(models.TextChoices):
     SALES_VIEW_ORDER = "sales.view_order", _("View vehicle orders and deliveries")
     SALES_CHANGE_ORDER = "sales.change_order", _("Create and change vehicle orders and deliveries")
     SALES_APPROVE_DISCOUNT = "sales.approve_discount", _("Approve price discounts")
+    SALES_VIEW_STOCK = "sales.view_stock", _("View the vehicle stock")
+    SALES_CHANGE_STOCK = "sales.change_stock", _("Receive vehicles and request allocations")
+    SALES_CHANGE_PLAN = "sales.change_plan", _("Set sales targets and discount limits")
     # after-sales
     AFTERSALES_VIEW_REPAIR_ORDER = (
         "aftersales.view_repair_order",

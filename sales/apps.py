@@ -1,3 +1,7 @@
+"""Sales: showroom traffic, leads, test drives, quotes, orders, stock and deliveries.
+
+Builds on: org (positions, approvals), crm (the customer master)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,3 +11,13 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
     default_auto_field = "django.db.models.BigAutoField"
     url_prefix = "sales"
+
+    def ready(self) -> None:
+        from dealership.demo import register_demo_seeder
+        from sales import access_rules, demo, kinds, navigation, widgets
+
+        kinds.register()
+        access_rules.register()
+        navigation.register()
+        widgets.register()
+        register_demo_seeder(demo.seed, order=60)

@@ -1,2 +1,6 @@
+"""URLs of sales, one list per area (each ``sales/views/<area>.py`` owns its ``urlpatterns``)."""
+
+from sales.views import leads, orders, plans, stock
+
 app_name = "sales"
-urlpatterns: list = []
+urlpatterns = [*leads.urlpatterns, *orders.urlpatterns, *stock.urlpatterns, *plans.urlpatterns]

@@ -424,3 +424,14 @@ def _finance_factories() -> dict:
 
 
 TENANT_FACTORIES.update(_finance_factories())
+
+
+def _sales_factories() -> dict:
+    from django.apps import apps
+
+    from tests.sales.factories import FACTORIES
+
+    return {apps.get_model("sales", name): factory for name, factory in FACTORIES.items()}
+
+
+TENANT_FACTORIES.update(_sales_factories())

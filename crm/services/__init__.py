@@ -10,6 +10,7 @@ from crm.services.customers import (
     customer_update,
     find_by_mobile,
 )
+from crm.services.events import customer_event_record
 from crm.services.imports import ImportPreview, customers_import, import_preview, read_rows
 from crm.services.validators import normalise_mobile, normalise_plate, normalise_vin
 from crm.services.vehicles import (
@@ -28,6 +29,7 @@ __all__ = [
     "DuplicateVehicle",
     "ImportPreview",
     "customer_create",
+    "customer_event_record",
     "customer_merge",
     "customer_update",
     "customers_import",

@@ -1,0 +1,5 @@
+"""API of sales: orders (being written)."""
+
+
+def register(router) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""API of sales: plans (being written)."""
+
+
+def register(router) -> None:
+    pass

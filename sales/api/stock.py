@@ -1,0 +1,5 @@
+"""API of sales: stock (being written)."""
+
+
+def register(router) -> None:
+    pass

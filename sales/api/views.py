@@ -1,1 +1,0 @@
-"""API views of sales: subclasses of ``dealership.api.viewsets.TenantModelViewSet``."""

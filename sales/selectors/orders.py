@@ -1,0 +1,1 @@
+"""Reads of sales: orders (being written)."""

@@ -1,0 +1,1 @@
+"""Reads of sales: plans (being written)."""

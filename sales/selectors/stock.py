@@ -1,0 +1,1 @@
+"""Reads of sales: stock (being written)."""

@@ -1,1 +1,0 @@
-"""Writes of sales: functions named ``<entity>_<action>`` with keyword-only arguments."""

@@ -1,0 +1,1 @@
+"""django-tables2 tables of sales, one module per area."""

@@ -1,1 +1,0 @@
-"""HTML views of sales: thin, built on ``dealership.views.ScopedListView`` / ``ScopedDetailView``."""

@@ -1,0 +1,8 @@
+"""HTML views of sales: orders (being written)."""
+
+from django.http import HttpResponse
+from django.urls import path
+
+urlpatterns: list = [
+    path("orders/", lambda request: HttpResponse("placeholder"), name="order_list"),
+]

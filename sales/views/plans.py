@@ -1,0 +1,8 @@
+"""HTML views of sales: plans (being written)."""
+
+from django.http import HttpResponse
+from django.urls import path
+
+urlpatterns: list = [
+    path("board/", lambda request: HttpResponse("placeholder"), name="board"),
+]
