@@ -159,9 +159,7 @@ class Lead(TenantModel):
         verbose_name=_("key account"),
     )
     # 战败: asked for with a reason, decided by the sales manager through the approval engine
-    lost_reason = models.CharField(
-        _("reason lost"), max_length=20, choices=LostReason, blank=True
-    )
+    lost_reason = models.CharField(_("reason lost"), max_length=20, choices=LostReason, blank=True)
     lost_note = models.TextField(_("what happened"), blank=True)
     lost_request = models.ForeignKey(
         "org.ApprovalRequest",
@@ -518,6 +516,9 @@ class Order(TenantModel):
     deposit_paid_on = models.DateField(_("deposit paid on"))
     ordered_on = models.DateField(_("ordered on"))
     expected_on = models.DateField(_("expected delivery"), null=True, blank=True)
+    # the balance paid and the invoice issued: the reserved car is sold
+    paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
+    invoice_no = models.CharField(_("invoice number"), max_length=30, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=OrderStatus, default=OrderStatus.OPEN
     )
@@ -736,9 +737,7 @@ class SalesTarget(TenantModel):
                 name="sales_target_unique",
                 nulls_distinct=False,
             ),
-            models.CheckConstraint(
-                condition=Q(month__day=1), name="sales_target_month_first_day"
-            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="sales_target_month_first_day"),
         ]
 
     def __str__(self) -> str:
