@@ -1,7 +1,11 @@
-"""Dashboard panels of sales, each shown only to who may open what it links to."""
+"""Dashboard panels of sales, each shown only to who may open what it links to. Each area's
+views module defines ``register_widgets()``."""
 
 from __future__ import annotations
 
 
 def register() -> None:
-    """Register the sales widgets (filled in with the board)."""
+    from sales.views import leads, orders, plans, stock
+
+    for area in (leads, orders, stock, plans):
+        area.register_widgets()

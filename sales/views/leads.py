@@ -7,3 +7,7 @@ urlpatterns: list = [
     path("traffic/", lambda request: HttpResponse("placeholder"), name="visit_list"),
     path("leads/", lambda request: HttpResponse("placeholder"), name="lead_list"),
 ]
+
+
+def register_widgets() -> None:
+    """This area's dashboard panels (none yet)."""

@@ -6,3 +6,7 @@ from django.urls import path
 urlpatterns: list = [
     path("board/", lambda request: HttpResponse("placeholder"), name="board"),
 ]
+
+
+def register_widgets() -> None:
+    """This area's dashboard panels (none yet)."""

@@ -6,3 +6,7 @@ from django.urls import path
 urlpatterns: list = [
     path("stock/", lambda request: HttpResponse("placeholder"), name="stock_list"),
 ]
+
+
+def register_widgets() -> None:
+    """This area's dashboard panels (none yet)."""
