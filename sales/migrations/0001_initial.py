@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('crm', '0002_customerevent'),
         ('dealership', '0007_security_events'),
-        ('org', '0006_alter_positioncapability_capability'),
+        ('org', '0007_grant_sales_capabilities'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
