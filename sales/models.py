@@ -332,8 +332,10 @@ class StockVehicle(TenantModel):
         constraints = [
             *tenant_keys(),
             models.UniqueConstraint(fields=["dealership", "vin"], name="sales_stock_unique_vin"),
+            # a car still on its way may already be reserved (or sold) for an order
             models.CheckConstraint(
-                condition=Q(status="in_transit") | Q(arrived_on__isnull=False),
+                condition=Q(status__in=["in_transit", "reserved", "sold"])
+                | Q(arrived_on__isnull=False),
                 name="sales_stock_arrived_unless_in_transit",
             ),
         ]
