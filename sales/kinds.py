@@ -7,8 +7,20 @@ from __future__ import annotations
 
 def register() -> None:
     from org.approvals.kinds import register_request_kind
+    from sales import notifications
     from sales.services.leads import LOST_LEAD_KIND
     from sales.services.quotes import DISCOUNT_KIND
 
     register_request_kind(LOST_LEAD_KIND)
     register_request_kind(DISCOUNT_KIND)
+    notifications.register()
+    _register_discount_limits()
+
+
+def _register_discount_limits() -> None:
+    """Every dealership (new ones, and existing ones when the initializers run again) gets a
+    discount limit per sales position (after the org chart, whose positions they name)."""
+    from dealership.registry import register_dealership_initializer
+    from sales.services.quotes import discount_limits_seed
+
+    register_dealership_initializer(discount_limits_seed)
