@@ -145,6 +145,12 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "crm:customer_import": "creates rows in the current scope only; no id (tests/crm)",
     "crm:customer_duplicates": "customers read through the chokepoint; no id (tests/crm)",
     "crm:customer_merge": "POST of ids looked up through the chokepoint (tests/crm)",
+    "sales:board": "counts read through the chokepoint; no id (tests/sales/test_plans_*)",
+    "sales:meeting": "counts read through the chokepoint; no id (tests/sales/test_plans_*)",
+    "sales:meeting_pdf": "the meeting sheet as PDF; no id (tests/sales/test_plans_*)",
+    "sales:target_list": "targets read through the chokepoint; no id (tests/sales/test_plans_*)",
+    "sales:daily": "the day's orders and deliveries through the chokepoint (test_plans_*)",
+    "sales-api:meeting-sheet-list": "counts read through the chokepoint (test_plans_*)",
 }
 
 # Write routes HQ may use although its scope is read-only: they change only the user's own
