@@ -28,7 +28,7 @@ from sales.models import (
 )
 from sales.selectors.plans import meeting_sheet, month_start
 from tests.factories import UserFactory, hire
-from tests.sales.conftest import make_customer, make_lead, make_stock, vin
+from tests.sales.conftest import make_lead, make_stock, vin
 
 _numbers = itertools.count(1)
 
