@@ -145,6 +145,7 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "crm:customer_import": "creates rows in the current scope only; no id (tests/crm)",
     "crm:customer_duplicates": "customers read through the chokepoint; no id (tests/crm)",
     "crm:customer_merge": "POST of ids looked up through the chokepoint (tests/crm)",
+    "sales:delivery_photo": "a delivery's photo through its access check (test_stock_pages_*)",
     "sales:board": "counts read through the chokepoint; no id (tests/sales/test_plans_*)",
     "sales:meeting": "counts read through the chokepoint; no id (tests/sales/test_plans_*)",
     "sales:meeting_pdf": "the meeting sheet as PDF; no id (tests/sales/test_plans_*)",
