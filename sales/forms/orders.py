@@ -121,7 +121,7 @@ class QuoteForm(BootstrapMixin, forms.Form):
 
 class QuoteItemForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("item"), max_length=100)
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=999, initial=1)
+    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=999, required=False)
     unit_price = forms.DecimalField(label=_("unit price"), **MONEY)
 
 
