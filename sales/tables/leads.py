@@ -113,6 +113,8 @@ class LeadTable(_PhoneMixin, tables.Table):
         return value
 
     def render_next_contact_on(self, record, value):
+        if not value:
+            return "—"
         text = value.strftime("%Y-%m-%d")
         if self.today and record.is_open and value < self.today:
             return format_html(
