@@ -15,7 +15,6 @@ from django.utils import timezone
 from dealership.tenancy import dealership_context
 from org.approvals import services as approvals
 from org.approvals.models import ApprovalRequest
-from sales import services
 from sales.models import KeyAccount, Lead, Stage, TestDrive, Visit
 from tests.sales.conftest import make_customer, make_lead
 
@@ -132,9 +131,7 @@ def test_page_records_a_walk_in_with_a_lead(cast, staff, client_for):
         "/sales/traffic/new/", {**data, "visited_at": future}
     )
     assert response.status_code == 400 and "visited_at" in response.context["form"].errors
-    response = client_for(staff.consultant).post(
-        "/sales/traffic/new/", {**data, "mobile": "12345"}
-    )
+    response = client_for(staff.consultant).post("/sales/traffic/new/", {**data, "mobile": "12345"})
     assert response.status_code == 400 and "mobile" in response.context["form"].errors
 
 
@@ -251,7 +248,9 @@ def test_cr_specialist_403_hq_read_only_other_dealership_404(
     assert b.get(f"{API}leads/{lead.pk}/").status_code == 404
     assert b.post(f"{API}leads/{lead.pk}/contact/", {"note": "x"}).status_code == 404
     assert client_for(cast.user_b).get(f"/sales/leads/{lead.pk}/").status_code == 404
-    assert client_for(cast.user_b).get(f"/sales/key-accounts/{rows['account'].pk}/").status_code == 404
+    assert (
+        client_for(cast.user_b).get(f"/sales/key-accounts/{rows['account'].pk}/").status_code == 404
+    )
 
 
 # --- API ----------------------------------------------------------------------------------------
@@ -306,7 +305,11 @@ def test_api_creates_through_the_services(cast, staff, api_for):
         ("test-drives/", {"licence_expires_on": "2000-01-01"}, "licence_expires_on"),
         ("test-drives/", {"licence_number": "x"}, "licence_number"),
         ("test-drives/", {"lead": 999999}, "lead"),
-        ("key-accounts/", {"name": "某公司", "contact_name": "x", "contact_phone": "1"}, "contact_phone"),
+        (
+            "key-accounts/",
+            {"name": "某公司", "contact_name": "x", "contact_phone": "1"},
+            "contact_phone",
+        ),
     ],
 )
 def test_api_bad_input_answers_400_naming_the_field(cast, staff, api_for, path, payload, field):
@@ -334,9 +337,10 @@ def test_api_masks_phones_without_the_capability(cast, staff, api_for, rows):
     number = rows["lead"].customer.mobile
     body = api_for(cast.hq_user).get(f"{API}leads/").json()["results"][0]
     assert body["customer_mobile"] == number[:3] + "****" + number[-4:]
-    assert api_for(staff.consultant).get(f"{API}leads/").json()["results"][0][
-        "customer_mobile"
-    ] == number
+    assert (
+        api_for(staff.consultant).get(f"{API}leads/").json()["results"][0]["customer_mobile"]
+        == number
+    )
 
 
 # --- query counts and the panel -----------------------------------------------------------------
