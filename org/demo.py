@@ -63,8 +63,9 @@ GIVEN = [
     "晨",
     "凯",
 ]
-# Positions with more than one holder in the demo: the second person shows "own records" scope.
-TWO_HOLDERS = {"sales_consultant", "service_advisor", "technician", "cr_specialist"}
+# Positions with more than one holder in the demo (the others show "own records" scope): the
+# showroom floor has four consultants, enough for a month of 60–120 deliveries.
+HOLDERS = {"sales_consultant": 4, "service_advisor": 2, "technician": 2, "cr_specialist": 2}
 GM_NAMES = {"whkia": "刘志强", "whtoyota": "陈国栋", "gztoyota": "黄伟明"}
 
 
@@ -80,8 +81,7 @@ def _holders(codes: list[str]) -> list[tuple[str, str]]:
     people = []
     for code in codes:
         people.append((code, code))
-        if code in TWO_HOLDERS:
-            people.append((code, f"{code}2"))
+        people.extend((code, f"{code}{n}") for n in range(2, HOLDERS.get(code, 1) + 1))
     return people
 
 

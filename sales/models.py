@@ -734,10 +734,16 @@ class SalesTarget(TenantModel):
         verbose_name_plural = _("sales targets")
         constraints = [
             *tenant_keys(),
+            # one target per consultant (or, without one, for the department), month and model
             models.UniqueConstraint(
                 fields=["dealership", "month", "consultant", "model"],
-                name="sales_target_unique",
-                nulls_distinct=False,
+                condition=Q(consultant__isnull=False),
+                name="sales_target_unique_consultant",
+            ),
+            models.UniqueConstraint(
+                fields=["dealership", "month", "model"],
+                condition=Q(consultant__isnull=True),
+                name="sales_target_unique_department",
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="sales_target_month_first_day"),
         ]
