@@ -409,3 +409,29 @@ def test_the_leads_to_contact_panel(cast, staff, client_for):
     # the overdue filter of the list
     listed = client_for(staff.consultant).get("/sales/leads/", {"overdue": "on"})
     assert [r.pk for r in listed.context["table"].page.object_list.data] == [late.pk]
+
+
+def test_reactivate_page_brings_a_lost_lead_back(cast, staff, client_for):
+    lead = make_lead(cast.a, staff.consultant, stage=Stage.LOST, stage_before_lost=Stage.QUOTE)
+    client = client_for(staff.consultant)
+    page = client.get(f"/sales/leads/{lead.pk}/").content.decode()
+    assert 'data-testid="reactivate-lead"' in page and 'data-testid="new-testdrive"' not in page
+    assert client.get(f"/sales/leads/{lead.pk}/reactivate/").status_code == 200
+    assert client.post(f"/sales/leads/{lead.pk}/reactivate/").status_code == 302
+    with dealership_context(cast.a):
+        assert Lead.objects.get(pk=lead.pk).stage == Stage.QUOTE
+    response = client.post(f"/sales/leads/{lead.pk}/reactivate/")
+    assert response.status_code == 400  # not lost any more
+    assert client_for(cast.hq_user).post(f"/sales/leads/{lead.pk}/reactivate/").status_code == 403
+
+
+def test_quote_and_order_links_and_the_quotes_tab(cast, staff, client_for, rows):
+    lead = rows["lead"]
+    page = client_for(staff.consultant).get(f"/sales/leads/{lead.pk}/").content.decode()
+    assert f"/sales/quotes/new/?lead={lead.pk}" in page
+    assert f"/sales/orders/new/?lead={lead.pk}" in page
+    tabs = client_for(staff.consultant).get("/sales/leads/").content.decode()
+    assert 'data-testid="tab-quotes"' in tabs
+    # the HQ director reads the lead but gets no buttons to write
+    hq = client_for(cast.hq_user).get(f"/sales/leads/{lead.pk}/").content.decode()
+    assert "/sales/quotes/new/" not in hq and "/sales/orders/new/" not in hq
