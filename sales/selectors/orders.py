@@ -127,7 +127,7 @@ def free_cars(user, *, status=(StockStatus.IN_STOCK, StockStatus.IN_TRANSIT), mo
 def open_leads(user):
     """Leads the user may quote or order on (not lost or delivered)."""
     return (
-        restricted_queryset(user, Lead, "change", Lead.objects.select_related("customer"))
+        restricted_queryset(user, Lead, "view", Lead.objects.select_related("customer"))
         .exclude(stage__in=[Stage.LOST, Stage.DELIVERED])
         .order_by("-pk")
     )

@@ -180,7 +180,9 @@ def _lock_lead(actor, value) -> Lead:
         raise ValidationError({"lead": _("Choose the lead the quote is for.")})
     if not Lead.objects.for_user(actor, "view").filter(pk=_pk(value)).exists():
         raise ValidationError({"lead": _("Choose one of your leads.")})
-    lead = lock_for_user(actor, Lead, _pk(value), "change")
+    # a quote or an order moves the lead on as a consequence: seeing the lead is enough (the
+    # sales info clerk enters orders of the floor's leads without changing prospects)
+    lead = Lead.objects.select_for_update().get(pk=_pk(value))
     if lead.stage == Stage.LOST:
         raise ValidationError(
             {"lead": _("This lead is lost; reactivate it before quoting or ordering.")}
