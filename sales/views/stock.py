@@ -210,20 +210,7 @@ class DeliveryListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
-        context["orders_tabs"] = _orders_tabs()
         return context
-
-
-def _orders_tabs() -> str | None:
-    """The orders area's tabs template, when it exists (deliveries sit under "Orders")."""
-    from django.template import TemplateDoesNotExist
-    from django.template.loader import get_template
-
-    try:
-        get_template("sales/_orders_tabs.html")
-    except TemplateDoesNotExist:
-        return None
-    return "sales/_orders_tabs.html"
 
 
 class DeliveryDetailView(ScopedDetailView):
