@@ -92,7 +92,10 @@ class CustomerDetailView(ScopedDetailView):
         context["mobile"] = selectors.shown_phone(show, customer.mobile)
         context["mobile_alt"] = selectors.shown_phone(show, customer.mobile_alt)
         context["landline"] = selectors.shown_phone(show, customer.landline)
-        context["may_change"] = bool(permitted_ids(user, Customer, "change", [customer.pk]))
+        # changing a customer shows their numbers: only for who may see them
+        context["may_change"] = may_see_phone(user) and bool(
+            permitted_ids(user, Customer, "change", [customer.pk])
+        )
         context["may_add_vehicle"] = context["may_change"] and can(user, Vehicle, "add")
         context["vehicle_ids"] = permitted_ids(
             user,

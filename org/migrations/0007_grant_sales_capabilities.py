@@ -9,7 +9,12 @@ NEW = {
     "sales.change_stock",
     "sales.change_plan",
 }
-CLERK = {"sales.change_order", "crm.view_customer", "crm.change_customer"}
+CLERK = {
+    "sales.change_order",
+    "crm.view_customer",
+    "crm.change_customer",
+    "crm.view_customer_phone",
+}
 
 
 def grant(apps, schema_editor):
