@@ -113,7 +113,15 @@ class StockDetailView(ScopedDetailView):
         orders = list(car.orders.all())
         deliveries = list(car.deliveries.all())
         order_ids = permitted_ids(user, Order, "view", [o.pk for o in orders])
-        context["orders"] = [(o, order_url(o.pk) if o.pk in order_ids else None) for o in orders]
+        changeable = permitted_ids(user, Order, "change", [o.pk for o in orders])
+        context["orders"] = [
+            (
+                o,
+                order_url(o.pk) if o.pk in order_ids else None,
+                o.pk in changeable and delivery_problem(o) is None,
+            )
+            for o in orders
+        ]
         delivery_ids = permitted_ids(user, Delivery, "view", [d.pk for d in deliveries])
         context["deliveries"] = [(d, d.pk in delivery_ids) for d in deliveries]
         context["age"] = car.age_days(timezone.localdate())
@@ -480,5 +488,35 @@ urlpatterns: list = [
 ]
 
 
+def _stock_widget(request) -> dict | None:
+    """For who may change the stock: cars per status and those over 90 days in stock."""
+    if getattr(request, "tenant_scope", None) is None:
+        return None
+    user = request.user
+    if not can(user, StockVehicle, "change"):
+        return None
+    counts = selectors.stock_status_counts(user)
+    old = selectors.stock_for_user(user, age="90+").count()
+    return {
+        "in_stock": counts[StockStatus.IN_STOCK],
+        "in_transit": counts[StockStatus.IN_TRANSIT],
+        "reserved": counts[StockStatus.RESERVED] + counts[StockStatus.SOLD],
+        "old": old,
+    }
+
+
 def register_widgets() -> None:
-    """This area's dashboard panels (none yet)."""
+    """This area's dashboard panel: the stock (for who receives cars and requests them)."""
+    from django.utils.translation import gettext_lazy
+
+    from dealership.registry import Widget, register_widget
+
+    register_widget(
+        Widget(
+            "sales_stock",
+            gettext_lazy("Vehicle stock"),
+            "sales/stock/widgets/stock.html",
+            _stock_widget,
+            order=32,
+        )
+    )

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import CustomerEvent
@@ -253,7 +254,13 @@ def test_delivery_api_shows_customer_vehicle_and_day_with_masked_phone(cast, sta
     with dealership_context(cast.a):
         mobile = order.customer.mobile
     assert body["customer"] == {"id": order.customer_id, "name": "张三", "mobile": mobile}
-    # the info clerk has no crm.view_customer_phone: masked
+    # without crm.view_customer_phone (taken from the info clerk's position): masked
+    from org.models import PositionCapability
+
+    with dealership_context(cast.a):
+        PositionCapability.objects.filter(
+            position__code="sales_info_clerk", capability="crm.view_customer_phone"
+        ).delete()
     listed = api_for(staff.sales_info_clerk).get(DELIVERIES).json()["results"][0]
     assert listed["customer"]["mobile"] == f"{mobile[:3]}****{mobile[-4:]}"
     again = api.post(DELIVERIES, {"order": order.pk, "delivered_on": str(TODAY())}, format="json")
@@ -415,3 +422,16 @@ def test_lists_use_a_constant_number_of_queries(cast, staff, client_for, api_for
         _queries(api, f"{u}?page_size=100") for u in api_urls
     ]
     assert small == large
+
+
+def test_dashboard_stock_panel_and_deliver_link(cast, staff, client_for):
+    make_stock(cast.a, arrived_on=TODAY() - dt.timedelta(days=120))
+    order, car = order_with_car(cast.a, staff.consultant)
+    manager = client_for(staff.sales_manager).get(reverse("dashboard")).content.decode()
+    assert 'data-testid="stock-widget"' in manager and "age=90%2B" in manager
+    consultant = client_for(staff.consultant)
+    assert 'data-testid="stock-widget"' not in consultant.get(reverse("dashboard")).content.decode()
+    page = consultant.get(f"/sales/stock/{car.pk}/").content.decode()
+    assert f"/sales/orders/{order.pk}/deliver/" in page
+    page = client_for(staff.consultant2).get(f"/sales/stock/{car.pk}/").content.decode()
+    assert f"/sales/orders/{order.pk}/deliver/" not in page
