@@ -257,6 +257,11 @@ class OrderDetailView(ScopedDetailView):
         context["may_change"] = may_change
         context["may_pay"] = may_change and order.stock_vehicle_id and order.paid_on is None
         context["may_assign"] = may_change and order.status == OrderStatus.FACTORY
+        # the hand-over: for who may change the order and record deliveries, once it has a car
+        # (may_change holds only while the order is live: neither delivered nor cancelled)
+        context["may_deliver"] = bool(
+            may_change and order.stock_vehicle_id and can(user, Delivery, "add")
+        )
         context["trade_in"] = next(iter(order.trade_ins.all()), None)
         context["may_trade_in"] = may_change and (
             context["trade_in"] is not None or can(user, TradeIn, "add")

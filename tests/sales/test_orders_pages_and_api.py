@@ -435,3 +435,38 @@ def test_lists_use_a_constant_number_of_queries(cast, staff, client_for, api_for
     api_50 = [_count(api, f"{u}?page_size=50") for u in api_urls]
     assert pages_10 == pages_50
     assert api_10 == api_50
+
+
+# --- the hand-over button on the order's page -----------------------------------------------------
+
+
+def test_order_page_offers_the_delivery_only_to_who_may_deliver_a_live_order_with_a_car(
+    cast, staff, client_for
+):
+    car = make_stock(cast.a)
+    order = an_order(cast, staff.consultant, stock_vehicle=car.pk)
+    assert order.status == OrderStatus.OPEN
+    url, deliver = f"/sales/orders/{order.pk}/", f"/sales/orders/{order.pk}/deliver/"
+    consultant = client_for(staff.consultant)
+    page = consultant.get(url).content.decode()
+    assert 'data-testid="deliver-order"' in page and deliver in page
+    assert consultant.get(deliver).status_code == 200
+    manager = client_for(staff.sales_manager).get(url).content.decode()
+    assert deliver in manager  # the department's orders
+    hq = client_for(cast.hq_user).get(url)  # reads the group, changes nothing
+    assert hq.status_code == 200 and deliver not in hq.content.decode()
+    # a factory order has no car to hand over yet
+    factory = an_order(cast, staff.consultant)
+    assert factory.status == OrderStatus.FACTORY
+    assert "deliver-order" not in consultant.get(f"/sales/orders/{factory.pk}/").content.decode()
+    # delivered: no second hand-over
+    with dealership_context(cast.a):
+        services.delivery_create(
+            actor=staff.consultant, order_id=order.pk, delivered_on=TODAY(), documents=["keys"]
+        )
+    assert "deliver-order" not in consultant.get(url).content.decode()
+    # cancelled: none either
+    other = an_order(cast, staff.consultant, stock_vehicle=make_stock(cast.a).pk)
+    with dealership_context(cast.a):
+        services.order_cancel(actor=staff.consultant, order_id=other.pk, reason="退订")
+    assert "deliver-order" not in consultant.get(f"/sales/orders/{other.pk}/").content.decode()
