@@ -7,7 +7,6 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from crm import selectors, services
 from crm.api.serializers import (
@@ -27,31 +26,20 @@ class _ServiceViewSet(ServiceViewSetMixin, TenantModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     write_serializer = None
 
-    def _answer(self, obj, code):
-        obj = self.base_queryset().get(pk=obj.pk)
-        return Response(self.get_serializer(obj).data, status=code)
-
-    def _write_data(self, request, partial: bool) -> dict:
-        serializer = self.write_serializer(
-            data=request.data, partial=partial, context={"request": request}
-        )
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
     def create(self, request, *args, **kwargs):
-        data = self._write_data(request, partial=False)
+        data = valid(self.write_serializer, request)
         with as_drf_errors():
             obj = type(self).create_service(actor=request.user, **data)
-        return self._answer(obj, status.HTTP_201_CREATED)
+        return self.answer(obj, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         obj = self.get_object()
-        data = self._write_data(request, partial=kwargs.get("partial", False))
+        data = valid(self.write_serializer, request, partial=kwargs.get("partial", False))
         with as_drf_errors():
             obj = type(self).update_service(
                 actor=request.user, **{self.id_argument: obj.pk}, **data
             )
-        return self._answer(obj, status.HTTP_200_OK)
+        return self.answer(obj, status.HTTP_200_OK)
 
 
 class CustomerViewSet(_ServiceViewSet):
@@ -111,4 +99,4 @@ class VehicleViewSet(_ServiceViewSet):
         data = dict(valid(TransferSerializer, request))
         with as_drf_errors():
             vehicle = services.vehicle_transfer(actor=request.user, vehicle_id=vehicle.pk, **data)
-        return self._answer(vehicle, status.HTTP_200_OK)
+        return self.answer(vehicle, status.HTTP_200_OK)

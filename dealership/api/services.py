@@ -27,11 +27,12 @@ def as_drf_errors():
         raise drf_error(error) from None
 
 
-def valid(serializer_class, request) -> dict:
-    """The validated data of ``request`` for ``serializer_class`` (400 when invalid)."""
-    serializer = serializer_class(data=request.data, context={"request": request})
+def valid(serializer_class, request, *, partial: bool = False) -> dict:
+    """The validated data of ``request`` for ``serializer_class`` (400 when invalid); with
+    ``partial`` only the fields sent (PATCH)."""
+    serializer = serializer_class(data=request.data, partial=partial, context={"request": request})
     serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return dict(serializer.validated_data)
 
 
 class ServiceViewSetMixin:

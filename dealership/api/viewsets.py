@@ -99,6 +99,13 @@ class TenantViewSetMixin(TenantScopeMixin):
     def base_queryset(self):
         return self.model._default_manager.all()
 
+    def answer(self, obj, code: int = 200):
+        """``obj`` (written by a service) read again as the API shows it, with status ``code``."""
+        from rest_framework.response import Response
+
+        obj = self.base_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(obj).data, status=code)
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request, no tenant
             return self.model._base_manager.none()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from crm.access_rules import may_see_phone
 from crm.models import Source
@@ -281,33 +280,20 @@ class _ServiceViewSet(ServiceViewSetMixin, TenantModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     create_serializer = update_serializer = None
 
-    def _answer(self, obj, code):
-        obj = self.base_queryset().get(pk=obj.pk)
-        return Response(self.get_serializer(obj).data, status=code)
-
-    def _write_data(self, request, serializer_class, partial: bool) -> dict:
-        serializer = serializer_class(
-            data=request.data, partial=partial, context={"request": request}
-        )
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
     def create(self, request, *args, **kwargs):
-        data = self._write_data(request, self.create_serializer, partial=False)
+        data = valid(self.create_serializer, request)
         with as_drf_errors():
             obj = type(self).create_service(actor=request.user, **data)
-        return self._answer(obj, status.HTTP_201_CREATED)
+        return self.answer(obj, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         obj = self.get_object()
-        data = self._write_data(
-            request, self.update_serializer, partial=kwargs.get("partial", False)
-        )
+        data = valid(self.update_serializer, request, partial=kwargs.get("partial", False))
         with as_drf_errors():
             obj = type(self).update_service(
                 actor=request.user, **{self.id_argument: obj.pk}, **data
             )
-        return self._answer(obj, status.HTTP_200_OK)
+        return self.answer(obj, status.HTTP_200_OK)
 
     def _list_or(self, build):
         if getattr(self, "swagger_fake_view", False):
@@ -404,7 +390,7 @@ class LeadViewSet(_ServiceViewSet):
         data["intent"] = data.get("intent") or None
         with as_drf_errors():
             lead = services.lead_contact(actor=request.user, lead_id=lead.pk, **data)
-        return self._answer(lead, status.HTTP_200_OK)
+        return self.answer(lead, status.HTTP_200_OK)
 
     @extend_schema(request=LoseSerializer, responses=LeadSerializer)
     @action(detail=True, methods=["post"])
@@ -413,7 +399,7 @@ class LeadViewSet(_ServiceViewSet):
         data = dict(valid(LoseSerializer, request))
         with as_drf_errors():
             lead = services.lead_lose(actor=request.user, lead_id=lead.pk, **data)
-        return self._answer(lead, status.HTTP_200_OK)
+        return self.answer(lead, status.HTTP_200_OK)
 
     @extend_schema(request=None, responses=LeadSerializer)
     @action(detail=True, methods=["post"])
@@ -421,7 +407,7 @@ class LeadViewSet(_ServiceViewSet):
         lead = self.get_object()
         with as_drf_errors():
             lead = services.lead_reactivate(actor=request.user, lead_id=lead.pk)
-        return self._answer(lead, status.HTTP_200_OK)
+        return self.answer(lead, status.HTTP_200_OK)
 
 
 class TestDriveViewSet(_ServiceViewSet):

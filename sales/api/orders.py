@@ -222,17 +222,6 @@ class _Writes(TenantModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     write_serializer = update_serializer = None
 
-    def _answer(self, obj, code):
-        obj = self.base_queryset().get(pk=obj.pk)
-        return Response(self.get_serializer(obj).data, status=code)
-
-    def _data(self, serializer_class, request, partial=False) -> dict:
-        serializer = serializer_class(
-            data=request.data, partial=partial, context={"request": request}
-        )
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
 
 class QuoteViewSet(_Writes):
     """Quotes the user may see; ``?status=``, ``?q=`` (customer, model). A discount above the
@@ -256,21 +245,21 @@ class QuoteViewSet(_Writes):
 
     @extend_schema(request=QuoteWriteSerializer, responses=QuoteSerializer)
     def create(self, request, *args, **kwargs):
-        data = self._data(QuoteWriteSerializer, request)
+        data = valid(QuoteWriteSerializer, request)
         data["items"] = [dict(i) for i in data.get("items", [])]
         with as_drf_errors():
             quote = services.quote_create(actor=request.user, **_present(data))
-        return self._answer(quote, status.HTTP_201_CREATED)
+        return self.answer(quote, status.HTTP_201_CREATED)
 
     @extend_schema(request=QuoteUpdateSerializer, responses=QuoteSerializer)
     def update(self, request, *args, **kwargs):
         quote = self.get_object()
-        data = self._data(QuoteUpdateSerializer, request, partial=True)
+        data = valid(QuoteUpdateSerializer, request, partial=True)
         if "items" in data:
             data["items"] = [dict(i) for i in data["items"]]
         with as_drf_errors():
             quote = services.quote_update(actor=request.user, quote_id=quote.pk, **data)
-        return self._answer(quote, status.HTTP_200_OK)
+        return self.answer(quote, status.HTTP_200_OK)
 
 
 def _present(data: dict) -> dict:
@@ -312,18 +301,18 @@ class OrderViewSet(_Writes):
 
     @extend_schema(request=OrderWriteSerializer, responses=OrderSerializer)
     def create(self, request, *args, **kwargs):
-        data = self._data(OrderWriteSerializer, request)
+        data = valid(OrderWriteSerializer, request)
         with as_drf_errors():
             order = services.order_create(actor=request.user, **data)
-        return self._answer(order, status.HTTP_201_CREATED)
+        return self.answer(order, status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderUpdateSerializer, responses=OrderSerializer)
     def update(self, request, *args, **kwargs):
         order = self.get_object()
-        data = self._data(OrderUpdateSerializer, request, partial=True)
+        data = valid(OrderUpdateSerializer, request, partial=True)
         with as_drf_errors():
             order = services.order_update(actor=request.user, order_id=order.pk, **data)
-        return self._answer(order, status.HTTP_200_OK)
+        return self.answer(order, status.HTTP_200_OK)
 
     @extend_schema(request=PaySerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"])
@@ -337,7 +326,7 @@ class OrderViewSet(_Writes):
                 paid_on=data.get("paid_on"),
                 invoice_no=data.get("invoice_no", ""),
             )
-        return self._answer(order, status.HTTP_200_OK)
+        return self.answer(order, status.HTTP_200_OK)
 
     @extend_schema(request=CancelSerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"])
@@ -348,7 +337,7 @@ class OrderViewSet(_Writes):
             order = services.order_cancel(
                 actor=request.user, order_id=order.pk, reason=data.get("reason", "")
             )
-        return self._answer(order, status.HTTP_200_OK)
+        return self.answer(order, status.HTTP_200_OK)
 
     @extend_schema(request=AssignSerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"], url_path="assign-vehicle")
@@ -359,7 +348,7 @@ class OrderViewSet(_Writes):
             order = services.order_assign_vehicle(
                 actor=request.user, order_id=order.pk, stock_vehicle=data.get("stock_vehicle")
             )
-        return self._answer(order, status.HTTP_200_OK)
+        return self.answer(order, status.HTTP_200_OK)
 
     @extend_schema(request=TradeInWriteSerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"], url_path="trade-in")
@@ -368,7 +357,7 @@ class OrderViewSet(_Writes):
         data = dict(valid(TradeInWriteSerializer, request))
         with as_drf_errors():
             services.tradein_save(actor=request.user, order_id=order.pk, **data)
-        return self._answer(order, status.HTTP_200_OK)
+        return self.answer(order, status.HTTP_200_OK)
 
 
 class DiscountLimitViewSet(TenantModelViewSet):

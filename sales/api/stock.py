@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from crm.access_rules import may_see_phone
 from dealership.api.services import ServiceViewSetMixin, as_drf_errors, valid
@@ -227,17 +226,6 @@ class _ServiceViewSet(ServiceViewSetMixin, TenantModelViewSet):
     def policy_action(self) -> str:
         return "change" if self.action in self.detail_actions else super().policy_action()
 
-    def _answer(self, obj, code):
-        obj = self.base_queryset().get(pk=obj.pk)
-        return Response(self.get_serializer(obj).data, status=code)
-
-    def _data(self, serializer_class, request, partial=False) -> dict:
-        serializer = serializer_class(
-            data=request.data, partial=partial, context={"request": request}
-        )
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
 
 class StockViewSet(_ServiceViewSet):
     """The stock (every car of the dealership for who may view it); filters ``?q=`` (VIN or
@@ -267,18 +255,18 @@ class StockViewSet(_ServiceViewSet):
 
     @extend_schema(request=StockCreateSerializer, responses=StockSerializer)
     def create(self, request, *args, **kwargs):
-        data = self._data(StockCreateSerializer, request)
+        data = valid(StockCreateSerializer, request)
         with as_drf_errors():
             car = services.stock_create(actor=request.user, **data)
-        return self._answer(car, status.HTTP_201_CREATED)
+        return self.answer(car, status.HTTP_201_CREATED)
 
     @extend_schema(request=StockUpdateSerializer, responses=StockSerializer)
     def update(self, request, *args, **kwargs):
         car = self.get_object()
-        data = self._data(StockUpdateSerializer, request, partial=kwargs.get("partial", False))
+        data = valid(StockUpdateSerializer, request, partial=kwargs.get("partial", False))
         with as_drf_errors():
             car = services.stock_update(actor=request.user, stock_vehicle_id=car.pk, **data)
-        return self._answer(car, status.HTTP_200_OK)
+        return self.answer(car, status.HTTP_200_OK)
 
     @extend_schema(request=ArriveSerializer, responses=StockSerializer)
     @action(detail=True, methods=["post"])
@@ -287,7 +275,7 @@ class StockViewSet(_ServiceViewSet):
         data = dict(valid(ArriveSerializer, request))
         with as_drf_errors():
             car = services.stock_arrive(actor=request.user, stock_vehicle_id=car.pk, **data)
-        return self._answer(car, status.HTTP_200_OK)
+        return self.answer(car, status.HTTP_200_OK)
 
 
 class DeliveryViewSet(_ServiceViewSet):
@@ -313,11 +301,11 @@ class DeliveryViewSet(_ServiceViewSet):
 
     @extend_schema(request=DeliveryWriteSerializer, responses=DeliverySerializer)
     def create(self, request, *args, **kwargs):
-        data = self._data(DeliveryWriteSerializer, request)
+        data = valid(DeliveryWriteSerializer, request)
         order = data.pop("order")
         with as_drf_errors():
             delivery = services.delivery_create(actor=request.user, order_id=order, **data)
-        return self._answer(delivery, status.HTTP_201_CREATED)
+        return self.answer(delivery, status.HTTP_201_CREATED)
 
 
 def _delivery_filters(params) -> dict:
@@ -360,18 +348,18 @@ class AllocationViewSet(_ServiceViewSet):
 
     @extend_schema(request=AllocationCreateSerializer, responses=AllocationSerializer)
     def create(self, request, *args, **kwargs):
-        data = self._data(AllocationCreateSerializer, request)
+        data = valid(AllocationCreateSerializer, request)
         with as_drf_errors():
             obj = services.allocation_create(actor=request.user, **data)
-        return self._answer(obj, status.HTTP_201_CREATED)
+        return self.answer(obj, status.HTTP_201_CREATED)
 
     @extend_schema(request=AllocationUpdateSerializer, responses=AllocationSerializer)
     def update(self, request, *args, **kwargs):
         obj = self.get_object()
-        data = self._data(AllocationUpdateSerializer, request)
+        data = valid(AllocationUpdateSerializer, request)
         with as_drf_errors():
             obj = services.allocation_update(actor=request.user, allocation_id=obj.pk, **data)
-        return self._answer(obj, status.HTTP_200_OK)
+        return self.answer(obj, status.HTTP_200_OK)
 
     @extend_schema(request=None, responses=AllocationSerializer)
     @action(detail=True, methods=["post"])
@@ -379,7 +367,7 @@ class AllocationViewSet(_ServiceViewSet):
         obj = self.get_object()
         with as_drf_errors():
             obj = services.allocation_submit(actor=request.user, allocation_id=obj.pk)
-        return self._answer(obj, status.HTTP_200_OK)
+        return self.answer(obj, status.HTTP_200_OK)
 
     @extend_schema(request=None, responses=AllocationSerializer)
     @action(detail=True, methods=["post"])
@@ -387,7 +375,7 @@ class AllocationViewSet(_ServiceViewSet):
         obj = self.get_object()
         with as_drf_errors():
             obj = services.allocation_rebuild(actor=request.user, allocation_id=obj.pk)
-        return self._answer(obj, status.HTTP_200_OK)
+        return self.answer(obj, status.HTTP_200_OK)
 
     @extend_schema(request=AllocationLineUpdateSerializer, responses=AllocationSerializer)
     @action(detail=True, methods=["post"])
@@ -400,7 +388,7 @@ class AllocationViewSet(_ServiceViewSet):
             services.allocation_line_update(
                 actor=request.user, line_id=data["line"], quantity=data["quantity"]
             )
-        return self._answer(obj, status.HTTP_200_OK)
+        return self.answer(obj, status.HTTP_200_OK)
 
 
 def register(router) -> None:
