@@ -3,15 +3,12 @@ request row lock lets exactly one win; the other gets a conflict and nothing hap
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
-from django.utils import translation
 
 from dealership.tenancy import dealership_context
 from org.approvals import services
 from org.approvals.models import StepApprover
+from tests.concurrency import race
 from tests.org import approval_fixtures
 from tests.org.approval_fixtures import (
     chain_update,
@@ -29,30 +26,6 @@ events, kinds, team = approval_fixtures.events, approval_fixtures.kinds, approva
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _race(dealership, *calls):
-    """Run ``calls`` at the same moment from one thread each; ``[(result, error), …]``."""
-    barrier = threading.Barrier(len(calls), timeout=20)
-    outcomes: list = [None] * len(calls)
-
-    def run(n, call):
-        try:
-            barrier.wait()
-            with dealership_context(dealership), translation.override("en"):
-                outcomes[n] = (call(), None)
-        except Exception as error:  # the outcome is asserted by the test
-            outcomes[n] = (None, error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
-
-
 def test_two_holders_deciding_at_once_one_wins(team):
     second = team.hire("accountant", "accountant2", "会计李姐")
     for attempt in range(3):
@@ -64,7 +37,7 @@ def test_two_holders_deciding_at_once_one_wins(team):
                 actor=user, request_id=request.pk, decision="approve", comment=""
             )
 
-        outcomes = _race(
+        outcomes = race(
             team.cast.a,
             lambda: approve(team["accountant"]),
             lambda: approve(second),
@@ -90,7 +63,7 @@ def test_approving_the_last_step_while_the_requester_withdraws_one_wins(team):
     for attempt in range(3):
         team.events.clear()
         request = submitted(team, subject=f"撤回 {attempt}")
-        outcomes = _race(
+        outcomes = race(
             team.cast.a,
             lambda request=request: services.request_decide(
                 actor=team["accountant"], request_id=request.pk, decision="approve"

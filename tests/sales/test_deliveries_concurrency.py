@@ -3,45 +3,18 @@ give one delivery and one follow-up event; two reservations of one car let exact
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.utils import translation
 
 from crm.models import CustomerEvent
 from dealership.tenancy import dealership_context
 from sales import services
 from sales.models import Delivery, StockStatus, StockVehicle
+from tests.concurrency import race
 from tests.sales.conftest import make_stock
 from tests.sales.stock_helpers import delivery_kwargs, order_with_car
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(dealership, *calls):
-    """Run ``calls`` at the same moment from one thread each; ``[(result, error), …]``."""
-    barrier = threading.Barrier(len(calls), timeout=20)
-    outcomes: list = [None] * len(calls)
-
-    def run(n, call):
-        try:
-            barrier.wait()
-            with dealership_context(dealership), translation.override("en"):
-                outcomes[n] = (call(), None)
-        except Exception as error:  # the outcome is asserted by the test
-            outcomes[n] = (None, error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def test_two_deliveries_of_one_order_at_once_make_one(cast, staff):
@@ -51,7 +24,7 @@ def test_two_deliveries_of_one_order_at_once_make_one(cast, staff):
         def deliver(user, order=order):
             return services.delivery_create(actor=user, **delivery_kwargs(order))
 
-        outcomes = _race(
+        outcomes = race(
             cast.a, lambda: deliver(staff.consultant), lambda: deliver(staff.sales_manager)
         )
         errors = [error for _result, error in outcomes if error is not None]
@@ -70,7 +43,7 @@ def test_two_deliveries_of_one_order_at_once_make_one(cast, staff):
 def test_two_reservations_of_one_car_at_once_one_wins(cast, staff):
     for _attempt in range(3):
         car = make_stock(cast.a)
-        outcomes = _race(
+        outcomes = race(
             cast.a,
             lambda car=car: services.stock_reserve(actor=staff.consultant, stock_vehicle_id=car.pk),
             lambda car=car: services.stock_reserve(

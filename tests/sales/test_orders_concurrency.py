@@ -4,42 +4,17 @@ no longer free, and the car is reserved once."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dealership.tenancy import dealership_context
 from sales import services
 from sales.models import Order, StockStatus, StockVehicle
+from tests.concurrency import race
 from tests.sales.conftest import make_lead, make_stock
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(dealership, *calls):
-    barrier = threading.Barrier(len(calls), timeout=20)
-    outcomes: list = [None] * len(calls)
-
-    def run(n, call):
-        try:
-            barrier.wait()
-            with dealership_context(dealership), translation.override("en"):
-                outcomes[n] = (call(), None)
-        except Exception as error:  # the outcome is asserted by the test
-            outcomes[n] = (None, error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def test_two_consultants_ordering_one_car_at_once(cast, staff):
@@ -59,7 +34,7 @@ def test_two_consultants_ordering_one_car_at_once(cast, staff):
                 ordered_on=today,
             )
 
-        outcomes = _race(
+        outcomes = race(
             cast.a,
             lambda leads=leads: take(staff.consultant, leads[0]),
             lambda leads=leads: take(staff.consultant2, leads[1]),
@@ -91,7 +66,7 @@ def test_simultaneous_orders_get_different_numbers(cast, staff):
             ordered_on=today,
         )
 
-    outcomes = _race(cast.a, *[lambda lead=lead: take(lead) for lead in leads])
+    outcomes = race(cast.a, *[lambda lead=lead: take(lead) for lead in leads])
     assert all(error is None for _result, error in outcomes), outcomes
     numbers = {result.number for result, _error in outcomes}
     assert len(numbers) == 3
