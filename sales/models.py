@@ -75,10 +75,10 @@ class Stage(models.TextChoices):
     NEW = "new", pgettext_lazy("lead stage", "New")
     CONTACTED = "contacted", _("Contacted")
     TEST_DRIVE = "test_drive", _("Test drive")
-    QUOTE = "quote", _("Quote")
+    QUOTE = "quote", pgettext_lazy("lead stage", "Quote")
     ORDER = "order", pgettext_lazy("lead stage", "Order")
     DELIVERED = "delivered", pgettext_lazy("lead stage", "Delivered")
-    LOST = "lost", _("Lost")
+    LOST = "lost", pgettext_lazy("lead stage", "Lost")
 
 
 # the order of the stages a lead moves through (lost is outside it)

@@ -15,8 +15,8 @@ KINDS = [
         DAY_UNCONFIRMED,
         _("A day's sales numbers are not confirmed"),
         description=_(
-            "Yesterday's orders and deliveries were not confirmed by 09:00: the board and the "
-            "meeting sheet may be missing some."
+            "At 09:00 yesterday's orders and deliveries were not yet confirmed (they are due by "
+            "09:30): the board and the meeting sheet may be missing some."
         ),
         email=Email.EACH,
         wecom=True,
