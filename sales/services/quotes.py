@@ -138,8 +138,17 @@ def discount_limits_seed(dealership) -> None:
 
 def discount_limit_for(user) -> Decimal:
     """The largest discount ``user`` may give without approval: the largest limit of the
-    positions they hold in the current dealership (none: 0)."""
+    positions they hold in the current dealership (none: 0). Who approves discounts for the
+    whole dealership (the GM, the deputy GM) has no limit: they would approve it themselves."""
+    from org.access import user_access
+    from org.capabilities import Capability, DataScope
     from org.models import PositionAssignment
+
+    if hasattr(user, "pk") and user_access(user).scope_for(Capability.SALES_APPROVE_DISCOUNT) in (
+        DataScope.DEALERSHIP,
+        DataScope.GROUP,
+    ):
+        return Decimal("Infinity")
 
     held = PositionAssignment.objects.filter(
         dealership_id=get_scope().current_id, staff__user_id=_pk(user), staff__is_active=True

@@ -54,6 +54,9 @@ def test_limit_is_the_largest_of_the_positions_held(cast, staff):
     hire(staff.consultant, cast.a, "showroom_supervisor")
     with dealership_context(cast.a):
         assert services.discount_limit_for(staff.consultant) == Decimal("8000")
+        # who approves discounts dealership-wide would approve their own: no limit
+        assert services.discount_limit_for(staff.gm) > Decimal("1e9")
+        assert services.discount_limit_for(staff.sales_manager) == Decimal("20000")
 
 
 def test_totals_are_computed_and_the_lead_moves_to_quote(cast, staff):
