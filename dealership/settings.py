@@ -363,6 +363,13 @@ SPECTACULAR_SETTINGS = {
         "ExpenseCategoryEnum": "finance.models.ExpenseCategory",
         "GeneralCategoryEnum": "finance.models.GeneralCategory",
         "ConsentMethodEnum": "crm.models.ConsentMethod",
+        "LostReasonEnum": "sales.models.LostReason",
+        "LeadStageEnum": "sales.models.Stage",
+        "QuoteStatusEnum": "sales.models.QuoteStatus",
+        "OrderStatusEnum": "sales.models.OrderStatus",
+        "StockStatusEnum": "sales.models.StockStatus",
+        "AllocationStatusEnum": "sales.models.AllocationStatus",
+        "ApprovalStatusEnum": "org.approvals.models.ApprovalRequest.Status",
     },
 }
 

@@ -531,7 +531,7 @@ class Order(TenantModel):
 
     class Meta:
         ordering = ["-pk"]
-        verbose_name = _("order")
+        verbose_name = pgettext_lazy("sales order", "order")
         verbose_name_plural = _("orders")
         constraints = [
             *tenant_keys("quote", "lead", "customer", "key_account", "stock_vehicle"),
@@ -561,7 +561,10 @@ class TradeIn(TenantModel):
     """二手车置换: the customer's used car taken in part exchange on an order."""
 
     order = models.ForeignKey(
-        Order, on_delete=models.CASCADE, related_name="trade_ins", verbose_name=_("order")
+        Order,
+        on_delete=models.CASCADE,
+        related_name="trade_ins",
+        verbose_name=pgettext_lazy("sales order", "order"),
     )
     vin = models.CharField(_("VIN"), max_length=17, blank=True)
     plate = models.CharField(_("plate"), max_length=10, blank=True)
@@ -596,7 +599,10 @@ class Delivery(TenantModel):
     """交车: the car handed over. One per order."""
 
     order = models.ForeignKey(
-        Order, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("order")
+        Order,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=pgettext_lazy("sales order", "order"),
     )
     customer = models.ForeignKey(
         "crm.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")

@@ -87,7 +87,7 @@ class _CustomerField(serializers.Serializer):
     mobile = serializers.CharField(allow_null=True)
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class CarDeliverySerializer(serializers.ModelSerializer):
     order = serializers.SerializerMethodField()
     customer = serializers.SerializerMethodField()
     vehicle = serializers.SerializerMethodField()
@@ -149,7 +149,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         return reverse("sales:delivery_photo", kwargs={"pk": obj.pk})
 
 
-class DeliveryWriteSerializer(serializers.Serializer):
+class CarDeliveryWriteSerializer(serializers.Serializer):
     order = serializers.IntegerField(min_value=1)
     delivered_on = serializers.DateField()
     documents = serializers.ListField(
@@ -284,7 +284,7 @@ class DeliveryViewSet(_ServiceViewSet):
     (JSON, or multipart with a ``photo``)."""
 
     model = Delivery
-    serializer_class = DeliverySerializer
+    serializer_class = CarDeliverySerializer
     http_method_names = ["get", "post", "head", "options"]
 
     def base_queryset(self):
@@ -299,9 +299,9 @@ class DeliveryViewSet(_ServiceViewSet):
             return selectors.deliveries_for_user(self.request.user, **form)
         return super().get_queryset()
 
-    @extend_schema(request=DeliveryWriteSerializer, responses=DeliverySerializer)
+    @extend_schema(request=CarDeliveryWriteSerializer, responses=CarDeliverySerializer)
     def create(self, request, *args, **kwargs):
-        data = valid(DeliveryWriteSerializer, request)
+        data = valid(CarDeliveryWriteSerializer, request)
         order = data.pop("order")
         with as_drf_errors():
             delivery = services.delivery_create(actor=request.user, order_id=order, **data)

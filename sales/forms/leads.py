@@ -182,7 +182,12 @@ class VisitFilterForm(BootstrapMixin, forms.Form):
     intent = forms.ChoiceField(
         label=_("intent level"), required=False, choices=[("", _("All levels")), *Intent.choices]
     )
-    q = forms.CharField(label=_("name or phone"), required=False, max_length=50)
+    q = forms.CharField(
+        label=_("name or phone"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("name or phone"), "type": "search"}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -298,7 +303,12 @@ class ConfirmForm(forms.Form):
 
 
 class LeadFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label=_("name or phone"), required=False, max_length=50)
+    q = forms.CharField(
+        label=_("name or phone"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("name or phone"), "type": "search"}),
+    )
     stage = forms.ChoiceField(
         label=_("stage"), required=False, choices=[("", _("All stages")), *Stage.choices]
     )
@@ -437,4 +447,9 @@ class KeyAccountForm(_ConsultantMixin, BootstrapMixin, forms.ModelForm):
 
 
 class SearchForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label=_("search"), required=False, max_length=50)
+    q = forms.CharField(
+        label=_("search"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("search"), "type": "search"}),
+    )

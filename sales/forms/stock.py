@@ -90,7 +90,12 @@ class ArriveForm(BootstrapMixin, forms.Form):
 
 
 class StockFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label=_("VIN or model"), required=False, max_length=50)
+    q = forms.CharField(
+        label=_("VIN or model"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("VIN or model"), "type": "search"}),
+    )
     status = forms.ChoiceField(
         label=_("status"), required=False, choices=[("", _("All statuses")), *StockStatus.choices]
     )
@@ -164,7 +169,14 @@ class DeliveryForm(BootstrapMixin, forms.Form):
 
 
 class DeliveryFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label=_("customer, VIN, plate or order"), required=False, max_length=50)
+    q = forms.CharField(
+        label=_("customer, VIN, plate or order"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("customer, VIN, plate or order"), "type": "search"}
+        ),
+    )
     date_from = forms.DateField(label=_("from"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("until"), required=False, widget=DateInput())
     consultant = forms.TypedChoiceField(

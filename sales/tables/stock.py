@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.selectors import shown_phone
 from sales.models import AllocationRequest, Delivery, StockVehicle
@@ -61,7 +62,9 @@ class DeliveryTable(tables.Table):
     mobile = tables.Column(verbose_name=_("mobile"), accessor="customer__mobile")
     vehicle = tables.Column(verbose_name=_("vehicle"), accessor="stock_vehicle")
     vin = tables.Column(verbose_name=_("VIN"), accessor="stock_vehicle__vin")
-    order = tables.Column(verbose_name=_("order"), accessor="order__number")
+    order = tables.Column(
+        verbose_name=pgettext_lazy("sales order", "order"), accessor="order__number"
+    )
     consultant = tables.Column(verbose_name=_("consultant"), accessor="consultant__name")
 
     class Meta:
