@@ -216,9 +216,7 @@ class CustomerEvent(TenantModel):
         verbose_name=_("vehicle"),
     )
     occurred_on = models.DateField(_("day of the event"))
-    source_type = models.CharField(
-        pgettext_lazy("customer event", "type of record"), max_length=50
-    )
+    source_type = models.CharField(pgettext_lazy("customer event", "type of record"), max_length=50)
     source_id = models.PositiveBigIntegerField(pgettext_lazy("customer event", "record"))
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
