@@ -1,3 +1,8 @@
+"""After-sales: appointments, check-in and repair orders, the workshop, parts, warranty claims,
+roadside rescue and the day's numbers.
+
+Builds on: org (positions), crm (customers, vehicles, the events of the satisfaction call)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,3 +12,12 @@ class AftersalesConfig(AppConfig):
     verbose_name = _("After-sales")
     default_auto_field = "django.db.models.BigAutoField"
     url_prefix = "aftersales"
+
+    def ready(self) -> None:
+        from aftersales import access_rules, demo, navigation, widgets
+        from dealership.demo import register_demo_seeder
+
+        access_rules.register()
+        navigation.register()
+        widgets.register()
+        register_demo_seeder(demo.seed, order=70)

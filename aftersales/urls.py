@@ -1,2 +1,12 @@
+"""URLs of after-sales, one list per area (each ``aftersales/views/<area>.py`` owns its
+``urlpatterns``)."""
+
+from aftersales.views import claims, parts, repairs, workshop
+
 app_name = "aftersales"
-urlpatterns: list = []
+urlpatterns = [
+    *repairs.urlpatterns,
+    *workshop.urlpatterns,
+    *parts.urlpatterns,
+    *claims.urlpatterns,
+]

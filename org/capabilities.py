@@ -62,6 +62,7 @@ class Capability(models.TextChoices):
         _("Open and change repair orders"),
     )
     AFTERSALES_APPROVE_WARRANTY = "aftersales.approve_warranty_claim", _("Approve warranty claims")
+    AFTERSALES_WORK_JOB = "aftersales.work_job", _("Clock on and off workshop jobs")
     AFTERSALES_VIEW_PARTS = "aftersales.view_parts", _("View parts stock")
     AFTERSALES_CHANGE_PARTS = "aftersales.change_parts", _("Change parts stock and sales")
     # CRM

@@ -71,3 +71,32 @@ def hq_positions() -> dict[str, dict]:
 
 def template_position_codes() -> list[str]:
     return [p["code"] for d in org_chart()["departments"] for p in d["positions"]]
+
+
+def grant_missing(apps, wanted: dict[str | None, set[str]]) -> int:
+    """For a data migration: give every position that carries a template code the cells of the
+    template it lacks among ``wanted`` (``{position code or None for all: {capability, …}}``);
+    cells a dealership already has are left as they are. Runs in the system scope (row-level
+    security); returns how many cells were added."""
+    from dealership.tenancy import system_context
+
+    grants = capability_grants()
+    with system_context():
+        Position = apps.get_model("org", "Position")
+        PositionCapability = apps.get_model("org", "PositionCapability")
+        existing = set(PositionCapability.objects.values_list("position_id", "capability"))
+        rows = []
+        for position in Position.objects.all().iterator():
+            capabilities = wanted.get(None, set()) | wanted.get(position.code, set())
+            for capability, scope in grants.get(position.code, {}).items():
+                if capability in capabilities and (position.pk, capability) not in existing:
+                    rows.append(
+                        PositionCapability(
+                            dealership_id=position.dealership_id,
+                            position=position,
+                            capability=capability,
+                            scope=int(scope),
+                        )
+                    )
+        PositionCapability.objects.bulk_create(rows, ignore_conflicts=True)
+        return len(rows)

@@ -435,3 +435,14 @@ def _sales_factories() -> dict:
 
 
 TENANT_FACTORIES.update(_sales_factories())
+
+
+def _aftersales_factories() -> dict:
+    from django.apps import apps
+
+    from tests.aftersales.factories import FACTORIES
+
+    return {apps.get_model("aftersales", name): factory for name, factory in FACTORIES.items()}
+
+
+TENANT_FACTORIES.update(_aftersales_factories())

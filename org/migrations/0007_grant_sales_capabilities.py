@@ -4,44 +4,21 @@ template code; cells a dealership already set are left as they are."""
 
 from django.db import migrations
 
-NEW = {
-    "sales.view_stock",
-    "sales.change_stock",
-    "sales.change_plan",
-}
-CLERK = {
-    "sales.change_order",
-    "crm.view_customer",
-    "crm.change_customer",
-    "crm.view_customer_phone",
+WANTED = {
+    None: {"sales.view_stock", "sales.change_stock", "sales.change_plan"},
+    "sales_info_clerk": {
+        "sales.change_order",
+        "crm.view_customer",
+        "crm.change_customer",
+        "crm.view_customer_phone",
+    },
 }
 
 
 def grant(apps, schema_editor):
-    from dealership.tenancy import system_context
-    from org.template import capability_grants
+    from org.template import grant_missing
 
-    with system_context():  # row-level security: every dealership's rows
-        _grant(apps, capability_grants())
-
-
-def _grant(apps, grants):
-    Position = apps.get_model("org", "Position")
-    PositionCapability = apps.get_model("org", "PositionCapability")
-    rows = []
-    for position in Position.objects.all().iterator():
-        wanted = NEW | (CLERK if position.code == "sales_info_clerk" else set())
-        for capability, scope in grants.get(position.code, {}).items():
-            if capability in wanted:
-                rows.append(
-                    PositionCapability(
-                        dealership_id=position.dealership_id,
-                        position=position,
-                        capability=capability,
-                        scope=int(scope),
-                    )
-                )
-    PositionCapability.objects.bulk_create(rows, ignore_conflicts=True)
+    grant_missing(apps, WANTED)
 
 
 class Migration(migrations.Migration):

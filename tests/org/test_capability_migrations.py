@@ -7,11 +7,12 @@ import importlib
 
 from django.apps import apps
 
-from dealership.tenancy import dealership_context, system_context
+from dealership.tenancy import dealership_context
 from org.models import PositionCapability
-from org.template import capability_grants
+from org.template import grant_missing
 
-migration = importlib.import_module("org.migrations.0007_grant_sales_capabilities")
+sales = importlib.import_module("org.migrations.0007_grant_sales_capabilities")
+aftersales = importlib.import_module("org.migrations.0009_grant_aftersales_capabilities")
 
 
 def _held(dealership, capability):
@@ -37,8 +38,7 @@ def test_existing_positions_get_the_new_sales_capabilities(cast):
         ).update(scope=1)
     assert "sales_consultant" not in _held(cast.a, "sales.view_stock")
 
-    with system_context():
-        migration._grant(apps, capability_grants())
+    assert grant_missing(apps, sales.WANTED) > 0
 
     stock = _held(cast.a, "sales.view_stock")
     assert {"sales_consultant", "sales_manager", "sales_info_clerk", "gm"} <= set(stock)
@@ -46,3 +46,14 @@ def test_existing_positions_get_the_new_sales_capabilities(cast):
     assert "sales_manager" in _held(cast.a, "sales.change_plan")
     assert "sales_info_clerk" in _held(cast.a, "sales.change_order")
     assert _held(cast.a, "sales.change_stock")["sales_manager"] == 1
+
+
+def test_existing_positions_get_the_new_aftersales_capabilities(cast):
+    with dealership_context(cast.a):
+        PositionCapability.objects.filter(capability="aftersales.work_job").delete()
+    assert "technician" not in _held(cast.a, "aftersales.work_job")
+    assert grant_missing(apps, aftersales.WANTED) > 0
+    work = _held(cast.a, "aftersales.work_job")
+    assert {"technician", "workshop_supervisor", "service_manager"} <= set(work)
+    assert "sales_consultant" not in work
+    assert grant_missing(apps, aftersales.WANTED) == 0  # nothing twice

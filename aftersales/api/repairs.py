@@ -1,0 +1,5 @@
+"""API of after-sales: repairs (being written)."""
+
+
+def register(router) -> None:
+    pass

@@ -1,1 +1,0 @@
-"""API views of aftersales: subclasses of ``dealership.api.viewsets.TenantModelViewSet``."""

@@ -1,0 +1,1 @@
+"""Forms of after-sales, one module per area."""

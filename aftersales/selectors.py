@@ -1,1 +1,0 @@
-"""Reads of aftersales: querysets built through ``Model.objects.for_user(user, action)``."""

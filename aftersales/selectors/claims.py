@@ -1,0 +1,1 @@
+"""Reads of after-sales: claims (being written)."""

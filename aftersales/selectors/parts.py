@@ -1,0 +1,1 @@
+"""Reads of after-sales: parts (being written)."""

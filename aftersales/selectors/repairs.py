@@ -1,0 +1,1 @@
+"""Reads of after-sales: repairs (being written)."""

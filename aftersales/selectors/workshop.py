@@ -1,0 +1,1 @@
+"""Reads of after-sales: workshop (being written)."""

@@ -1,1 +1,0 @@
-"""Writes of aftersales: functions named ``<entity>_<action>`` with keyword-only arguments."""

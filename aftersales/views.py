@@ -1,1 +1,0 @@
-"""HTML views of aftersales: thin, built on ``dealership.views.ScopedListView`` / ``ScopedDetailView``."""

@@ -1,0 +1,11 @@
+"""Dashboard panels of after-sales, each shown only to who may open what it links to. Each
+area's views module defines ``register_widgets()``."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    from aftersales.views import claims, parts, repairs, workshop
+
+    for area in (repairs, workshop, parts, claims):
+        area.register_widgets()
