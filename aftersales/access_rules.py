@@ -9,7 +9,7 @@
   (a technician: their own jobs; the workshop supervisor: the department's).
 * Parts, movements, purchase orders, stock counts: ``aftersales.view_parts`` /
   ``aftersales.change_parts`` (department scope: the whole parts store); counter sales: own =
-  the salesperson's.
+  the salesperson's (at department scope too, unless the user keeps the parts store).
 * Warranty claims (lines, photos) and technical cases: seen with ``aftersales.view_repair_order``,
   filed and changed with ``aftersales.approve_warranty_claim`` (the warranty assessor, the
   technical expert, the service manager)."""
@@ -59,6 +59,21 @@ def _by(field: str):
         return own(access) | Q(**{f"{field}_id__in": department_users(access)})
 
     return own, department
+
+
+def _sales_seen(field: str):
+    """Counter sales seen at department scope: all of them for who keeps the parts store
+    (``aftersales.change_parts`` at department scope or wider), else only one's own (the parts
+    salesperson sells and sees their own sales)."""
+    from org.capabilities import DataScope
+
+    own = _by(field)[0]
+
+    def department(access: UserAccess) -> Q:
+        scope = access.scope_for(C.AFTERSALES_CHANGE_PARTS)
+        return Q() if scope is not None and scope >= DataScope.DEPARTMENT else own(access)
+
+    return department
 
 
 def _or_technician(rule):
@@ -118,7 +133,7 @@ def register() -> None:
         register_model_access(model, ModelAccess(**parts, own=None, department=_everything))
     for model, field in ((m.CounterSale, "salesperson"), (m.CounterSaleLine, "sale__salesperson")):
         register_model_access(
-            model, ModelAccess(**parts, own=_by(field)[0], department=_everything)
+            model, ModelAccess(**parts, own=_by(field)[0], department=_sales_seen(field))
         )
 
     claims = {"view": C.AFTERSALES_VIEW_REPAIR_ORDER, "change": C.AFTERSALES_APPROVE_WARRANTY}
