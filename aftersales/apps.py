@@ -20,4 +20,7 @@ class AftersalesConfig(AppConfig):
         access_rules.register()
         navigation.register()
         widgets.register()
+        from aftersales import notifications as claims_notifications
+
+        claims_notifications.register()
         register_demo_seeder(demo.seed, order=70)

@@ -152,6 +152,10 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "sales:target_list": "targets read through the chokepoint; no id (tests/sales/test_plans_*)",
     "sales:daily": "the day's orders and deliveries through the chokepoint (test_plans_*)",
     "sales-api:meeting-sheet-list": "counts read through the chokepoint (test_plans_*)",
+    "aftersales:warrantyclaim_photo": "a claim's photo through its access check (test_claims_*)",
+    "aftersales:board": "counts read through the chokepoint; no id (test_claims_*)",
+    "aftersales:daily": "the day's repair orders through the chokepoint (test_claims_*)",
+    "aftersales-api:service-day-list": "counts read through the chokepoint (test_claims_*)",
 }
 
 # Write routes HQ may use although its scope is read-only: they change only the user's own
