@@ -69,3 +69,41 @@ def appointment_reminders(*, dealership, run_date):
             )
             sent += 1
     return f"{tomorrow:%Y-%m-%d}: {sent} reminded"
+
+
+@register_job(
+    "aftersales.day_confirmation_reminder",
+    Daily(at=dt.time(9, 0)),
+    _("After-sales: remind to confirm yesterday's check-ins and repair orders"),
+    owners=("service_manager",),
+)
+def day_confirmation_reminder(*, dealership, run_date):
+    """At 09:00 local time, tell the after-sales info clerk and the service manager once when
+    yesterday's numbers are not confirmed yet (due by 09:30)."""
+    from django.utils.text import format_lazy
+
+    from aftersales.models import ServiceDayConfirmation
+    from aftersales.notifications import DAY_UNCONFIRMED
+    from dealership.notifications import PositionHolders, notify
+
+    day = run_date - dt.timedelta(days=1)
+    if ServiceDayConfirmation.objects.filter(dealership_id=dealership.pk, day=day).exists():
+        return f"{day:%Y-%m-%d} confirmed"
+    told = notify(
+        DAY_UNCONFIRMED,
+        [PositionHolders("aftersales_info_clerk", "service_manager")],
+        format_lazy(
+            _("The after-sales numbers of {day} are not confirmed yet (due by 09:30)"),
+            day=f"{day:%Y-%m-%d}",
+        ),
+        body=format_lazy(
+            _(
+                "Enter the missing check-ins and repair orders of {day} and confirm the day "
+                "by 09:30."
+            ),
+            day=f"{day:%Y-%m-%d}",
+        ),
+        key=f"aftersales.day_unconfirmed:{day:%Y-%m-%d}",
+        dealership=dealership,
+    )
+    return f"{day:%Y-%m-%d} not confirmed: {len(told)} told"
