@@ -399,19 +399,11 @@ def service_board(user, on: dt.date | None = None) -> ServiceBoard:
             )
     parts_low = parts_low_count = None
     if _visible(user, Part):
-        low = list(
-            Part.objects.for_user(user, "view")
-            .filter(is_active=True, reorder_point__gt=0, on_hand__lte=F("reorder_point"))
-            .order_by("number")[:11]
+        low = Part.objects.for_user(user, "view").filter(
+            is_active=True, reorder_point__gt=0, on_hand__lte=F("reorder_point")
         )
-        parts_low = low[:10]
-        parts_low_count = (
-            len(low)
-            if len(low) <= 10
-            else Part.objects.for_user(user, "view")
-            .filter(is_active=True, reorder_point__gt=0, on_hand__lte=F("reorder_point"))
-            .count()
-        )
+        parts_low = list(low.order_by("number")[:10])
+        parts_low_count = low.count()
     return ServiceBoard(
         today=on,
         yesterday=before,
