@@ -156,6 +156,7 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "aftersales:board": "counts read through the chokepoint; no id (test_claims_*)",
     "aftersales:daily": "the day's repair orders through the chokepoint (test_claims_*)",
     "aftersales-api:service-day-list": "counts read through the chokepoint (test_claims_*)",
+    "aftersales:parts_to_issue": "part lines of visible parts / repair orders (test_parts_*)",
 }
 
 # Write routes HQ may use although its scope is read-only: they change only the user's own
