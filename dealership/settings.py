@@ -319,6 +319,8 @@ NOTIFICATIONS_STALE_MINUTES = env_int("NOTIFICATIONS_STALE_MINUTES", 10, minimum
 # With workers (Redis), messages are handed to them as soon as the transaction commits;
 # without (make run), the scheduler loop sends them.
 NOTIFICATIONS_SEND_ON_COMMIT = not CELERY_TASK_ALWAYS_EAGER
+# Text messages to customers (dealership/sms.py): the back end class (default: only logged).
+SMS_BACKEND = env_str("SMS_BACKEND", "dealership.sms.LoggingBackend")
 
 API_MAX_JSON_BYTES = env_int("API_MAX_JSON_BYTES", 1024 * 1024, minimum=1024)
 API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 20, minimum=2)
