@@ -4,3 +4,46 @@
 from __future__ import annotations
 
 FACTORIES: dict = {}
+
+
+# --- workshop ------------------------------------------------------------------------------------
+def _workshop_factories() -> dict:
+    from decimal import Decimal
+
+    from factory.django import DjangoModelFactory
+
+    class JobFactory(DjangoModelFactory):
+        """A job on an approved repair order's labour line (baker may pick a part line)."""
+
+        class Meta:
+            model = "aftersales.Job"
+
+        @classmethod
+        def _create(cls, model_class, *args, **kwargs):
+            from aftersales.models import LineKind, RepairLine, RepairStatus
+            from dealership.tenancy import dealership_context
+            from tests.aftersales.conftest import make_repair_order
+            from tests.factories import UserFactory
+
+            dealership = kwargs["dealership"]
+            if "repair_order" not in kwargs:
+                kwargs["repair_order"] = make_repair_order(
+                    dealership, UserFactory(), status=RepairStatus.APPROVED
+                )
+            if "line" not in kwargs:
+                with dealership_context(dealership):
+                    kwargs["line"] = RepairLine.objects.create(
+                        dealership=dealership,
+                        repair_order=kwargs["repair_order"],
+                        kind=LineKind.LABOUR,
+                        description="labour",
+                        hours=Decimal("1.00"),
+                    )
+            kwargs.setdefault("sold_hours", Decimal("1.00"))
+            with dealership_context(dealership):
+                return super()._create(model_class, *args, **kwargs)
+
+    return {"Job": JobFactory}
+
+
+FACTORIES.update(_workshop_factories())
