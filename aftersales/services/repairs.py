@@ -599,7 +599,7 @@ def repairline_add(
     actor,
     repair_order_id,
     kind,
-    description,
+    description="",
     warranty=False,
     operation_code="",
     hours=0,
@@ -919,7 +919,7 @@ def _phone(value) -> str:
     digits = "".join(ch for ch in text if ch.isdigit())
     if digits.startswith("861") and len(digits) == 13:
         digits = digits[2:]
-    if (digits.startswith("1") and len(digits) == 11) or text.startswith("+"):
+    if digits.startswith("1") or text.startswith("+"):  # a mobile (landlines start 0, 2-9)
         return normalise_mobile(text, "caller_phone")
     allowed = set("0123456789-+() ")
     if not set(text) <= allowed or not 7 <= len(digits) <= 15:

@@ -147,7 +147,9 @@ def reload(dealership, obj):
 
 def test_checkin_opens_a_numbered_order_and_raises_the_vehicle_mileage(cast, staff):
     vehicle = make_vehicle(cast.a, mileage=12000)
-    order = checkin(staff.advisor, cast.a, vehicle, mileage=15000, walk_around=["dents", "scratches"])
+    order = checkin(
+        staff.advisor, cast.a, vehicle, mileage=15000, walk_around=["dents", "scratches"]
+    )
     assert order.status == S.OPEN
     assert order.advisor == staff.advisor
     assert order.number == f"RO{timezone.localtime():%Y%m}-0001"
@@ -611,7 +613,13 @@ def test_appointments_are_checked(cast, staff):
     )
     assert changed.concerns == "noise at 60 km/h"
     with pytest.raises(ValidationError) as excinfo:
-        call(cast.a, services.appointment_cancel, actor=staff.advisor, appointment_id=booked.pk, reason="")
+        call(
+            cast.a,
+            services.appointment_cancel,
+            actor=staff.advisor,
+            appointment_id=booked.pk,
+            reason="",
+        )
     field_error(excinfo, "reason")
     cancelled = call(
         cast.a,
@@ -625,7 +633,9 @@ def test_appointments_are_checked(cast, staff):
         call(cast.a, services.appointment_no_show, actor=staff.advisor, appointment_id=booked.pk)
     field_error(excinfo, "status")
     with pytest.raises(Http404):
-        call(cast.a, services.appointment_no_show, actor=staff.advisor, appointment_id=by_manager.pk)
+        call(
+            cast.a, services.appointment_no_show, actor=staff.advisor, appointment_id=by_manager.pk
+        )
 
 
 def test_no_show_only_once_the_slot_started(cast, staff):
