@@ -47,3 +47,47 @@ def _workshop_factories() -> dict:
 
 
 FACTORIES.update(_workshop_factories())
+
+
+# --- claims --------------------------------------------------------------------------------------
+def _claims_factories() -> dict:
+    from factory.django import DjangoModelFactory
+
+    class WarrantyClaimLineFactory(DjangoModelFactory):
+        """A claimed warranty labour line (baker may pick a part line without a part)."""
+
+        class Meta:
+            model = "aftersales.WarrantyClaimLine"
+
+        @classmethod
+        def _create(cls, model_class, *args, **kwargs):
+            from model_bakery import baker
+
+            from aftersales.models import LineKind, RepairLine, WarrantyClaim
+            from dealership.tenancy import dealership_context
+            from tests.aftersales.conftest import make_repair_order
+            from tests.factories import UserFactory
+
+            dealership = kwargs["dealership"]
+            order = make_repair_order(dealership, UserFactory())
+            with dealership_context(dealership):
+                kwargs.setdefault(
+                    "claim",
+                    baker.make(WarrantyClaim, dealership=dealership, repair_order=order),
+                )
+                kwargs.setdefault(
+                    "line",
+                    RepairLine.objects.create(
+                        dealership=dealership,
+                        repair_order=order,
+                        kind=LineKind.LABOUR,
+                        description="warranty labour",
+                        warranty=True,
+                    ),
+                )
+                return super()._create(model_class, *args, **kwargs)
+
+    return {"WarrantyClaimLine": WarrantyClaimLineFactory}
+
+
+FACTORIES.update(_claims_factories())
