@@ -5,7 +5,6 @@ status moves, the invoice summary PDF) and roadside rescues. Every write goes th
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
@@ -480,8 +479,9 @@ def _dealership_name(request) -> str:
     return str(dealership) if dealership else ""
 
 
-class RepairOrderInvoiceView(ScopedDetailView):
-    """The invoice summary (PDF) of an order ready for pick-up or closed."""
+class RepairOrderInvoiceDetailView(ScopedDetailView):
+    """The invoice summary (PDF) of an order ready for pick-up or closed; before that the same
+    sheet is printed as the estimate for the customer (marked so)."""
 
     model = RepairOrder
 
@@ -490,21 +490,13 @@ class RepairOrderInvoiceView(ScopedDetailView):
 
     def get(self, request, *args, **kwargs):
         order = self.get_object()
-        if order.status not in (RepairStatus.READY, RepairStatus.CLOSED):
-            return render(
-                request,
-                "400.html",
-                {
-                    "status": 400,
-                    "detail": _("The invoice summary is printed when the car is ready."),
-                },
-                status=400,
-            )
+        final = order.status in (RepairStatus.READY, RepairStatus.CLOSED)
         lines = [line for line in order.lines.all() if line.part_state != "returned"]
         html = render_to_string(
             "aftersales/repairs/invoice_pdf.html",
             {
                 "order": order,
+                "final": final,
                 "lines": lines,
                 "dealership": _dealership_name(request),
                 "mobile": shown_phone(may_see_phone(request.user), order.customer.mobile),
@@ -516,7 +508,8 @@ class RepairOrderInvoiceView(ScopedDetailView):
 
         pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+        kind = "invoice" if final else "estimate"
+        response["Content-Disposition"] = f'inline; filename="{order.number}-{kind}.pdf"'
         return response
 
 
@@ -675,7 +668,7 @@ urlpatterns: list = [
     path("repair-lines/<int:pk>/remove/", RepairLineRemoveView.as_view(), name="repairline_remove"),
     path(
         "repair-orders/<int:pk>/invoice.pdf",
-        RepairOrderInvoiceView.as_view(),
+        RepairOrderInvoiceDetailView.as_view(),
         name="repairorder_invoice",
     ),
     path("rescues/", RescueListView.as_view(), name="rescue_list"),

@@ -91,3 +91,34 @@ def _claims_factories() -> dict:
 
 
 FACTORIES.update(_claims_factories())
+
+
+# --- repairs -------------------------------------------------------------------------------------
+def _repairs_factories() -> dict:
+    from factory.django import DjangoModelFactory
+
+    class RepairLineFactory(DjangoModelFactory):
+        """A labour line of a repair order (baker may pick a part line without a part)."""
+
+        class Meta:
+            model = "aftersales.RepairLine"
+
+        @classmethod
+        def _create(cls, model_class, *args, **kwargs):
+            from aftersales.models import LineKind
+            from dealership.tenancy import dealership_context
+            from tests.aftersales.conftest import make_repair_order
+            from tests.factories import UserFactory
+
+            dealership = kwargs["dealership"]
+            if "repair_order" not in kwargs:
+                kwargs["repair_order"] = make_repair_order(dealership, UserFactory())
+            kwargs.setdefault("kind", LineKind.LABOUR)
+            kwargs.setdefault("description", "labour")
+            with dealership_context(dealership):
+                return super()._create(model_class, *args, **kwargs)
+
+    return {"RepairLine": RepairLineFactory}
+
+
+FACTORIES.update(_repairs_factories())

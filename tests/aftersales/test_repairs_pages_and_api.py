@@ -198,7 +198,9 @@ def test_invoice_pdf_for_ready_and_closed_orders(cast, staff, client_for):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     open_order = checkin(staff.advisor, cast.a)
-    assert client.get(f"/aftersales/repair-orders/{open_order.pk}/invoice.pdf").status_code == 400
+    estimate = client.get(f"/aftersales/repair-orders/{open_order.pk}/invoice.pdf")
+    assert estimate.status_code == 200 and "estimate" in estimate["Content-Disposition"]
+    assert "invoice" in response["Content-Disposition"]
     assert (
         client_for(staff.advisor2)
         .get(f"/aftersales/repair-orders/{order.pk}/invoice.pdf")
