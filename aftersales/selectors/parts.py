@@ -113,6 +113,13 @@ def movements_for_user(user, *, part=None, kind: str = "", action: str = "view")
 # --- part lines of repair orders ----------------------------------------------------------------
 
 
+def may_see_part_lines(user) -> bool:
+    """The parts staff (every part line) and who sees repair orders (their lines)."""
+    from aftersales.services.parts import may_manage_parts
+
+    return (may_manage_parts(user) and can(user, Part, "view")) or can(user, RepairLine, "view")
+
+
 def part_lines_for_user(user, *, state: str = PartLineState.RESERVED, q: str = ""):
     """Part lines of live repair orders (reserved: waiting to be issued): for the parts staff
     every line of a part they see, for the others the lines of the repair orders they may see."""
@@ -123,7 +130,7 @@ def part_lines_for_user(user, *, state: str = PartLineState.RESERVED, q: str = "
     )
     if may_manage_parts(user) and can(user, Part, "view"):
         rows = base.filter(part_id__in=Part.objects.for_user(user, "view").values("pk"))
-    else:
+    else:  # 403 for who sees no repair order
         rows = restricted_queryset(user, RepairLine, "view", base)
     rows = rows.exclude(repair_order__status__in=[RepairStatus.CLOSED, RepairStatus.CANCELLED])
     if state:

@@ -276,18 +276,21 @@ def part_update(*, actor, part_id, **fields) -> Part:
 
 
 def _lock_part_line(actor, line_id) -> RepairLine:
-    """The part line, locked: for who may change its repair order (its advisor, their
-    supervisor), else for the parts staff (every part line of a part they see); 404 for the
-    lines neither may reach, 403 for lines seen but not theirs to issue."""
-    lines = RepairLine.objects.select_for_update().filter(kind=LineKind.PART)
+    """The part line, locked: for the parts staff every line of a part they see, for the
+    others the lines of the repair orders they may change (the order's advisor, their
+    supervisor); 404 for the lines neither may reach, 403 for lines seen but not theirs."""
+    lines = RepairLine.objects.select_for_update()
     pk = _pk(line_id)
     if may_manage_parts(actor):
         visible_parts = Part.objects.for_user(actor, "view").values("pk")
         line = lines.filter(pk=pk, part_id__in=visible_parts).first() if str(pk).isdigit() else None
         if line is None:
             raise Http404(_("Not found."))
-        return line
-    return get_object_for_user(actor, RepairLine, "change", lines, pk=pk)
+    else:
+        line = get_object_for_user(actor, RepairLine, "change", lines, pk=pk)
+    if line.kind != LineKind.PART or line.part_id is None:
+        raise ValidationError({"line": _("This is not a part line.")})
+    return line
 
 
 def _check_order_live(line: RepairLine) -> None:

@@ -68,7 +68,7 @@ def _tabs(user) -> dict:
     return {
         "parts_tabs": {
             "parts": sees_parts,
-            "to_issue": sees_parts or can(user, RepairLine, "view"),
+            "to_issue": selectors.may_see_part_lines(user),
             "purchases": can(user, PurchaseOrder, "view"),
             "sales": can(user, CounterSale, "view"),
             "counts": can(user, StockCount, "view"),
@@ -177,7 +177,7 @@ class PartsToIssueView(TenantRequiredMixin, SingleTableView):
     paginate_by = 25
 
     def get(self, request, *args, **kwargs):
-        if not (can(request.user, Part, "view") or can(request.user, RepairLine, "view")):
+        if not selectors.may_see_part_lines(request.user):
             raise PermissionDenied(_("You do not have permission to perform this action."))
         return super().get(request, *args, **kwargs)
 

@@ -184,7 +184,11 @@ def test_parts_to_issue_page(cast, staff, client_for):
     body = advisor.get("/aftersales/parts/to-issue/").content.decode()
     assert line.repair_order.number in body and other.repair_order.number not in body
     assert f"issue-{line.pk}" not in body  # the button is the parts staff's
-    assert client_for(staff.sales_consultant).get("/aftersales/parts/to-issue/").status_code == 403
+    for user in (staff.sales_consultant, staff.parts_salesperson):
+        assert client_for(user).get("/aftersales/parts/to-issue/").status_code == 403
+    assert "/aftersales/parts/to-issue/" not in (
+        client_for(staff.parts_salesperson).get("/aftersales/parts/").content.decode()
+    )
     # the other advisor cannot issue, the advisor may (their order), the manager too
     assert (
         client_for(staff.advisor2).post(f"/aftersales/parts/lines/{line.pk}/issue/").status_code
