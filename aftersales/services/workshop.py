@@ -304,10 +304,14 @@ def job_clock_on(*, actor, job_id) -> TimeEntry:
     try:
         with transaction.atomic():  # the technician clocked on elsewhere at the same moment
             save_audited(actor=actor, obj=entry, before=None, fields=ENTRY_FIELDS)
-    except IntegrityError:
+    except (IntegrityError, ValidationError) as error:
+        # the other clock-on committed between our check and our insert: its entry is seen now
+        # (by the constraint's validation or by the partial unique index)
         other = _open_entry_of(job.technician_id)
         if other is not None:
             raise _already_on(other, job) from None
+        if isinstance(error, ValidationError):
+            raise
         raise ValidationError({"job": _("Clocked on elsewhere already; try again.")}) from None
     before = snapshot(job, JOB_FIELDS)
     job.status = JobStatus.IN_PROGRESS

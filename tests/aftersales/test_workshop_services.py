@@ -17,7 +17,6 @@ from aftersales.models import (
     JobStatus,
     LineKind,
     RepairLine,
-    RepairOrder,
     RepairStatus,
     TimeEntry,
 )
@@ -176,11 +175,10 @@ def test_a_done_job_cannot_be_reassigned(cast, staff):
     job = make_job(cast.a, staff.advisor, technician=staff.technician)
     _clock_on(cast.a, staff.technician, job)
     _clock_off(cast.a, staff.technician, job, finished=True)
-    with dealership_context(cast.a):
-        with pytest.raises(ValidationError, match="done"):
-            services.job_assign(
-                actor=staff.workshop_supervisor, job_id=job.pk, technician=staff.technician2
-            )
+    with dealership_context(cast.a), pytest.raises(ValidationError, match="done"):
+        services.job_assign(
+            actor=staff.workshop_supervisor, job_id=job.pk, technician=staff.technician2
+        )
 
 
 def test_technicians_and_advisors_do_not_assign(cast, staff):
@@ -328,11 +326,10 @@ def test_a_paused_job_can_be_finished_and_a_done_one_not_clocked(cast, staff):
 def test_reassigning_a_job_someone_is_clocked_on_is_refused(cast, staff):
     job = make_job(cast.a, staff.advisor, technician=staff.technician)
     _clock_on(cast.a, staff.technician, job)
-    with dealership_context(cast.a):
-        with pytest.raises(ValidationError, match="clock off first"):
-            services.job_assign(
-                actor=staff.workshop_supervisor, job_id=job.pk, technician=staff.technician2
-            )
+    with dealership_context(cast.a), pytest.raises(ValidationError, match="clock off first"):
+        services.job_assign(
+            actor=staff.workshop_supervisor, job_id=job.pk, technician=staff.technician2
+        )
 
 
 # --- efficiency ----------------------------------------------------------------------------------
