@@ -136,6 +136,8 @@ class _Service:
         self.month()
         self.today_work()
         self.appointments()
+        self.store()
+        self.rescues_and_cases()
         self.confirmations()
 
     # --- the store ------------------------------------------------------------------------------
@@ -567,6 +569,76 @@ class _Service:
                 ends_at=start + dt.timedelta(minutes=60),
                 service_type=kind[0],
                 concerns=kind[2],
+            )
+
+    def store(self) -> None:
+        """The parts counter's week: an order to the OEM half received, one waiting, and a few
+        counter sales."""
+        from aftersales import services
+
+        actor = self.parts_manager
+        low = [p for p in self.parts.values() if p.on_hand <= p.reorder_point + 5][:4] or list(
+            self.parts.values()
+        )[:3]
+        for n in range(2):
+            order = services.purchaseorder_create(
+                actor=actor,
+                lines=[{"part": p, "quantity": Decimal(10 + 5 * n)} for p in low],
+            )
+            services.purchaseorder_order(
+                actor=actor, order_id=order.pk, ordered_on=self.today - dt.timedelta(days=6 - n)
+            )
+            if n == 0:
+                services.purchaseorder_receive(
+                    actor=actor,
+                    order_id=order.pk,
+                    quantities={line.pk: Decimal(5) for line in order.lines.all()},
+                )
+        seller = (_holders("parts_salesperson") or [actor])[0]
+        for n, number in enumerate(["98350-3S000", "07100-00400", "01100-00110"]):
+            services.countersale_create(
+                actor=seller,
+                buyer_name=["修理厂 张师傅", "自驾车主", "快修店"][n],
+                lines=[{"part": self.parts[number], "quantity": Decimal(1 + n)}],
+            )
+
+    def rescues_and_cases(self) -> None:
+        from aftersales import services
+
+        for n in range(5):
+            day = self.today - dt.timedelta(days=3 + n * 5)
+            called = self.at(day, 8 + n * 2, 10)
+            vehicle = self.vehicles[(n * 41) % len(self.vehicles)]
+            services.rescue_create(
+                actor=self.manager,
+                called_at=called,
+                caller_name=vehicle.owner.name,
+                caller_phone=vehicle.owner.mobile or "13300000000",
+                customer=vehicle.owner,
+                vehicle=vehicle,
+                location=["二环线高架南湖段", "光谷大道与高新二路口", "沌口开发区车城东路"][n % 3],
+                problem=["无法启动，疑似电瓶亏电", "爆胎", "发动机故障灯亮，动力不足"][n % 3],
+                dispatched=self.technicians[n % len(self.technicians)],
+                crew="",
+                departed_at=called + dt.timedelta(minutes=10),
+                arrived_at=called + dt.timedelta(minutes=40),
+                finished_at=called + dt.timedelta(minutes=90),
+                result=["fixed", "fixed", "towed"][n % 3],
+            )
+        for n, (kind, title) in enumerate(
+            [
+                ("technical", "怠速抖动：节气门积碳清洗后消除"),
+                ("quality", "多台车后备箱密封条异响"),
+                ("technical", "倒车影像偶发黑屏：升级软件后恢复"),
+            ]
+        ):
+            services.technical_case_create(
+                actor=self.manager,
+                kind=kind,
+                title=title,
+                description=f"{title}。已记录车辆信息和处理过程，供月度售后报告上报厂家。",
+                occurred_on=self.today - dt.timedelta(days=4 + n * 6),
+                vehicle=self.vehicles[(n * 53) % len(self.vehicles)],
             )
 
     def confirmations(self) -> None:
