@@ -247,7 +247,7 @@ class _Service:
         orders, plan = [], []
         serial = 0
         mileage = {v.pk: v.mileage or 0 for v in self.vehicles}
-        for day_back in range(30, 1, -1):
+        for day_back in range(30, 0, -1):
             day = self.today - dt.timedelta(days=day_back)
             for n in range(18 + (day_back * 7) % 9):
                 serial += 1
