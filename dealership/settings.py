@@ -372,6 +372,12 @@ SPECTACULAR_SETTINGS = {
         "StockStatusEnum": "sales.models.StockStatus",
         "AllocationStatusEnum": "sales.models.AllocationStatus",
         "ApprovalStatusEnum": "org.approvals.models.ApprovalRequest.Status",
+        "RepairLineKindEnum": "aftersales.models.LineKind",
+        "PartMovementKindEnum": "aftersales.models.MovementKind",
+        "TechnicalCaseKindEnum": "aftersales.models.CaseKind",
+        "VisitKindEnum": "sales.models.VisitKind",
+        "CustomerKindEnum": "crm.models.CustomerKind",
+        "CustomerEventKindEnum": "crm.models.EventKind",
     },
 }
 

@@ -136,7 +136,7 @@ class SubmitSerializer(serializers.Serializer):
     submitted_on = serializers.DateField(required=False, allow_null=True)
 
 
-class ApproveSerializer(serializers.Serializer):
+class ClaimApproveSerializer(serializers.Serializer):
     approved_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     oem_reference = serializers.CharField(max_length=40)
     decided_on = serializers.DateField(required=False, allow_null=True)
@@ -148,7 +148,7 @@ class RejectSerializer(serializers.Serializer):
     decided_on = serializers.DateField(required=False, allow_null=True)
 
 
-class PaySerializer(serializers.Serializer):
+class ClaimPaySerializer(serializers.Serializer):
     paid_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     paid_on = serializers.DateField()
 
@@ -289,20 +289,20 @@ class WarrantyClaimViewSet(_ServiceViewSet):
     def submit(self, request, pk=None):
         return self._move(request, SubmitSerializer, services.warranty_claim_submit)
 
-    @extend_schema(request=ApproveSerializer, responses=WarrantyClaimSerializer)
+    @extend_schema(request=ClaimApproveSerializer, responses=WarrantyClaimSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._move(request, ApproveSerializer, services.warranty_claim_approve)
+        return self._move(request, ClaimApproveSerializer, services.warranty_claim_approve)
 
     @extend_schema(request=RejectSerializer, responses=WarrantyClaimSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._move(request, RejectSerializer, services.warranty_claim_reject)
 
-    @extend_schema(request=PaySerializer, responses=WarrantyClaimSerializer)
+    @extend_schema(request=ClaimPaySerializer, responses=WarrantyClaimSerializer)
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
-        return self._move(request, PaySerializer, services.warranty_claim_pay)
+        return self._move(request, ClaimPaySerializer, services.warranty_claim_pay)
 
     @extend_schema(request=PhotosSerializer, responses=WarrantyClaimSerializer)
     @action(detail=True, methods=["post"])
@@ -398,7 +398,7 @@ class ServiceDayConfirmationSerializer(serializers.ModelSerializer):
         return obj.confirmed_by.name or obj.confirmed_by.username
 
 
-class DayConfirmSerializer(serializers.Serializer):
+class ServiceDayConfirmSerializer(serializers.Serializer):
     day = serializers.DateField()
 
 
@@ -420,10 +420,10 @@ class ServiceDayConfirmationViewSet(TenantReadOnlyModelViewSet):
                 queryset = queryset.filter(day=day)
         return queryset
 
-    @extend_schema(request=DayConfirmSerializer, responses=ServiceDayConfirmationSerializer)
+    @extend_schema(request=ServiceDayConfirmSerializer, responses=ServiceDayConfirmationSerializer)
     def create(self, request, *args, **kwargs):
         check_model_permission(request.user, ServiceDayConfirmation, "add")
-        data = valid(DayConfirmSerializer, request)
+        data = valid(ServiceDayConfirmSerializer, request)
         with as_drf_errors():
             confirmation = services.service_day_confirm(actor=request.user, day=data["day"])
         obj = self.base_queryset().get(pk=confirmation.pk)

@@ -235,7 +235,7 @@ class LineRemoveSerializer(serializers.Serializer):
     line = serializers.IntegerField(min_value=1)
 
 
-class ApproveSerializer(serializers.Serializer):
+class RepairApproveSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200)
 
 
@@ -448,10 +448,10 @@ class RepairOrderViewSet(_ServiceViewSet):
     def estimate(self, request, pk=None):
         return self._move(request, services.repairorder_estimate)
 
-    @extend_schema(request=ApproveSerializer, responses=RepairOrderSerializer)
+    @extend_schema(request=RepairApproveSerializer, responses=RepairOrderSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._move(request, services.repairorder_approve, ApproveSerializer)
+        return self._move(request, services.repairorder_approve, RepairApproveSerializer)
 
     @extend_schema(request=None, responses=RepairOrderSerializer)
     @action(detail=True, methods=["post"])

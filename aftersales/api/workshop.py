@@ -122,7 +122,7 @@ class JobSerializer(serializers.ModelSerializer):
         return selectors.running_minutes(obj)
 
 
-class AssignSerializer(serializers.Serializer):
+class JobAssignSerializer(serializers.Serializer):
     technician = serializers.IntegerField(min_value=1)
     bay = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
@@ -271,11 +271,11 @@ class JobViewSet(TenantReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=AssignSerializer, responses=JobSerializer)
+    @extend_schema(request=JobAssignSerializer, responses=JobSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         job = self.get_object()
-        data = valid(AssignSerializer, request)
+        data = valid(JobAssignSerializer, request)
         with as_drf_errors():
             job = services.job_assign(
                 actor=request.user,
