@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from aftersales.models import Part, PartMovement, RepairOrder, ServiceType
 from crm.models import Customer, Vehicle
 from crm.services.validators import vin_check_digit
 from dealership.tenancy import dealership_context
+from tests.english import *  # noqa: F403 (messages in English)
 from tests.factories import UserFactory, hire
 
 POSITIONS = (
@@ -39,32 +39,6 @@ _serial = itertools.count(1)
 def vin(n: int | None = None) -> str:
     body = f"LFV3A23C0P{(n if n is not None else next(_serial)):07d}"
     return body[:8] + vin_check_digit(body) + body[9:]
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client_for(client_for):
-    def make(user):
-        client = client_for(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
-
-
-@pytest.fixture
-def api_for(api_for):
-    def make(user):
-        api = api_for(user)
-        api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return api
-
-    return make
 
 
 @dataclass

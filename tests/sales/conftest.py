@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from crm.models import Customer
 from crm.services.validators import vin_check_digit
 from dealership.tenancy import dealership_context
 from sales.models import Lead, StockStatus, StockVehicle
+from tests.english import *  # noqa: F403 (messages in English)
 from tests.factories import UserFactory, hire
 
 POSITIONS = (
@@ -39,35 +39,6 @@ def vin(n: int | None = None) -> str:
 
 def mobile(n: int | None = None) -> str:
     return f"139{(n if n is not None else next(_serial)):08d}"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The sales tests read messages in English (services under ``translation.override``,
-    pages and API with the language cookie); the Chinese pages are covered by the browser
-    journey (tests/browser/test_sales_journey.py) and the catalogue tests."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client_for(client_for):
-    def make(user):
-        client = client_for(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
-
-
-@pytest.fixture
-def api_for(api_for):
-    def make(user):
-        api = api_for(user)
-        api.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return api
-
-    return make
 
 
 @dataclass
