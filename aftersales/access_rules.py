@@ -76,11 +76,6 @@ def _sales_seen(field: str):
     return department
 
 
-def _or_technician(rule):
-    """``rule`` widened to the rows whose technician is the user."""
-    return lambda access: Q(technician_id=access.user_id) | rule(access)
-
-
 def register() -> None:
     from aftersales import models as m
 
@@ -94,13 +89,11 @@ def register() -> None:
     register_model_access(
         m.RepairLine, ModelAccess(**repair, own=line_own, department=line_department)
     )
-    register_model_access(
-        m.Job, ModelAccess(**work, own=_or_technician(line_own), department=line_department)
-    )
+    register_model_access(m.Job, ModelAccess(**work, own=line_own, department=line_department))
     entry_own, entry_department = _repair_orders("job__repair_order__")
     register_model_access(
         m.TimeEntry,
-        ModelAccess(**work, own=_or_technician(entry_own), department=entry_department),
+        ModelAccess(**work, own=entry_own, department=entry_department),
     )
     advisor_own, advisor_department = _by("advisor")
     register_model_access(

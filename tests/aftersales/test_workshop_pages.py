@@ -219,13 +219,17 @@ def test_who_may_change_bays(cast, staff, client_for):
 
 def test_the_efficiency_page(cast, staff, client_for):
     job = make_job(cast.a, staff.advisor, hours="3.00", technician=staff.technician)
-    now = timezone.now()
+    # two hours on one day of this month, whatever the time the test runs (not across midnight)
+    today = timezone.localdate()
+    day = today - dt.timedelta(days=1) if today.day > 1 else today
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+    now = start + dt.timedelta(minutes=120)
     with dealership_context(cast.a):
         TimeEntry.objects.create(
             dealership=cast.a,
             job=job,
             technician=staff.technician,
-            started_at=now - dt.timedelta(minutes=120),
+            started_at=start,
             ended_at=now,
         )
         Job.objects.filter(pk=job.pk).update(status=JobStatus.DONE, finished_at=now)
@@ -234,8 +238,7 @@ def test_the_efficiency_page(cast, staff, client_for):
     html = page.content.decode()
     assert page.status_code == 200
     assert "technician" in html and "3.00" in html and "2.00" in html and "150.0%" in html
-    today = timezone.localdate()
-    page = client.get(EFFICIENCY, {"from": today.isoformat(), "to": today.isoformat()})
+    page = client.get(EFFICIENCY, {"from": day.isoformat(), "to": day.isoformat()})
     assert "150.0%" in page.content.decode()
     old = (today - dt.timedelta(days=400)).isoformat()
     page = client.get(EFFICIENCY, {"from": old, "to": (today - dt.timedelta(days=399)).isoformat()})
