@@ -383,7 +383,9 @@ def test_a_bad_test_drive_is_refused_naming_the_field(cast, staff, overrides, fi
     lead = make_lead(cast.a, staff.consultant, stage=Stage.CONTACTED)
     kwargs = drive_kwargs(lead, **overrides)
     if kwargs["licence_expires_on"] == "expired":
-        kwargs["licence_expires_on"] = TODAY() - dt.timedelta(days=1)
+        # the day before the drive starts (whatever the hour the test runs)
+        start_day = timezone.localtime(kwargs["starts_at"]).date()
+        kwargs["licence_expires_on"] = start_day - dt.timedelta(days=1)
     if kwargs.get("ends_at") == "before":
         kwargs["ends_at"] = kwargs["starts_at"] - dt.timedelta(minutes=10)
     with pytest.raises(ValidationError) as excinfo:
