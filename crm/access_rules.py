@@ -1,7 +1,23 @@
-"""Who sees and changes the customer master: ``crm.view_customer`` / ``crm.change_customer``;
-"own" = customers whose owner consultant is the user (and their vehicles and ownership
-periods), "department" = customers owned by people holding a position in one of the user's
-departments. Phone numbers are masked for users without ``crm.view_customer_phone``."""
+"""Who sees and changes what in crm.
+
+* The customer master: ``crm.view_customer`` / ``crm.change_customer``; "own" = customers whose
+  owner consultant is the user (and their vehicles and ownership periods), "department" =
+  customers owned by people holding a position in one of the user's departments. Phone numbers
+  are masked for users without ``crm.view_customer_phone``.
+* Follow-ups, call attempts and surveys: ``crm.view_followup`` / ``crm.change_followup``; "own"
+  = the follow-ups assigned to the user; "department" = those assigned to, or about an event
+  served by (the consultant, the advisor), someone of the user's departments.
+* Questionnaires and the follow-up rules are read by whoever reads follow-ups and set with
+  ``crm.change_survey``. Retention lists and service reminders are the CRM team's shared lists
+  (``crm.view_followup``; reminders are worked with ``crm.change_member``).
+* Contact checks (unreachable customers sent to the consultant): the customer master's
+  capabilities, "own" = the checks sent to the user.
+* Complaints: ``crm.view_complaint`` / ``crm.change_complaint``; "own" = registered by or
+  handled by the user, or raised on their follow-up; "department" = also those routed to one of
+  the user's departments.
+* Owner-club members: seen with the customer, kept with ``crm.change_member``. SMS campaigns:
+  ``crm.change_campaign`` ("own" = created by the user). The log of phone numbers shown:
+  ``crm.view_phone_log`` ("own" = one's own views)."""
 
 from __future__ import annotations
 
@@ -42,7 +58,56 @@ def _rules(prefix: str) -> ModelAccess:
     )
 
 
+def _everything(access: UserAccess) -> Q:
+    return Q()
+
+
+def _followup_rules(prefix: str) -> ModelAccess:
+    def own(access: UserAccess) -> Q:
+        return Q(**{f"{prefix}specialist_id": access.user_id})
+
+    def department(access: UserAccess) -> Q:
+        users = _department_users(access)
+        return (
+            own(access)
+            | Q(**{f"{prefix}specialist_id__in": users})
+            | Q(**{f"{prefix}event__staff_id__in": users})
+        )
+
+    return ModelAccess(
+        view=C.CRM_VIEW_FOLLOWUP, change=C.CRM_CHANGE_FOLLOWUP, own=own, department=department
+    )
+
+
+def _complaint_rules(prefix: str) -> ModelAccess:
+    def own(access: UserAccess) -> Q:
+        uid = access.user_id
+        return (
+            Q(**{f"{prefix}registered_by_id": uid})
+            | Q(**{f"{prefix}owner_id": uid})
+            | Q(**{f"{prefix}followup__specialist_id": uid})
+        )
+
+    def department(access: UserAccess) -> Q:
+        return own(access) | Q(**{f"{prefix}department_id__in": list(access.department_ids)})
+
+    return ModelAccess(
+        view=C.CRM_VIEW_COMPLAINT, change=C.CRM_CHANGE_COMPLAINT, own=own, department=department
+    )
+
+
+def _by_user(field: str, view: C, change: C) -> ModelAccess:
+    def own(access: UserAccess) -> Q:
+        return Q(**{f"{field}_id": access.user_id})
+
+    def department(access: UserAccess) -> Q:
+        return own(access) | Q(**{f"{field}_id__in": _department_users(access)})
+
+    return ModelAccess(view=view, change=change, own=own, department=department)
+
+
 def register() -> None:
+    from crm import models as m
     from crm.models import Customer, CustomerEvent, Ownership, Vehicle
     from dealership.audit import register_masked_fields
 
@@ -55,6 +120,52 @@ def register() -> None:
         ModelAccess(
             view=C.CRM_VIEW_FOLLOWUP, change=C.CRM_CHANGE_FOLLOWUP, own=own, department=department
         ),
+    )
+    register_model_access(m.FollowUp, _followup_rules(""))
+    register_model_access(m.CallAttempt, _followup_rules("followup__"))
+    register_model_access(m.SurveyResponse, _followup_rules("followup__"))
+    register_model_access(m.SurveyAnswer, _followup_rules("response__followup__"))
+    shared_rules = ModelAccess(
+        view=C.CRM_VIEW_FOLLOWUP,
+        change=C.CRM_CHANGE_SURVEY,
+        own=_everything,
+        department=_everything,
+    )
+    register_model_access(m.FollowUpSettings, shared_rules)
+    register_model_access(m.Questionnaire, shared_rules)
+    register_model_access(m.Question, shared_rules)
+    register_model_access(m.RetentionList, shared_rules)
+    register_model_access(m.RetentionEntry, shared_rules)
+    register_model_access(
+        m.ServiceReminder,
+        ModelAccess(
+            view=C.CRM_VIEW_FOLLOWUP,
+            change=C.CRM_CHANGE_MEMBER,
+            own=_everything,
+            department=_everything,
+        ),
+    )
+    register_model_access(
+        m.ContactCheck, _by_user("consultant", C.CRM_VIEW_CUSTOMER, C.CRM_CHANGE_CUSTOMER)
+    )
+    register_model_access(m.Complaint, _complaint_rules(""))
+    register_model_access(m.ComplaintEntry, _complaint_rules("complaint__"))
+    own, department = _owned("customer__")
+    register_model_access(
+        m.Membership,
+        ModelAccess(
+            view=C.CRM_VIEW_CUSTOMER, change=C.CRM_CHANGE_MEMBER, own=own, department=department
+        ),
+    )
+    register_model_access(
+        m.SmsCampaign, _by_user("created_by", C.CRM_CHANGE_CAMPAIGN, C.CRM_CHANGE_CAMPAIGN)
+    )
+    register_model_access(
+        m.SmsDelivery,
+        _by_user("campaign__created_by", C.CRM_CHANGE_CAMPAIGN, C.CRM_CHANGE_CAMPAIGN),
+    )
+    register_model_access(
+        m.PhoneReveal, _by_user("user", C.CRM_VIEW_PHONE_LOG, C.CRM_VIEW_PHONE_LOG)
     )
     check = holds(C.CRM_VIEW_CUSTOMER_PHONE)
     register_masked_fields(Customer, dict.fromkeys(PHONE_FIELDS, check))

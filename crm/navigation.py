@@ -1,4 +1,5 @@
-"""Navigation entries of crm, each shown only to who may open it."""
+"""Navigation entries and dashboard panels of crm, each shown only to who may open it (each
+area's views module defines ``register_nav()`` and ``register_widgets()``)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,8 @@ def register() -> None:
     register_nav(
         NavItem("vehicles", _("Vehicles"), "crm:vehicle_list", order=70, visible=_may("Vehicle"))
     )
+    from crm.views import board, calls, complaints, followups, outreach, surveys
+
+    for area in (followups, calls, surveys, complaints, outreach, board):
+        area.register_nav()
+        area.register_widgets()

@@ -101,25 +101,43 @@ class Job:
     title: str
     # the positions told when a run fails for good (settings.JOBS_DEFAULT_OWNERS when empty)
     owners: tuple[str, ...] = ()
+    # the local time of day a dealership has chosen for this job (None: ``schedule.at``)
+    time_setting: Callable[..., dt.time | None] | None = None
 
     def is_due_on(self, day: dt.date) -> bool:
         return self.schedule.is_due_on(day)
+
+    def time_for(self, dealership) -> dt.time:
+        """The local time from which the job is due on its days, in ``dealership``."""
+        chosen = self.time_setting(dealership) if self.time_setting is not None else None
+        return chosen or self.schedule.at
 
 
 _jobs: dict[str, Job] = {}
 
 
 def register_job(
-    name: str, schedule: Schedule, title: str, owners: tuple[str, ...] = ()
+    name: str,
+    schedule: Schedule,
+    title: str,
+    owners: tuple[str, ...] = (),
+    time_setting: Callable[..., dt.time | None] | None = None,
 ) -> Callable[[JobFunc], JobFunc]:
     """Register a job. ``owners`` are the codes of the positions told when a run fails for good
-    (``settings.JOBS_DEFAULT_OWNERS`` when empty)."""
+    (``settings.JOBS_DEFAULT_OWNERS`` when empty). ``time_setting(dealership)`` returns the
+    local time a dealership has set for the job (called in the system scope; ``None`` keeps
+    ``schedule.at``)."""
 
     def decorator(func: JobFunc) -> JobFunc:
         if name in _jobs and _jobs[name].func is not func:
             raise ValueError(f"A job named {name!r} is already registered.")
         _jobs[name] = Job(
-            name=name, func=func, schedule=schedule, title=title, owners=tuple(owners)
+            name=name,
+            func=func,
+            schedule=schedule,
+            title=title,
+            owners=tuple(owners),
+            time_setting=time_setting,
         )
         return func
 

@@ -157,7 +157,7 @@ def jobs_dispatch(*, now: dt.datetime, enqueue: Enqueue) -> list[int]:
                 due = [
                     job
                     for job in jobs_due_on(day)
-                    if offset > 0 or local_now.time() >= job.schedule.at
+                    if offset > 0 or local_now.time() >= job.time_for(dealership)
                 ]
                 job_runs_ensure(dealership=dealership, run_date=day, jobs=due)
                 earliest = day if earliest is None else min(earliest, day)

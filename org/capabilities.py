@@ -74,6 +74,9 @@ class Capability(models.TextChoices):
     CRM_VIEW_COMPLAINT = "crm.view_complaint", _("View complaints")
     CRM_CHANGE_COMPLAINT = "crm.change_complaint", _("Register and handle complaints")
     CRM_CHANGE_CAMPAIGN = "crm.change_campaign", _("Plan campaigns, SMS and events")
+    CRM_CHANGE_SURVEY = "crm.change_survey", _("Set the follow-up rules and questionnaires")
+    CRM_CHANGE_MEMBER = "crm.change_member", _("Keep owner-club members and service reminders")
+    CRM_VIEW_PHONE_LOG = "crm.view_phone_log", _("Read the log of phone numbers shown")
     # finance and approvals
     FINANCE_SUBMIT_REQUEST = "finance.submit_request", _("Submit requests for approval")
     FINANCE_APPROVE_REQUEST = "finance.approve_request", _("Approve general requests")

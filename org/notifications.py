@@ -4,9 +4,6 @@ department's WeCom group a person belongs to, and the org chart's own kinds of n
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dealership.notifications import (
@@ -19,6 +16,7 @@ from dealership.notifications import (
     register_recipient_resolver,
 )
 from org.models import Department, Position, PositionAssignment
+from org.selectors import holding_on
 
 ACCOUNT_READY = "org.account_ready"
 POSITION_ASSIGNED = "org.position_assigned"
@@ -47,18 +45,11 @@ KINDS = [
 ]
 
 
-def _holding_on(on: dt.date) -> Q:
-    """Assignments that count on day ``on``: held since then by a person employed that day."""
-    return Q(since__lte=on, staff__is_active=True, staff__start_date__lte=on) & (
-        Q(staff__end_date__isnull=True) | Q(staff__end_date__gte=on)
-    )
-
-
 def _holders_of_codes(references, *, dealership, on) -> set[int]:
     codes = {code for ref in references for code in ref.codes}
     return set(
         PositionAssignment.objects.filter(
-            _holding_on(on), dealership_id=dealership.pk, position__code__in=codes
+            holding_on(on), dealership_id=dealership.pk, position__code__in=codes
         ).values_list("staff__user_id", flat=True)
     )
 
@@ -67,7 +58,7 @@ def _holders_of_positions(references, *, dealership, on) -> set[int]:
     ids = {ref.pk for ref in references if ref.dealership_id == dealership.pk}
     return set(
         PositionAssignment.objects.filter(
-            _holding_on(on), dealership_id=dealership.pk, position_id__in=ids
+            holding_on(on), dealership_id=dealership.pk, position_id__in=ids
         ).values_list("staff__user_id", flat=True)
     )
 
@@ -84,7 +75,7 @@ class Departments(AudienceProvider):
     def audiences_of(self, user_ids, *, dealership, on):
         result: dict[int, set[str]] = {}
         rows = PositionAssignment.objects.filter(
-            _holding_on(on), dealership_id=dealership.pk, staff__user_id__in=user_ids
+            holding_on(on), dealership_id=dealership.pk, staff__user_id__in=user_ids
         ).values_list("staff__user_id", "position__department__code")
         for user_id, code in rows:
             result.setdefault(user_id, set()).add(f"department:{code}")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from dealership.models import Dealership, Membership, User
 from dealership.tenancy import get_scope
@@ -286,4 +288,24 @@ def share_candidates(user, staff: StaffMember) -> QuerySet[StaffMember]:
         .exclude(pk=staff.pk)
         .select_related("user")
         .order_by("employee_no")
+    )
+
+
+def holding_on(on: dt.date) -> Q:
+    """Assignments that count on day ``on``: held since then by a person employed that day."""
+    return Q(since__lte=on, staff__is_active=True, staff__start_date__lte=on) & (
+        Q(staff__end_date__isnull=True) | Q(staff__end_date__gte=on)
+    )
+
+
+def holders_of(*codes: str, on: dt.date | None = None) -> list[int]:
+    """The user ids of the people holding one of the positions ``codes`` in the current
+    dealership on day ``on`` (today), employed that day; sorted."""
+    on = on or timezone.localdate()
+    return sorted(
+        set(
+            PositionAssignment.objects.filter(holding_on(on), position__code__in=codes).values_list(
+                "staff__user_id", flat=True
+            )
+        )
     )

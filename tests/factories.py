@@ -446,3 +446,14 @@ def _aftersales_factories() -> dict:
 
 
 TENANT_FACTORIES.update(_aftersales_factories())
+
+
+def _crm_factories() -> dict:
+    from django.apps import apps
+
+    from tests.crm.factories import FACTORIES
+
+    return {apps.get_model("crm", name): factory for name, factory in FACTORIES.items()}
+
+
+TENANT_FACTORIES.update(_crm_factories())

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Customer, CustomerEvent, EventKind, Vehicle
+from crm.services.followups import followup_schedule
 from dealership.audit import save_audited
 from dealership.tenancy import get_scope
 
@@ -39,7 +40,8 @@ def customer_event_record(
     row already recorded: one event, one follow-up call, however often it is reported.
 
     The caller has already checked the actor's right to the event (a delivery, a repair order);
-    the row is written with the event's dealership and audited under the actor's name."""
+    the row is written with the event's dealership and audited under the actor's name, with
+    its follow-up call (:func:`crm.services.followups.followup_schedule`)."""
     if kind not in EventKind.values:
         raise ValidationError({"kind": _("Unknown kind of event.")})
     if occurred_on > timezone.localdate():
@@ -61,6 +63,8 @@ def customer_event_record(
     )
     try:
         with transaction.atomic():  # a concurrent report of the same event: keep the first
-            return save_audited(actor=actor, obj=event, before=None)
+            save_audited(actor=actor, obj=event, before=None)
     except IntegrityError:
         return CustomerEvent.objects.get(source_type=source_type, source_id=source_id)
+    followup_schedule(actor=actor, event=event)
+    return event

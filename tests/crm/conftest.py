@@ -5,11 +5,14 @@ merges); A's GM is ``cast.user_a``; B's GM (``cast.user_b``) is another dealersh
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 
 from dealership.tenancy import dealership_context
+from tests.english import *  # noqa: F403 (messages in English)
 from tests.factories import UserFactory, hire
 
 POSITIONS = (
@@ -52,3 +55,100 @@ def staff(cast) -> Staff:
 def in_a(cast, function, **kwargs):
     with dealership_context(cast.a):
         return function(**kwargs)
+
+
+# --- the CRM team and its events (follow-ups, surveys, complaints, outreach) -------------------
+
+TEAM = (
+    "sales_followup_specialist",
+    "service_followup_specialist",
+    "customer_relations_manager",
+    "crm_director",
+    "cr_specialist",
+    "crm_info_clerk",
+    "sales_consultant",
+    "sales_manager",
+    "service_advisor",
+    "service_manager",
+    "deputy_gm",
+)
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def team(cast) -> Staff:
+    """Dealership A's CRM department and the people it works with, by position code (plus
+    ``sales_followup_specialist2``); ``team.gm`` is A's GM. B's GM is ``cast.user_b``."""
+    people = {}
+    for code in TEAM:
+        user = UserFactory(username=f"team_{code}", name=f"team {code}")
+        hire(user, cast.a, code)
+        people[code] = user
+    second = UserFactory(username="team_sales_followup_specialist2", name="team specialist 2")
+    hire(second, cast.a, "sales_followup_specialist")
+    people["sales_followup_specialist2"] = second
+    return Staff(cast.user_a, people["sales_consultant"], second, people)
+
+
+def valid_vin(n: int | None = None) -> str:
+    from crm.services.validators import vin_check_digit
+
+    body = f"LFV2A2BS0N{(n if n is not None else next(_serial)):07d}"
+    return body[:8] + vin_check_digit(body) + body[9:]
+
+
+def make_owner(dealership, owner=None, *, consent_call=True, consent_sms=True, **fields):
+    """A customer of ``dealership`` (owner consultant ``owner``) with a unique mobile."""
+    from crm.models import Customer
+
+    with dealership_context(dealership):
+        return Customer.objects.create(
+            dealership=dealership,
+            name=fields.pop("name", "李四"),
+            mobile=fields.pop("mobile", f"137{next(_serial):08d}"),
+            owner=owner,
+            consent_call=consent_call,
+            consent_sms=consent_sms,
+            **fields,
+        )
+
+
+def make_event(
+    dealership, *, kind="sales", customer=None, occurred_on=None, staff=None, vehicle=None
+):
+    """A delivery (``kind="sales"``) or service visit (``"service"``) of ``customer`` on
+    ``occurred_on`` (today), reported as sales and after-sales report them, so its follow-up
+    is scheduled; returns the :class:`~crm.models.CustomerEvent` (its ``followups`` hold the
+    follow-up). The vehicle is a new one unless given."""
+    from django.utils import timezone
+
+    from crm.models import Vehicle
+    from crm.services import customer_event_record
+    from dealership.actors import SYSTEM
+
+    customer = customer or make_owner(dealership, staff)
+    with dealership_context(dealership):
+        if vehicle is None:
+            vehicle = Vehicle.objects.create(
+                dealership=dealership,
+                vin=valid_vin(),
+                plate=f"粤A{next(_serial):05d}",
+                brand="Kia",
+                model="K5",
+                owner=customer,
+            )
+        return customer_event_record(
+            actor=SYSTEM,
+            kind=kind,
+            customer=customer,
+            source=_record("sales.delivery" if kind == "sales" else "aftersales.repairorder"),
+            occurred_on=occurred_on or timezone.localdate(),
+            vehicle=vehicle,
+            staff=staff,
+            summary="Delivery of K5" if kind == "sales" else "5,000 km service",
+        )
+
+
+def _record(label: str):
+    """Stands for the saved record that reported the event (a delivery, a repair order)."""
+    return SimpleNamespace(pk=next(_serial), _meta=SimpleNamespace(label_lower=label))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,7 +16,7 @@ from django.views import View
 
 from crm import selectors, services
 from crm.access_rules import may_see_phone
-from crm.forms import (
+from crm.forms.customers import (
     CustomerFilterForm,
     CustomerForm,
     ImportForm,
@@ -25,7 +25,7 @@ from crm.forms import (
     VehicleForm,
 )
 from crm.models import Customer, Vehicle
-from crm.tables import CustomerTable, VehicleTable
+from crm.tables.customers import CustomerTable, VehicleTable
 from dealership.access import can, check_model_permission, get_object_for_user, permitted_ids
 from dealership.views import (
     ScopedDetailView,
@@ -374,3 +374,19 @@ class MergeView(TenantRequiredMixin, View):
             return redirect("crm:customer_duplicates")
         messages.success(request, format_html(_("Merged into {}."), keep.name))
         return redirect(reverse("crm:customer_detail", kwargs={"pk": keep.pk}))
+
+
+urlpatterns = [
+    path("customers/", CustomerListView.as_view(), name="customer_list"),
+    path("customers/new/", CustomerFormView.as_view(), name="customer_create"),
+    path("customers/import/", ImportView.as_view(), name="customer_import"),
+    path("customers/duplicates/", DuplicatesView.as_view(), name="customer_duplicates"),
+    path("customers/merge/", MergeView.as_view(), name="customer_merge"),
+    path("customers/<int:pk>/", CustomerDetailView.as_view(), name="customer_detail"),
+    path("customers/<int:pk>/edit/", CustomerFormView.as_view(), name="customer_edit"),
+    path("vehicles/", VehicleListView.as_view(), name="vehicle_list"),
+    path("vehicles/new/", VehicleFormView.as_view(), name="vehicle_create"),
+    path("vehicles/<int:pk>/", VehicleDetailView.as_view(), name="vehicle_detail"),
+    path("vehicles/<int:pk>/edit/", VehicleFormView.as_view(), name="vehicle_edit"),
+    path("vehicles/<int:pk>/transfer/", VehicleTransferView.as_view(), name="vehicle_transfer"),
+]

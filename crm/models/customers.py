@@ -1,4 +1,4 @@
-"""Models of crm: the customer master.
+"""The customer master.
 
 * :class:`Customer` — a person or a company, with its mobile number(s), other contacts, address,
   source channel, consent to calls and SMS, and its owner consultant (a user of the dealership).

@@ -1,0 +1,105 @@
+"""Models of crm, one module per area:
+
+* :mod:`crm.models.customers` — the customer master: :class:`Customer`, :class:`Vehicle`,
+  :class:`Ownership`, and :class:`CustomerEvent` (a delivery or a service visit that earns a
+  satisfaction call);
+* :mod:`crm.models.followups` — the N+3..N+5 calls: :class:`FollowUpSettings` (the dealership's
+  rules), :class:`FollowUp` (one per event), :class:`CallAttempt`, :class:`ContactCheck` (an
+  unreachable customer's contact details, verified by the consultant who sold to them);
+* :mod:`crm.models.surveys` — versioned questionnaires (SSI / CSI): :class:`Questionnaire`,
+  :class:`Question`, :class:`SurveyResponse`, :class:`SurveyAnswer`;
+* :mod:`crm.models.complaints` — :class:`Complaint` (投诉) and its log :class:`ComplaintEntry`;
+* :mod:`crm.models.outreach` — :class:`RetentionList` / :class:`RetentionEntry`,
+  :class:`ServiceReminder` (车务提醒), :class:`Membership` (owner club), :class:`SmsCampaign` /
+  :class:`SmsDelivery`;
+* :mod:`crm.models.privacy` — :class:`PhoneReveal`, the log of every full phone number shown."""
+
+from crm.models.complaints import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintEntry,
+    ComplaintSeverity,
+    ComplaintState,
+)
+from crm.models.customers import (
+    ConsentMethod,
+    Customer,
+    CustomerEvent,
+    CustomerKind,
+    EventKind,
+    Ownership,
+    Source,
+    Vehicle,
+)
+from crm.models.followups import (
+    AttemptOutcome,
+    CallAttempt,
+    ContactCheck,
+    ContactCheckState,
+    FollowUp,
+    FollowUpSettings,
+    FollowUpStatus,
+)
+from crm.models.outreach import (
+    Membership,
+    ReminderKind,
+    ReminderState,
+    RetentionEntry,
+    RetentionList,
+    ServiceReminder,
+    SmsCampaign,
+    SmsCampaignState,
+    SmsDelivery,
+    SmsDeliveryState,
+)
+from crm.models.privacy import PhoneReveal
+from crm.models.surveys import (
+    Question,
+    QuestionKind,
+    Questionnaire,
+    SurveyAnswer,
+    SurveyChannel,
+    SurveyResponse,
+)
+
+__all__ = [
+    "AttemptOutcome",
+    "CallAttempt",
+    "Complaint",
+    "ComplaintCategory",
+    "ComplaintChannel",
+    "ComplaintEntry",
+    "ComplaintSeverity",
+    "ComplaintState",
+    "ConsentMethod",
+    "ContactCheck",
+    "ContactCheckState",
+    "Customer",
+    "CustomerEvent",
+    "CustomerKind",
+    "EventKind",
+    "FollowUp",
+    "FollowUpSettings",
+    "FollowUpStatus",
+    "Membership",
+    "Ownership",
+    "PhoneReveal",
+    "Question",
+    "QuestionKind",
+    "Questionnaire",
+    "ReminderKind",
+    "ReminderState",
+    "RetentionEntry",
+    "RetentionList",
+    "ServiceReminder",
+    "SmsCampaign",
+    "SmsCampaignState",
+    "SmsDelivery",
+    "SmsDeliveryState",
+    "Source",
+    "SurveyAnswer",
+    "SurveyChannel",
+    "SurveyResponse",
+    "Vehicle",
+]

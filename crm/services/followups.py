@@ -1,0 +1,276 @@
+"""Writes of the N+3..N+5 follow-up calls (回访).
+
+* :func:`followup_schedule` — one follow-up per customer event, in the event's transaction
+  (called by :func:`crm.services.customer_event_record`): window from the dealership's rules,
+  a specialist assigned (balanced among the holders of the sales or service follow-up
+  position), status by date; a customer without consent to calls is not called (reason kept).
+* :func:`followups_refresh` — the daily job's work for a day: rows pass scheduled → due →
+  overdue by date and join the day's list. Idempotent; run for a later day after downtime it
+  does what the missed days would have done, once.
+* :func:`followup_attempt_record` — one call attempt; connected or refused ends the follow-up,
+  the third (by the dealership's rule) phone-off / forwarded / no-connection attempt makes the
+  customer unreachable.
+* :func:`followup_reopen`, :func:`followup_assign`.
+
+The status a row has on a day is :func:`status_on` (pure), so lists for past and future days
+are computed from dates, and the stored status is what the job last set."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import (
+    AttemptOutcome,
+    CallAttempt,
+    CustomerEvent,
+    EventKind,
+    FollowUp,
+    FollowUpSettings,
+    FollowUpStatus,
+)
+from crm.models.followups import OPEN_STATUSES, UNREACHABLE_OUTCOMES
+from dealership.access import lock_for_user
+from dealership.audit import save_audited
+from dealership.tenancy import get_scope
+from org.access import user_access
+from org.capabilities import Capability as C
+from org.capabilities import DataScope
+
+S = FollowUpStatus
+
+# the position whose holders call after each kind of event
+SPECIALISTS = {
+    EventKind.SALES: ("sales_followup_specialist",),
+    EventKind.SERVICE: ("service_followup_specialist",),
+}
+# outcomes that end the follow-up: the customer was reached
+REACHED = (AttemptOutcome.CONNECTED, AttemptOutcome.REFUSED)
+
+
+def followup_settings() -> FollowUpSettings:
+    """The current dealership's follow-up rules (created with the defaults when missing)."""
+    dealership_id = get_scope().current_id
+    found = FollowUpSettings.objects.filter(dealership_id=dealership_id).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return FollowUpSettings.objects.create(dealership_id=dealership_id)
+    except IntegrityError:
+        return FollowUpSettings.objects.get(dealership_id=dealership_id)
+
+
+def window_for(event_date: dt.date, rules: FollowUpSettings) -> tuple[dt.date, dt.date]:
+    return (
+        event_date + dt.timedelta(days=rules.window_start),
+        event_date + dt.timedelta(days=rules.window_end),
+    )
+
+
+def status_on(followup: FollowUp, day: dt.date) -> str:
+    """The status ``followup`` has on ``day`` if nothing else happens to it (an open row by
+    its window; a closed or not-called row keeps its status)."""
+    if followup.status not in OPEN_STATUSES:
+        return followup.status
+    if day < followup.window_start:
+        return S.SCHEDULED
+    if day <= followup.window_end:
+        return S.DUE
+    return S.OVERDUE
+
+
+def _least_busy(kind: str, on: dt.date) -> int | None:
+    """The holder of the kind's follow-up position with the fewest open follow-ups (ties: the
+    one who has had fewest so far, then the lowest id); ``None`` when nobody holds it."""
+    from org.selectors import holders_of
+
+    holders = holders_of(*SPECIALISTS[kind], on=on)
+    if not holders:
+        return None
+    counts = {
+        row["specialist_id"]: (row["open"], row["total"])
+        for row in FollowUp.objects.filter(specialist_id__in=holders)
+        .values("specialist_id")
+        .annotate(open=Count("pk", filter=Q(status__in=OPEN_STATUSES)), total=Count("pk"))
+    }
+    return min(holders, key=lambda uid: (*counts.get(uid, (0, 0)), uid))
+
+
+def followup_schedule(*, actor, event: CustomerEvent) -> FollowUp:
+    """The follow-up of ``event`` (created once; called again it returns the existing one).
+    Runs inside the caller's transaction; the caller has checked the actor's right to the
+    event, so the row is written for the event's dealership whatever the actor may see."""
+    existing = FollowUp.objects.filter(event=event).first()
+    if existing is not None:
+        return existing
+    rules = followup_settings()
+    start, end = window_for(event.occurred_on, rules)
+    followup = FollowUp(
+        dealership_id=event.dealership_id,
+        event=event,
+        kind=event.kind,
+        customer=event.customer,
+        vehicle=event.vehicle,
+        event_date=event.occurred_on,
+        window_start=start,
+        window_end=end,
+    )
+    today = timezone.localdate()
+    if not event.customer.consent_call:
+        followup.status = S.NOT_CALLED
+        followup.reason = _("The customer has not consented to calls.")
+    else:
+        followup.status = status_on(followup, today)
+        followup.specialist_id = _least_busy(event.kind, today)
+        if followup.status != S.SCHEDULED:
+            followup.published_on = today
+    try:
+        with transaction.atomic():
+            return save_audited(actor=actor, obj=followup, before=None)
+    except IntegrityError:  # the same event scheduled at the same moment: keep the first
+        return FollowUp.objects.get(event=event)
+
+
+def followups_refresh(*, day: dt.date) -> dict[str, list[FollowUp]]:
+    """Bring every open follow-up of the current dealership to its status on ``day``.
+
+    Returns the rows that joined the list (``"due"``, newly due or newly overdue without having
+    been listed) and those that became overdue (``"overdue"``), for the notifications. Rows are
+    only ever moved forward (scheduled → due → overdue), so running it twice, or for a later
+    day after missed ones, changes each row once."""
+    joined: list[FollowUp] = []
+    overdue: list[FollowUp] = []
+    rows = (
+        FollowUp.objects.select_for_update()
+        .filter(status__in=[S.SCHEDULED, S.DUE], window_start__lte=day)
+        .select_related("customer")
+        .order_by("pk")
+    )
+    for followup in rows:
+        new = status_on(followup, day)
+        if new == followup.status:
+            continue
+        fields = ["status", "updated_at"]
+        if followup.published_on is None:
+            followup.published_on = day
+            fields.append("published_on")
+            joined.append(followup)
+        if new == S.OVERDUE:
+            overdue.append(followup)
+        followup.status = new
+        followup.save(update_fields=fields)
+    return {"due": joined, "overdue": overdue}
+
+
+def _open_for_call(actor, followup_id) -> FollowUp:
+    followup = lock_for_user(actor, FollowUp, getattr(followup_id, "pk", followup_id), "change")
+    if followup.status == S.NOT_CALLED:
+        raise ValidationError(
+            _("This customer is not called: %(reason)s") % {"reason": followup.reason}
+        )
+    if not followup.is_open:
+        raise ValidationError(_("This follow-up is already closed."))
+    return followup
+
+
+@transaction.atomic
+def followup_attempt_record(
+    *, actor, followup_id, outcome: str, note: str = "", at: dt.datetime | None = None
+) -> CallAttempt:
+    """Record one call attempt (see the module's description). The window must be open (a
+    call before day N+window_start is refused: the customer is called on the agreed days)."""
+    if outcome not in AttemptOutcome.values:
+        raise ValidationError({"outcome": _("Choose how the call ended.")})
+    followup = _open_for_call(actor, followup_id)
+    at = at or timezone.now()
+    if at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"at": _("A call cannot be in the future.")})
+    day = timezone.localdate(at)
+    if day < followup.window_start:
+        raise ValidationError(
+            _("The call window opens on %(day)s.") % {"day": f"{followup.window_start:%Y-%m-%d}"}
+        )
+    attempt = CallAttempt(
+        dealership_id=followup.dealership_id,
+        followup=followup,
+        at=at,
+        specialist=actor,
+        outcome=outcome,
+        note=(note or "").strip()[:500],
+    )
+    save_audited(actor=actor, obj=attempt, before=None)
+    before = FollowUp.objects.get(pk=followup.pk)
+    changed = ["failed_attempts", "status", "closed_on", "completed_at", "completed_by", "reason"]
+    if outcome in REACHED:
+        followup.status = S.DONE
+        followup.closed_on = day
+        followup.completed_at = at
+        followup.completed_by = actor
+        if outcome == AttemptOutcome.REFUSED:
+            followup.reason = _("The customer refused the survey.")
+    elif outcome in UNREACHABLE_OUTCOMES:
+        followup.failed_attempts += 1
+        if followup.failed_attempts >= followup_settings().unreachable_attempts:
+            followup.status = S.UNREACHABLE
+            followup.closed_on = day
+            followup.reason = _("Unreachable after %(n)s attempts.") % {
+                "n": followup.failed_attempts
+            }
+    else:
+        followup.status = status_on(followup, day)
+    save_audited(actor=actor, obj=followup, before=before, fields=changed)
+    return attempt
+
+
+@transaction.atomic
+def followup_reopen(*, actor, followup_id, reason: str = "") -> FollowUp:
+    """Put an unreachable follow-up back on the call list (new contact details): its status by
+    date, the failed attempts counted afresh."""
+    followup = lock_for_user(actor, FollowUp, getattr(followup_id, "pk", followup_id), "change")
+    if followup.status != S.UNREACHABLE:
+        raise ValidationError(_("Only an unreachable customer's follow-up can be reopened."))
+    before = FollowUp.objects.get(pk=followup.pk)
+    today = timezone.localdate()
+    followup.status = S.DUE  # open again; status_on() then places it by date
+    followup.status = status_on(followup, today)
+    followup.closed_on = None
+    followup.failed_attempts = 0
+    followup.reopened_at = timezone.now()
+    followup.reason = (reason or _("New contact details returned.")).strip()[:200]
+    if followup.published_on is None and followup.status != S.SCHEDULED:
+        followup.published_on = today
+    save_audited(
+        actor=actor,
+        obj=followup,
+        before=before,
+        fields=["status", "closed_on", "failed_attempts", "reopened_at", "reason", "published_on"],
+    )
+    return followup
+
+
+@transaction.atomic
+def followup_assign(*, actor, followup_id, specialist_id: int) -> FollowUp:
+    """Give an open follow-up to another specialist (the CRM team's managers: dealership-wide
+    ``crm.change_followup``). The new specialist must hold a follow-up position."""
+    from org.selectors import holders_of
+
+    if user_access(actor).scope_for(C.CRM_CHANGE_FOLLOWUP) != DataScope.DEALERSHIP:
+        raise PermissionDenied(_("Only the CRM managers assign follow-up calls."))
+    followup = lock_for_user(actor, FollowUp, getattr(followup_id, "pk", followup_id), "change")
+    if not followup.is_open:
+        raise ValidationError(_("This follow-up is already closed."))
+    allowed = holders_of(*SPECIALISTS[followup.kind], "customer_service_specialist")
+    if int(specialist_id) not in allowed:
+        raise ValidationError(
+            {"specialist": _("Choose someone who holds a follow-up position here.")}
+        )
+    before = FollowUp.objects.get(pk=followup.pk)
+    followup.specialist_id = int(specialist_id)
+    save_audited(actor=actor, obj=followup, before=before, fields=["specialist"])
+    return followup

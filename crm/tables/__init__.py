@@ -1,0 +1,1 @@
+"""Tables of crm, one module per area."""
