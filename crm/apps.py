@@ -9,9 +9,10 @@ class CrmConfig(AppConfig):
     url_prefix = "crm"
 
     def ready(self) -> None:
-        from crm import access_rules, demo, navigation
+        from crm import access_rules, demo, navigation, notifications
         from dealership.demo import register_demo_seeder
 
+        notifications.register()
         access_rules.register()
         navigation.register()
         register_demo_seeder(demo.seed, order=40)

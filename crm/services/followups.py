@@ -10,7 +10,14 @@
 * :func:`followup_attempt_record` — one call attempt; connected or refused ends the follow-up,
   the third (by the dealership's rule) phone-off / forwarded / no-connection attempt makes the
   customer unreachable.
-* :func:`followup_reopen`, :func:`followup_assign`.
+* :func:`followup_reopen` (the CRM managers) and :func:`reopen` (the same, for a service that
+  has already checked the actor's right, e.g. a consultant returning verified contacts),
+  :func:`followup_assign`.
+* :func:`followup_list_publish` — the daily job ``crm.followup_list``: refresh, give rows
+  without a specialist to one, tell each specialist once a day how many calls are due and
+  overdue (the CRM managers about rows nobody can take).
+* :func:`followup_settings_update` — the dealership's rules (``crm.change_survey``); a new
+  window applies to follow-ups scheduled from then on.
 
 The status a row has on a day is :func:`status_on` (pure), so lists for past and future days
 are computed from dates, and the stored status is what the job last set."""
@@ -36,7 +43,7 @@ from crm.models import (
 )
 from crm.models.followups import OPEN_STATUSES, UNREACHABLE_OUTCOMES
 from dealership.access import lock_for_user
-from dealership.audit import save_audited
+from dealership.audit import save_audited, snapshot
 from dealership.tenancy import get_scope
 from org.access import user_access
 from org.capabilities import Capability as C
@@ -83,6 +90,11 @@ def status_on(followup: FollowUp, day: dt.date) -> str:
     if day <= followup.window_end:
         return S.DUE
     return S.OVERDUE
+
+
+def assignable_positions(kind: str) -> tuple[str, ...]:
+    """The positions whose holders may be given a follow-up of ``kind``."""
+    return (*SPECIALISTS[kind], "customer_service_specialist")
 
 
 def _least_busy(kind: str, on: dt.date) -> int | None:
@@ -205,8 +217,8 @@ def followup_attempt_record(
         note=(note or "").strip()[:500],
     )
     save_audited(actor=actor, obj=attempt, before=None)
-    before = FollowUp.objects.get(pk=followup.pk)
     changed = ["failed_attempts", "status", "closed_on", "completed_at", "completed_by", "reason"]
+    before = snapshot(followup, changed)
     if outcome in REACHED:
         followup.status = S.DONE
         followup.closed_on = day
@@ -228,14 +240,16 @@ def followup_attempt_record(
     return attempt
 
 
-@transaction.atomic
-def followup_reopen(*, actor, followup_id, reason: str = "") -> FollowUp:
-    """Put an unreachable follow-up back on the call list (new contact details): its status by
-    date, the failed attempts counted afresh."""
-    followup = lock_for_user(actor, FollowUp, getattr(followup_id, "pk", followup_id), "change")
+REOPEN_FIELDS = ["status", "closed_on", "failed_attempts", "reopened_at", "reason", "published_on"]
+
+
+def reopen(*, actor, followup: FollowUp, reason: str = "") -> FollowUp:
+    """Put the unreachable ``followup`` (locked by the caller, whose service has checked the
+    actor's right to do so) back on the call list: its status by date, the failed attempts
+    counted afresh. Used by :func:`followup_reopen` and by the consultant's contact check."""
     if followup.status != S.UNREACHABLE:
         raise ValidationError(_("Only an unreachable customer's follow-up can be reopened."))
-    before = FollowUp.objects.get(pk=followup.pk)
+    before = snapshot(followup, REOPEN_FIELDS)
     today = timezone.localdate()
     followup.status = S.DUE  # open again; status_on() then places it by date
     followup.status = status_on(followup, today)
@@ -245,13 +259,15 @@ def followup_reopen(*, actor, followup_id, reason: str = "") -> FollowUp:
     followup.reason = (reason or _("New contact details returned.")).strip()[:200]
     if followup.published_on is None and followup.status != S.SCHEDULED:
         followup.published_on = today
-    save_audited(
-        actor=actor,
-        obj=followup,
-        before=before,
-        fields=["status", "closed_on", "failed_attempts", "reopened_at", "reason", "published_on"],
-    )
-    return followup
+    return save_audited(actor=actor, obj=followup, before=before, fields=REOPEN_FIELDS)
+
+
+@transaction.atomic
+def followup_reopen(*, actor, followup_id, reason: str = "") -> FollowUp:
+    """Put an unreachable follow-up back on the call list (new contact details): its status by
+    date, the failed attempts counted afresh (whoever may change the follow-up)."""
+    followup = lock_for_user(actor, FollowUp, getattr(followup_id, "pk", followup_id), "change")
+    return reopen(actor=actor, followup=followup, reason=reason)
 
 
 @transaction.atomic
@@ -265,12 +281,185 @@ def followup_assign(*, actor, followup_id, specialist_id: int) -> FollowUp:
     followup = lock_for_user(actor, FollowUp, getattr(followup_id, "pk", followup_id), "change")
     if not followup.is_open:
         raise ValidationError(_("This follow-up is already closed."))
-    allowed = holders_of(*SPECIALISTS[followup.kind], "customer_service_specialist")
-    if int(specialist_id) not in allowed:
+    allowed = holders_of(*assignable_positions(followup.kind))
+    try:
+        specialist_id = int(getattr(specialist_id, "pk", specialist_id))
+    except (TypeError, ValueError):
+        specialist_id = None
+    if specialist_id not in allowed:
         raise ValidationError(
             {"specialist": _("Choose someone who holds a follow-up position here.")}
         )
-    before = FollowUp.objects.get(pk=followup.pk)
-    followup.specialist_id = int(specialist_id)
+    before = snapshot(followup, ["specialist"])
+    followup.specialist_id = specialist_id
     save_audited(actor=actor, obj=followup, before=before, fields=["specialist"])
     return followup
+
+
+# --- the daily call list (the job ``crm.followup_list``) -------------------------------------
+
+
+def _assign_unassigned(day: dt.date) -> int:
+    """Give the open rows on ``day``'s list that nobody holds to the least busy specialist
+    (someone may have taken the position since they were scheduled)."""
+    from crm.selectors.followups import call_list_q
+    from dealership.actors import SYSTEM
+
+    assigned = 0
+    rows = (
+        FollowUp.objects.select_for_update()
+        .filter(call_list_q(day), status__in=OPEN_STATUSES, specialist__isnull=True)
+        .order_by("window_end", "pk")
+    )
+    for followup in rows:
+        specialist_id = _least_busy(followup.kind, day)
+        if specialist_id is None:
+            continue
+        before = snapshot(followup, ["specialist"])
+        followup.specialist_id = specialist_id
+        save_audited(actor=SYSTEM, obj=followup, before=before, fields=["specialist"])
+        assigned += 1
+    return assigned
+
+
+def list_counts(day: dt.date) -> dict[int | None, dict[str, int]]:
+    """``{specialist id (None: nobody): {"due": n, "overdue": n}}`` of the open rows on the call
+    list of ``day`` (today or a later day: a past day's rows may have been closed since)."""
+    from crm.selectors.followups import call_list_q
+
+    return {
+        row["specialist_id"]: {"due": row["due"], "overdue": row["overdue"]}
+        for row in FollowUp.objects.filter(call_list_q(day), status__in=OPEN_STATUSES)
+        .values("specialist_id")
+        .annotate(
+            due=Count("pk", filter=Q(window_end__gte=day)),
+            overdue=Count("pk", filter=Q(window_end__lt=day)),
+        )
+        .order_by("specialist_id")
+    }
+
+
+CRM_MANAGERS = ("customer_relations_manager", "crm_director")
+
+
+def followup_list_publish(*, dealership, day: dt.date) -> str:
+    """The daily job's work for ``day`` in the current dealership (its tenant scope): rows move
+    to their status on ``day`` (:func:`followups_refresh`), rows nobody holds go to a
+    specialist, and each specialist is told once (key ``crm.followup_list:<user>:<day>``) how
+    many calls are due and overdue on their list; rows nobody can take are reported once to
+    the CRM managers. Run again, or for a later day after missed ones, it changes each row once
+    and tells nobody twice; a run for a day already past (catching up) moves the rows but tells
+    nobody (the current day's run tells them about today's list). A day after the dealership's
+    today is refused: rows would become due before their time."""
+    from django.utils.text import format_lazy
+    from django.utils.translation import gettext_lazy
+
+    from crm.notifications import FOLLOWUP_LIST, FOLLOWUP_UNASSIGNED
+    from dealership.notifications import PositionHolders, notify
+    from dealership.notifications.services import local_today
+
+    today = local_today(dealership)
+    if day > today:
+        raise ValueError(f"The call list of {day:%Y-%m-%d} cannot be published before that day.")
+    moved = followups_refresh(day=day)
+    assigned = _assign_unassigned(day)
+    result = (
+        f"{day:%Y-%m-%d}: {len(moved['due'])} joined the list, {len(moved['overdue'])} overdue, "
+        f"{assigned} assigned"
+    )
+    if day < today:
+        return f"{result}; nobody told (a past day)"
+    told = 0
+    for specialist_id, counts in list_counts(day).items():
+        if specialist_id is None:
+            told += len(
+                notify(
+                    FOLLOWUP_UNASSIGNED,
+                    [PositionHolders(*CRM_MANAGERS)],
+                    format_lazy(
+                        gettext_lazy("{n} follow-up calls on the list of {day} have no specialist"),
+                        n=counts["due"] + counts["overdue"],
+                        day=f"{day:%Y-%m-%d}",
+                    ),
+                    body=gettext_lazy(
+                        "Nobody holds the follow-up position for them: assign them on the "
+                        "follow-up list."
+                    ),
+                    key=f"{FOLLOWUP_UNASSIGNED}:{day:%Y-%m-%d}",
+                    dealership=dealership,
+                )
+            )
+            continue
+        told += len(
+            notify(
+                FOLLOWUP_LIST,
+                [_user(specialist_id)],
+                format_lazy(
+                    gettext_lazy("Follow-up calls today: {due} due, {overdue} overdue"),
+                    due=counts["due"],
+                    overdue=counts["overdue"],
+                ),
+                body=format_lazy(
+                    gettext_lazy("The call list of {day} is ready under “Today's calls”."),
+                    day=f"{day:%Y-%m-%d}",
+                ),
+                key=f"{FOLLOWUP_LIST}:{specialist_id}:{day:%Y-%m-%d}",
+                dealership=dealership,
+            )
+        )
+    return f"{result}; {told} told"
+
+
+def _user(user_id: int):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()(pk=user_id)
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+SETTINGS_FIELDS = (
+    "window_start",
+    "window_end",
+    "list_time",
+    "contact_target",
+    "unreachable_attempts",
+    "contact_check_days",
+    "complaint_days_normal",
+    "complaint_days_major",
+    "maintenance_months",
+    "maintenance_km",
+    "remind_days_before",
+    "member_registration_target",
+    "member_login_target",
+)
+
+
+@transaction.atomic
+def followup_settings_update(*, actor, **fields) -> FollowUpSettings:
+    """Change the dealership's follow-up rules (``crm.change_survey``). The window applies to
+    follow-ups scheduled from now on; rows already scheduled keep theirs."""
+    from dealership.access import check_model_permission
+
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    check_model_permission(actor, FollowUpSettings, "change")
+    rules = lock_for_user(actor, FollowUpSettings, followup_settings().pk, "change")
+    before = snapshot(rules, SETTINGS_FIELDS)
+    for name, value in fields.items():
+        setattr(rules, name, value)
+    if (
+        isinstance(rules.window_start, int)
+        and isinstance(rules.window_end, int)
+        and rules.window_start > rules.window_end
+    ):
+        raise ValidationError(
+            {
+                "window_end": _("The window cannot end before it starts (day N+%(n)s).")
+                % {"n": rules.window_start}
+            }
+        )
+    return save_audited(actor=actor, obj=rules, before=before, fields=SETTINGS_FIELDS)

@@ -1,0 +1,61 @@
+"""Scheduled work of crm, one section per area (auto-discovered by the platform; each job runs
+in the dealership's tenant scope for one local ``run_date`` and is idempotent: run twice, or
+late for a later day, it does what the missed days would have done, once)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+
+from dealership.jobs import Daily, Weekly, register_job
+
+# --- follow-ups: the day's call list, unreachable customers, contact checks --------------------
+
+
+def _followup_list_time(dealership) -> dt.time | None:
+    """The local time the dealership publishes its call list (called in the system scope)."""
+    from crm.models import FollowUpSettings
+
+    return (
+        FollowUpSettings.objects.filter(dealership_id=dealership.pk)
+        .values_list("list_time", flat=True)
+        .first()
+    )
+
+
+@register_job(
+    "crm.followup_list",
+    Daily(at=dt.time(8, 0)),
+    _("CRM: publish the day's follow-up call list"),
+    owners=("customer_relations_manager",),
+    time_setting=_followup_list_time,
+)
+def followup_list(*, dealership, run_date):
+    from crm.services.followups import followup_list_publish
+
+    return followup_list_publish(dealership=dealership, day=run_date)
+
+
+@register_job(
+    "crm.unreachable_weekly",
+    Weekly(weekday=0, at=dt.time(9, 0)),
+    _("CRM: send the week's unreachable customers to the consultants"),
+    owners=("customer_relations_manager",),
+)
+def unreachable_weekly(*, dealership, run_date):
+    from crm.services.contact_checks import contact_checks_weekly
+
+    return contact_checks_weekly(dealership=dealership, day=run_date)
+
+
+@register_job(
+    "crm.contact_check_escalation",
+    Daily(at=dt.time(9, 30)),
+    _("CRM: escalate contact checks not returned in time"),
+    owners=("customer_relations_manager",),
+)
+def contact_check_escalation(*, dealership, run_date):
+    from crm.services.contact_checks import contact_checks_escalate
+
+    return contact_checks_escalate(dealership=dealership, day=run_date)

@@ -1,0 +1,110 @@
+"""The notification kinds of crm, one section per area (each area appends its kinds to
+:data:`KINDS`; :func:`register` runs in ``CrmConfig.ready()``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from dealership.notifications import Email, NotificationKind, register_kind
+
+KINDS: list[NotificationKind] = []
+
+# --- follow-ups: the day's call list, unreachable customers (crm/jobs.py) ----------------------
+
+FOLLOWUP_LIST = "crm.followup_list"
+FOLLOWUP_UNASSIGNED = "crm.followup_unassigned"
+UNREACHABLE_LIST = "crm.unreachable_list"
+CONTACT_CHECK_OVERDUE = "crm.contact_check_overdue"
+
+KINDS += [
+    NotificationKind(
+        FOLLOWUP_LIST,
+        _("Today's follow-up calls"),
+        description=_(
+            "Each morning, when the day's call list is published: how many satisfaction calls "
+            "are due and overdue on your list today."
+        ),
+        email=Email.OFF,
+        wecom=False,
+    ),
+    NotificationKind(
+        FOLLOWUP_UNASSIGNED,
+        _("Follow-up calls without a specialist"),
+        description=_(
+            "Calls on today's list that nobody is assigned to (nobody held the follow-up "
+            "position when they were scheduled): assign them."
+        ),
+        email=Email.EACH,
+        wecom=True,
+    ),
+    NotificationKind(
+        UNREACHABLE_LIST,
+        _("Unreachable customers to check"),
+        description=_(
+            "Every Monday: the customers you sold to or served whom the follow-up specialists "
+            "could not reach; return verified contact details within the days set in the "
+            "follow-up rules."
+        ),
+        email=Email.EACH,
+        wecom=True,
+    ),
+    NotificationKind(
+        CONTACT_CHECK_OVERDUE,
+        _("Contact check overdue"),
+        description=_(
+            "A consultant has not returned an unreachable customer's verified contact details "
+            "in time."
+        ),
+        email=Email.EACH,
+        wecom=True,
+    ),
+]
+
+# --- complaints: assigned, major, due, overdue (crm/services/complaints.py, crm/jobs.py) ------
+
+COMPLAINT_ASSIGNED = "crm.complaint_assigned"
+COMPLAINT_MAJOR = "crm.complaint_major"
+COMPLAINT_DUE = "crm.complaint_due"
+COMPLAINT_OVERDUE = "crm.complaint_overdue"
+
+KINDS += [
+    NotificationKind(
+        COMPLAINT_ASSIGNED,
+        _("A complaint to handle"),
+        description=_("A customer's complaint was routed or assigned to you."),
+        email=Email.EACH,
+        wecom=True,
+    ),
+    NotificationKind(
+        COMPLAINT_MAJOR,
+        _("Major complaint"),
+        description=_(
+            "A major complaint was registered: it is handled together with the OEM and "
+            "must be resolved quickly."
+        ),
+        email=Email.EACH,
+        wecom=True,
+        optional=False,
+    ),
+    NotificationKind(
+        COMPLAINT_DUE,
+        _("Complaint due soon"),
+        description=_("A complaint you handle must be resolved within a day."),
+        email=Email.EACH,
+        wecom=False,
+    ),
+    NotificationKind(
+        COMPLAINT_OVERDUE,
+        _("Complaint overdue"),
+        description=_(
+            "A complaint of your department (or a major one) was not resolved by its deadline."
+        ),
+        email=Email.EACH,
+        wecom=True,
+    ),
+]
+
+
+def register() -> None:
+    for kind in KINDS:
+        register_kind(kind)
