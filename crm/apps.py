@@ -9,10 +9,14 @@ class CrmConfig(AppConfig):
     url_prefix = "crm"
 
     def ready(self) -> None:
-        from crm import access_rules, demo, navigation, notifications
+        from crm import access_rules, demo, figures, navigation, notifications
+        from crm.services.surveys import questionnaires_seed
         from dealership.demo import register_demo_seeder
+        from dealership.registry import register_dealership_initializer
 
         notifications.register()
         access_rules.register()
         navigation.register()
+        figures.register()
         register_demo_seeder(demo.seed, order=40)
+        register_dealership_initializer(questionnaires_seed)  # default SSI / CSI questionnaires
