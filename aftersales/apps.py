@@ -14,11 +14,12 @@ class AftersalesConfig(AppConfig):
     url_prefix = "aftersales"
 
     def ready(self) -> None:
-        from aftersales import access_rules, demo, navigation, widgets
+        from aftersales import access_rules, demo, figures, navigation, widgets
         from dealership.demo import register_demo_seeder
 
         access_rules.register()
         navigation.register()
+        figures.register()
         widgets.register()
         from aftersales import notifications as claims_notifications
 

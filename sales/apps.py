@@ -14,10 +14,11 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from dealership.demo import register_demo_seeder
-        from sales import access_rules, demo, kinds, navigation, widgets
+        from sales import access_rules, demo, figures, kinds, navigation, widgets
 
         kinds.register()
         access_rules.register()
         navigation.register()
+        figures.register()
         widgets.register()
         register_demo_seeder(demo.seed, order=60)
