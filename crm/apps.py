@@ -9,12 +9,13 @@ class CrmConfig(AppConfig):
     url_prefix = "crm"
 
     def ready(self) -> None:
-        from crm import access_rules, demo, figures, navigation, notifications
+        from crm import access_rules, demo, figures, kinds, navigation, notifications
         from crm.services.surveys import questionnaires_seed
         from dealership.demo import register_demo_seeder
         from dealership.registry import register_dealership_initializer
 
         notifications.register()
+        kinds.register()  # the SMS campaign's approval kind
         access_rules.register()
         navigation.register()
         figures.register()

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
-from dealership.jobs import Daily, Weekly, register_job
+from dealership.jobs import Daily, Monthly, Weekly, register_job
 
 # --- follow-ups: the day's call list, unreachable customers, contact checks --------------------
 
@@ -59,3 +59,50 @@ def contact_check_escalation(*, dealership, run_date):
     from crm.services.contact_checks import contact_checks_escalate
 
     return contact_checks_escalate(dealership=dealership, day=run_date)
+
+
+# --- outreach: retention lists, service reminders, approved SMS campaigns ---------------------
+
+
+@register_job(
+    "crm.retention_lists",
+    Monthly(day=1, at=dt.time(8, 0)),
+    _("CRM: the month's retention lists for after-sales"),
+    owners=("customer_relations_manager",),
+)
+def retention_lists(*, dealership, run_date):
+    from crm.services.outreach import retention_lists_publish
+
+    return retention_lists_publish(dealership=dealership, day=run_date)
+
+
+@register_job(
+    "crm.service_reminders",
+    Daily(at=dt.time(7, 30)),
+    _("CRM: list the service reminders due (maintenance, insurance, inspection)"),
+    owners=("customer_relations_manager",),
+)
+def service_reminders(*, dealership, run_date):
+    from crm.services.outreach import reminders_list
+
+    created = reminders_list(day=run_date)
+    return f"{len(created)} reminders listed"
+
+
+@register_job(
+    "crm.sms_send_approved",
+    Daily(at=dt.time(10, 0)),
+    _("CRM: send the approved SMS campaigns"),
+    owners=("customer_relations_manager",),
+)
+def sms_send_approved(*, dealership, run_date):
+    from crm.services.outreach import sms_campaigns_send_approved
+
+    done = sms_campaigns_send_approved()
+    return (
+        ", ".join(
+            f"#{campaign.pk}: {result.sent} sent, {result.skipped} skipped, {result.failed} failed"
+            for campaign, result in done
+        )
+        or "nothing to send"
+    )

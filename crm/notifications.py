@@ -105,6 +105,24 @@ KINDS += [
 ]
 
 
+# --- outreach: the month's retention lists for after-sales (crm/services/retention.py) ------
+
+RETENTION_LIST = "crm.retention_list"
+
+KINDS += [
+    NotificationKind(
+        RETENTION_LIST,
+        _("Retention list to acknowledge"),
+        description=_(
+            "On the first of the month: the customers delivered 3–5 and 6–8 months ago who have "
+            "not come back for service; acknowledge receipt and call them back."
+        ),
+        email=Email.EACH,
+        wecom=True,
+    ),
+]
+
+
 def register() -> None:
     for kind in KINDS:
         register_kind(kind)

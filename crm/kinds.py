@@ -1,0 +1,12 @@
+"""The approval kinds of crm, registered with the engine: an SMS campaign (短信发送, kind
+``crm.sms_campaign``: requester → department manager → deputy GM → GM, then the CRM
+department sends; defined with the SMS services)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    from crm.services.sms import SMS_CAMPAIGN_KIND
+    from org.approvals.kinds import register_request_kind
+
+    register_request_kind(SMS_CAMPAIGN_KIND)
