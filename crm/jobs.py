@@ -106,3 +106,20 @@ def sms_send_approved(*, dealership, run_date):
         )
         or "nothing to send"
     )
+
+
+# --- complaints: reminders before the deadline, escalation after it ---------------------------
+
+
+@register_job(
+    "crm.complaint_deadlines",
+    Daily(at=dt.time(9, 0)),
+    _("CRM: remind complaint owners of deadlines and escalate overdue complaints"),
+    owners=("customer_relations_manager",),
+)
+def complaint_deadlines(*, dealership, run_date):
+    from crm.services.complaints import complaints_check_deadlines
+
+    # the state of the complaints now: run late or for missed days it does everything once
+    done = complaints_check_deadlines()
+    return f"{len(done['reminded'])} reminded, {len(done['escalated'])} escalated"

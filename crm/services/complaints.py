@@ -40,7 +40,7 @@ from crm.models.complaints import (
     ComplaintState,
 )
 from crm.models.customers import EventKind
-from dealership.access import get_object_for_user, lock_for_user
+from dealership.access import get_object_for_user
 from dealership.audit import audit_record, save_audited, snapshot
 from dealership.models import AuditEntry
 from dealership.notifications import PositionHolders, notify
@@ -400,7 +400,14 @@ ACTION_LABELS = {
 
 
 def _lock(actor, complaint_id, action: str) -> Complaint:
-    complaint = lock_for_user(actor, Complaint, getattr(complaint_id, "pk", complaint_id), "change")
+    # the rule "own" joins the follow-up (an outer join): lock only the complaint's row
+    complaint = get_object_for_user(
+        actor,
+        Complaint,
+        "change",
+        Complaint.objects.select_for_update(of=("self",)),
+        pk=getattr(complaint_id, "pk", complaint_id),
+    )
     if complaint.state not in ALLOWED[action]:
         raise ValidationError(
             _("A complaint that is %(state)s cannot be %(action)s — only one that is %(allowed)s.")
