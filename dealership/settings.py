@@ -321,6 +321,17 @@ NOTIFICATIONS_STALE_MINUTES = env_int("NOTIFICATIONS_STALE_MINUTES", 10, minimum
 NOTIFICATIONS_SEND_ON_COMMIT = not CELERY_TASK_ALWAYS_EAGER
 # Text messages to customers (dealership/sms.py): the back end class (default: only logged).
 SMS_BACKEND = env_str("SMS_BACKEND", "dealership.sms.LoggingBackend")
+# dealership.sms.AliyunBackend (阿里云短信): the AccessKey, the approved sign name and template
+SMS_ALIYUN_ACCESS_KEY_ID = env_str("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env_str("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+SMS_ALIYUN_SIGN_NAME = env_str("SMS_ALIYUN_SIGN_NAME", "")
+SMS_ALIYUN_TEMPLATE_CODE = env_str("SMS_ALIYUN_TEMPLATE_CODE", "")
+_ALIYUN = (SMS_ALIYUN_ACCESS_KEY_ID, SMS_ALIYUN_ACCESS_KEY_SECRET, SMS_ALIYUN_SIGN_NAME)
+if SMS_BACKEND == "dealership.sms.AliyunBackend" and not all((*_ALIYUN, SMS_ALIYUN_TEMPLATE_CODE)):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=dealership.sms.AliyunBackend needs SMS_ALIYUN_ACCESS_KEY_ID, "
+        "SMS_ALIYUN_ACCESS_KEY_SECRET, SMS_ALIYUN_SIGN_NAME and SMS_ALIYUN_TEMPLATE_CODE."
+    )
 
 API_MAX_JSON_BYTES = env_int("API_MAX_JSON_BYTES", 1024 * 1024, minimum=1024)
 API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 20, minimum=2)
