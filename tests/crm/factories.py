@@ -70,3 +70,87 @@ def _followup_factories() -> dict:
 
 
 FACTORIES.update(_followup_factories())
+
+
+def _survey_factories() -> dict:
+    """Questionnaire: a new version of its kind, not in use (one active per kind is a
+    constraint and the dealership already has its default ones); Question: the next position of
+    such a questionnaire; SurveyResponse: a call survey of a fresh follow-up; SurveyAnswer: a
+    score answer of such a survey."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from dealership.tenancy import dealership_context
+
+    def questionnaire(*, dealership, **fields):
+        from crm.models import Questionnaire
+
+        with dealership_context(dealership):
+            kind = fields.pop("kind", "sales")
+            latest = Questionnaire.objects.filter(kind=kind).aggregate(v=Max("version"))["v"]
+            return Questionnaire.objects.create(
+                dealership=dealership,
+                kind=kind,
+                version=(latest or 0) + 1,
+                title=fields.pop("title", "测试问卷"),
+                is_active=False,
+                **fields,
+            )
+
+    def question(*, dealership, **fields):
+        from crm.models import Question
+
+        parent = fields.pop("questionnaire", None) or questionnaire(dealership=dealership)
+        with dealership_context(dealership):
+            latest = parent.questions.aggregate(p=Max("position"))["p"]
+            return Question.objects.create(
+                dealership=dealership,
+                questionnaire=parent,
+                position=(latest or 0) + 1,
+                text=fields.pop("text", "您对服务是否满意？"),
+                kind=fields.pop("kind", "score"),
+                **fields,
+            )
+
+    def response(*, dealership, **fields):
+        from crm.models import SurveyResponse
+        from tests.factories import UserFactory
+
+        source = FACTORIES["FollowUp"](dealership=dealership)
+        asked = question(dealership=dealership)
+        with dealership_context(dealership):
+            return SurveyResponse.objects.create(
+                dealership=dealership,
+                followup=source,
+                questionnaire=asked.questionnaire,
+                channel=fields.pop("channel", "call"),
+                taken_at=timezone.now(),
+                taken_by=fields.pop("taken_by", None) or UserFactory(),
+                score=8,
+                **fields,
+            )
+
+    def answer(*, dealership, **fields):
+        from crm.models import SurveyAnswer
+
+        survey = fields.pop("response", None) or response(dealership=dealership)
+        with dealership_context(dealership):
+            asked = survey.questionnaire.questions.order_by("position").first()
+            return SurveyAnswer.objects.create(
+                dealership=dealership,
+                response=survey,
+                question=asked,
+                question_text=asked.text,
+                score=8,
+                **fields,
+            )
+
+    return {
+        "Questionnaire": questionnaire,
+        "Question": question,
+        "SurveyResponse": response,
+        "SurveyAnswer": answer,
+    }
+
+
+FACTORIES.update(_survey_factories())
