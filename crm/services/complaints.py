@@ -400,14 +400,12 @@ ACTION_LABELS = {
 
 
 def _lock(actor, complaint_id, action: str) -> Complaint:
-    # the rule "own" joins the follow-up (an outer join): lock only the complaint's row
-    complaint = get_object_for_user(
-        actor,
-        Complaint,
-        "change",
-        Complaint.objects.select_for_update(of=("self",)),
-        pk=getattr(complaint_id, "pk", complaint_id),
+    # checked through the chokepoint, then locked: the rule "own" joins the follow-up (an
+    # outer join, which FOR UPDATE refuses), so the lock is taken on the row alone
+    checked = get_object_for_user(
+        actor, Complaint, "change", pk=getattr(complaint_id, "pk", complaint_id)
     )
+    complaint = Complaint.objects.select_for_update().get(pk=checked.pk)
     if complaint.state not in ALLOWED[action]:
         raise ValidationError(
             _("A complaint that is %(state)s cannot be %(action)s — only one that is %(allowed)s.")
