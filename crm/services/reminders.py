@@ -36,11 +36,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import (
@@ -182,58 +181,57 @@ def reminders_list(*, day: dt.date) -> list[ServiceReminder]:
         )
     )
     wanted: list[ServiceReminder] = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for vehicle in Vehicle.objects.filter(owner__isnull=False).only(
-            "pk", "owner_id", "registration_date", "mileage", "updated_at"
-        ):
-            facts = events.get(vehicle.pk, {})
-            delivered, serviced = facts.get("delivered"), facts.get("serviced")
-            registered = vehicle.registration_date
+    for vehicle in Vehicle.objects.filter(owner__isnull=False).only(
+        "pk", "owner_id", "registration_date", "mileage", "updated_at"
+    ):
+        facts = events.get(vehicle.pk, {})
+        delivered, serviced = facts.get("delivered"), facts.get("serviced")
+        registered = vehicle.registration_date
 
-            def add(kind, due, basis, vehicle=vehicle):
-                wanted.append(
-                    ServiceReminder(
-                        dealership_id=dealership_id,
-                        kind=kind,
-                        customer_id=vehicle.owner_id,
-                        vehicle_id=vehicle.pk,
-                        due_on=due,
-                        basis=basis[:200],
-                        listed_on=day,
-                    )
+        def add(kind, due, basis, vehicle=vehicle):
+            wanted.append(
+                ServiceReminder(
+                    dealership_id=dealership_id,
+                    kind=kind,
+                    customer_id=vehicle.owner_id,
+                    vehicle_id=vehicle.pk,
+                    due_on=due,
+                    basis=basis[:200],
+                    listed_on=day,
                 )
-
-            found = maintenance_due(
-                delivered_on=delivered,
-                registered_on=registered,
-                last_service_on=serviced,
-                mileage=vehicle.mileage,
-                reading_on=serviced or _local_day(vehicle.updated_at),
-                months=rules.maintenance_months,
-                km=rules.maintenance_km,
             )
-            if found is not None and low <= found[0] <= high and vehicle.pk not in pending:
-                add(Kind.MAINTENANCE, *found)
-            for due in insurance_due(
-                delivered_on=delivered, registered_on=registered, low=low, high=high
-            ):
-                since = _("delivered") if delivered else _("registered")
-                add(
-                    Kind.INSURANCE,
-                    due,
-                    _("yearly since %(day)s (%(since)s)")
-                    % {"day": f"{delivered or registered:%Y-%m-%d}", "since": since},
-                )
-            for due in inspection_due(
-                registered_on=registered, delivered_on=delivered, low=low, high=high
-            ):
-                anchor = registered or delivered
-                add(
-                    Kind.INSPECTION,
-                    due,
-                    _("%(age)s since the registration on %(day)s")
-                    % {"age": _age(anchor, due), "day": f"{anchor:%Y-%m-%d}"},
-                )
+
+        found = maintenance_due(
+            delivered_on=delivered,
+            registered_on=registered,
+            last_service_on=serviced,
+            mileage=vehicle.mileage,
+            reading_on=serviced or _local_day(vehicle.updated_at),
+            months=rules.maintenance_months,
+            km=rules.maintenance_km,
+        )
+        if found is not None and low <= found[0] <= high and vehicle.pk not in pending:
+            add(Kind.MAINTENANCE, *found)
+        for due in insurance_due(
+            delivered_on=delivered, registered_on=registered, low=low, high=high
+        ):
+            since = _("delivered") if delivered else _("registered")
+            add(
+                Kind.INSURANCE,
+                due,
+                _("yearly since %(day)s (%(since)s)")
+                % {"day": f"{delivered or registered:%Y-%m-%d}", "since": since},
+            )
+        for due in inspection_due(
+            registered_on=registered, delivered_on=delivered, low=low, high=high
+        ):
+            anchor = registered or delivered
+            add(
+                Kind.INSPECTION,
+                due,
+                _("%(age)s since the registration on %(day)s")
+                % {"age": _age(anchor, due), "day": f"{anchor:%Y-%m-%d}"},
+            )
     existing = set(
         ServiceReminder.objects.filter(due_on__gte=low, due_on__lte=high).values_list(
             "vehicle_id", "kind", "due_on"
