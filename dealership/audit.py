@@ -48,8 +48,9 @@ def snapshot(obj, fields: Iterable[str] | None = None) -> dict:
 
 
 def _json_value(value):
-    """Dates as ISO text, amounts (``Decimal``) as exact text: JSON keeps them as they were."""
-    if isinstance(value, dt.date):
+    """Dates and times of day as ISO text, amounts (``Decimal``) as exact text: JSON keeps them
+    as they were."""
+    if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
