@@ -17,7 +17,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,6 +44,7 @@ from dealership.access import check_model_permission, get_object_for_user, lock_
 from dealership.actors import SYSTEM, is_system_actor
 from dealership.audit import audit_record, save_audited, snapshot
 from dealership.models import AuditEntry
+from dealership.numbering import NumbersExhausted, insert_numbered
 from dealership.tenancy import get_scope
 
 __all__ = [
@@ -72,7 +73,6 @@ __all__ = [
 ]
 
 S = RepairStatus
-NUMBER_TRIES = 8
 CENT = Decimal("0.01")
 # the statuses in which lines may still be added or removed (before the quality check)
 EDITABLE_LINES = (S.OPEN, S.ESTIMATED, S.APPROVED, S.IN_PROGRESS)
@@ -427,28 +427,13 @@ def _can(actor, model, action) -> bool:
     return can(actor, model, action)
 
 
-def _next_number(when: dt.datetime) -> str:
-    prefix = f"RO{timezone.localtime(when):%Y%m}-"
-    numbers = RepairOrder.objects.filter(number__startswith=prefix).values_list("number", flat=True)
-    last = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
-    return f"{prefix}{last + 1:04d}"
-
-
 def _insert(order: RepairOrder) -> None:
-    """Save a new order with the next free number; a number taken at the same moment by another
-    check-in is retried (each try in a savepoint)."""
-    for _attempt in range(NUMBER_TRIES):
-        order.number = _next_number(order.checked_in_at)
-        try:
-            with transaction.atomic():
-                order.save(force_insert=True)
-            return
-        except IntegrityError as error:
-            order.pk = None
-            if "aftersales_ro_unique_number" in str(error):
-                continue
-            raise
-    raise ValidationError(_("No free repair order number was found; try again."))
+    """Save a new order with the next free number (``dealership.numbering``)."""
+    prefix = f"RO{timezone.localtime(order.checked_in_at):%Y%m}-"
+    try:
+        insert_numbered(order, prefix, constraint="aftersales_ro_unique_number")
+    except NumbersExhausted:
+        raise ValidationError(_("No free repair order number was found; try again.")) from None
 
 
 @transaction.atomic

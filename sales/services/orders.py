@@ -23,6 +23,7 @@ from crm.services.validators import normalise_plate, normalise_vin
 from dealership.access import check_model_permission, lock_for_user
 from dealership.audit import audit_record, save_audited, snapshot
 from dealership.models import AuditEntry
+from dealership.numbering import NumbersExhausted, insert_numbered
 from dealership.tenancy import get_scope
 from sales.models import (
     KeyAccount,
@@ -96,7 +97,6 @@ TRADEIN_FIELDS = (
     "notes",
 )
 LIVE = (OrderStatus.OPEN, OrderStatus.FACTORY)
-NUMBER_TRIES = 8
 
 
 def _pk(value):
@@ -156,32 +156,21 @@ def _check_dates(order: Order) -> None:
             )
 
 
-def _next_number(ordered_on: dt.date) -> str:
-    prefix = f"SO{ordered_on:%Y%m}-"
-    numbers = Order.objects.filter(number__startswith=prefix).values_list("number", flat=True)
-    last = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
-    return f"{prefix}{last + 1:04d}"
-
-
 def _insert(order: Order) -> None:
-    """Save a new order with the next free number; a number taken at the same moment by
-    another order is retried (each try in a savepoint)."""
-    for _attempt in range(NUMBER_TRIES):
-        order.number = _next_number(order.ordered_on)
-        try:
-            with transaction.atomic():
-                order.save(force_insert=True)
-            return
-        except IntegrityError as error:
-            order.pk = None
-            if "sales_order_unique_number" in str(error):
-                continue
-            if "sales_order_one_live_per_vehicle" in str(error):
-                raise ValidationError(
-                    {"stock_vehicle": _("This vehicle already has an order.")}
-                ) from None
-            raise
-    raise ValidationError(_("No free order number was found; try again."))
+    """Save a new order with the next free number (``dealership.numbering``); a second live
+    order of the same car at the same moment is told so."""
+    try:
+        insert_numbered(
+            order, f"SO{order.ordered_on:%Y%m}-", constraint="sales_order_unique_number"
+        )
+    except NumbersExhausted:
+        raise ValidationError(_("No free order number was found; try again.")) from None
+    except IntegrityError as error:
+        if "sales_order_one_live_per_vehicle" in str(error):
+            raise ValidationError(
+                {"stock_vehicle": _("This vehicle already has an order.")}
+            ) from None
+        raise
 
 
 @transaction.atomic
