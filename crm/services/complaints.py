@@ -44,7 +44,7 @@ from dealership.access import get_object_for_user
 from dealership.audit import audit_record, save_audited, snapshot
 from dealership.models import AuditEntry
 from dealership.notifications import PositionHolders, notify
-from dealership.numbering import insert_numbered
+from dealership.numbering import NumbersExhausted, insert_numbered
 from org.access import user_access
 from org.capabilities import Capability as C
 from org.capabilities import DataScope
@@ -223,7 +223,10 @@ def _register(complaint: Complaint, *, actor, note: str = "") -> Complaint:
     _route(complaint)
     complaint.full_clean(exclude=["number"])
     received = timezone.localtime(complaint.received_at)
-    insert_numbered(complaint, f"TS{received:%Y%m}-", constraint="crm_complaint_unique_number")
+    try:
+        insert_numbered(complaint, f"TS{received:%Y%m}-", constraint="crm_complaint_unique_number")
+    except NumbersExhausted:
+        raise ValidationError(_("No free complaint number was found; try again.")) from None
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
