@@ -389,6 +389,10 @@ SPECTACULAR_SETTINGS = {
         "VisitKindEnum": "sales.models.VisitKind",
         "CustomerKindEnum": "crm.models.CustomerKind",
         "CustomerEventKindEnum": "crm.models.EventKind",
+        "ReminderKindEnum": "crm.models.ReminderKind",
+        "ReminderStateEnum": "crm.models.ReminderState",
+        "SmsCampaignStateEnum": "crm.models.SmsCampaignState",
+        "SmsDeliveryStateEnum": "crm.models.SmsDeliveryState",
     },
 }
 
