@@ -393,6 +393,8 @@ SPECTACULAR_SETTINGS = {
         "ReminderStateEnum": "crm.models.ReminderState",
         "SmsCampaignStateEnum": "crm.models.SmsCampaignState",
         "SmsDeliveryStateEnum": "crm.models.SmsDeliveryState",
+        "QuestionKindEnum": "crm.models.QuestionKind",
+        "SurveyChannelEnum": "crm.models.SurveyChannel",
     },
 }
 
