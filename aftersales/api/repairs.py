@@ -28,6 +28,7 @@ from aftersales.models import (
 from aftersales.selectors import repairs as selectors
 from aftersales.services.repairs import WalkAround
 from crm.access_rules import may_see_phone
+from crm.api.serializers import PhonesShownMixin, api_phone
 from dealership.api.services import as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet
 from dealership.audit import mask
@@ -48,7 +49,12 @@ class _VehicleField(serializers.Serializer):
     model = serializers.CharField()
 
 
-class _PartiesMixin(serializers.Serializer):
+class _PartiesMixin(PhonesShownMixin, serializers.Serializer):
+    # the customer's number through crm's phones_shown (masked or logged, once a page)
+    phone_customer = "customer"
+    phone_fields = ("mobile",)
+    phone_keys = {"mobile": "_none"}  # get_customer decides
+
     customer = serializers.SerializerMethodField()
     vehicle = serializers.SerializerMethodField()
 
@@ -62,11 +68,10 @@ class _PartiesMixin(serializers.Serializer):
     def get_customer(self, obj) -> dict | None:
         if obj.customer_id is None:
             return None
-        mobile = obj.customer.mobile
         return {
             "id": obj.customer_id,
             "name": obj.customer.name,
-            "mobile": mobile if self._show_phone() else mask(mobile),
+            "mobile": api_phone(self, obj.customer),
         }
 
     @extend_schema(responses=_VehicleField)

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Appointment, RepairOrder, Rescue
-from crm.selectors import shown_phone
+from crm.tables.privacy import PhonesShownMixin
 
 ATTRS = {"class": "table table-sm table-hover align-middle"}
 RO_BADGES = {
@@ -36,13 +36,11 @@ def _car(vehicle) -> str:
     return " ".join(v for v in (vehicle.plate, vehicle.model) if v) or vehicle.vin
 
 
-class _PhoneMixin:
-    def __init__(self, *args, show_phone: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.show_phone = show_phone
+class _PhoneMixin(PhonesShownMixin):
+    """The row's customer's number through crm's ``phones_shown``: one call for the page,
+    masked unless the viewer may see it, every full number logged."""
 
-    def render_mobile(self, value):
-        return shown_phone(self.show_phone, value)
+    phone_customer = "customer"
 
 
 class AppointmentTable(_PhoneMixin, tables.Table):

@@ -40,9 +40,8 @@ from aftersales.models import (
 from aftersales.selectors import claims as selectors
 from aftersales.services.claims import PHOTO_TYPES, may_confirm_service_days
 from aftersales.tables.claims import CaseTable, ClaimTable
-from crm.access_rules import may_see_phone
 from crm.models import Vehicle
-from crm.selectors import shown_phone
+from crm.services.privacy import phone_shown
 from dealership.access import can, check_model_permission, get_object_for_user, permitted_ids
 from dealership.views import (
     ScopedDetailView,
@@ -251,7 +250,7 @@ def claim_context(request, claim, forms=None) -> dict:
         "photo_form": forms.get("photo") or PhotoForm(),
         "actions": actions,
         "order_url": repair_order_url(user, claim.repair_order_id),
-        "mobile": shown_phone(may_see_phone(user), customer.mobile),
+        "mobile": phone_shown(user=user, customer=customer, context=request.path),
     }
 
 

@@ -38,10 +38,9 @@ from aftersales.models import (
 from aftersales.selectors import repairs as selectors
 from aftersales.services.repairs import EDITABLE_LINES, NEXT_MOVES
 from aftersales.tables.repairs import AppointmentTable, RepairOrderTable, RescueTable
-from crm.access_rules import may_see_phone
 from crm.models import Customer
 from crm.models import Vehicle as CrmVehicle
-from crm.selectors import shown_phone
+from crm.services.privacy import phone_shown
 from dealership.access import can, permitted_ids
 from dealership.views import ScopedDetailView, ScopedListView, ServiceFormView
 
@@ -73,7 +72,7 @@ class _FilteredList(ScopedListView):
         return self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
 
     def get_table_kwargs(self):
-        return {"show_phone": may_see_phone(self.request.user)}
+        return {}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -119,7 +118,7 @@ class AppointmentDetailView(ScopedDetailView):
         user, obj = self.request.user, self.object
         booked = obj.status == AppointmentStatus.BOOKED
         may_change = booked and _may_change(user, obj)
-        context["mobile"] = shown_phone(may_see_phone(user), obj.customer.mobile)
+        context["mobile"] = phone_shown(user=user, customer=obj.customer, context=self.request.path)
         context["may_change"] = may_change
         context["may_no_show"] = may_change and obj.starts_at <= timezone.now()
         context["may_checkin"] = booked and can(user, RepairOrder, "add")
@@ -278,7 +277,9 @@ class RepairOrderDetailView(ScopedDetailView):
         jobs = list(order.jobs.all())
         context["lines"] = lines
         context["jobs"] = jobs
-        context["mobile"] = shown_phone(may_see_phone(user), order.customer.mobile)
+        context["mobile"] = phone_shown(
+            user=user, customer=order.customer, context=self.request.path
+        )
         context["status_bar"] = status_bar(order)
         context["may_change"] = may_change and order.status not in (
             RepairStatus.CLOSED,
@@ -499,7 +500,9 @@ class RepairOrderInvoiceDetailView(ScopedDetailView):
                 "final": final,
                 "lines": lines,
                 "dealership": _dealership_name(request),
-                "mobile": shown_phone(may_see_phone(request.user), order.customer.mobile),
+                "mobile": phone_shown(
+                    user=request.user, customer=order.customer, context=request.path
+                ),
                 "printed_at": timezone.localtime(),
             },
             request=request,

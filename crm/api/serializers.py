@@ -6,25 +6,102 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from crm.access_rules import PHONE_FIELDS, may_see_phone
+from crm.access_rules import PHONE_FIELDS
 from crm.models import ConsentMethod, Customer, CustomerKind, Ownership, Source, Vehicle
-from dealership.audit import mask
+from crm.services.privacy import phones_shown
 
 
-class MaskedPhonesMixin:
+def _customer_at(obj, path: str):
+    if not path:
+        return obj
+    for part in path.split("__"):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+class PhonesListSerializer(serializers.ListSerializer):
+    """A list whose customers' numbers are decided (and logged) in one call for the page."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        prepare_phones(self.child, rows)
+        return super().to_representation(rows)
+
+
+def prepare_phones(serializer, rows) -> None:
+    """Decide the numbers of ``rows``' customers for the request's user in one call
+    (:func:`crm.services.privacy.phones_shown`) and keep them in the serializer's context."""
+    context = serializer.context
+    request = context.get("request")
+    customers = [_customer_at(row, serializer.phone_customer) for row in rows]
+    missing = [c for c in customers if c is not None and c.pk not in context.get("_phones", {})]
+    if not missing:
+        return
+    shown = phones_shown(
+        user=getattr(request, "user", None),
+        customers=missing,
+        context=getattr(request, "path", "") or "api",
+        fields=serializer.phone_fields,
+    )
+    context.setdefault("_phones", {}).update(shown)
+
+
+def api_phone(serializer, customer, field: str = "mobile"):
+    """``customer``'s number as the request's user may see it (masked, or in full and logged);
+    decided for the whole list at once when the serializer is a list's child."""
+    if customer is None:
+        return None
+    if customer.pk not in serializer.context.get("_phones", {}):
+        prepare_phones(_One(serializer, customer), [customer])
+    return serializer.context["_phones"].get(customer.pk, {}).get(field) or None
+
+
+class _One:
+    """One customer outside a list (a detail, a created object)."""
+
+    phone_customer = ""
+
+    def __init__(self, serializer, customer):
+        self.context = serializer.context
+        self.phone_fields = getattr(serializer, "phone_fields", ("mobile",))
+
+
+class PhonesShownMixin:
+    """A serializer whose phone fields are shown through
+    :func:`crm.services.privacy.phones_shown`: masked (``138****1234``) unless the caller may
+    see the customer's number, every full number logged — once per response for a list.
+    ``phone_customer`` is the path from the object to its customer (``""``: the object is the
+    customer); ``phone_fields`` maps the customer's fields to the representation's keys."""
+
+    phone_customer = ""
+    phone_fields: tuple[str, ...] = PHONE_FIELDS
+    phone_keys: dict[str, str] = {}
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        serializer = super().many_init(*args, **kwargs)
+        if type(serializer) is serializers.ListSerializer:
+            serializer.__class__ = PhonesListSerializer
+        return serializer
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is not None and not self.context.setdefault(
-            "_may_see_phone", may_see_phone(request.user)
-        ):
-            for name in PHONE_FIELDS:
-                if name in data:
-                    data[name] = mask(data[name])
+        customer = _customer_at(instance, self.phone_customer)
+        for field in self.phone_fields:
+            key = self.phone_keys.get(field, field)
+            if key in data:
+                data[key] = api_phone(self, customer, field) if customer is not None else None
+                if data[key] is None and field != "mobile":
+                    data[key] = ""
         return data
 
 
-class CustomerSerializer(MaskedPhonesMixin, serializers.ModelSerializer):
+MaskedPhonesMixin = PhonesShownMixin  # the earlier name
+
+
+class CustomerSerializer(PhonesShownMixin, serializers.ModelSerializer):
     owner_name = serializers.CharField(source="owner.name", read_only=True, default=None)
 
     class Meta:

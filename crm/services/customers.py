@@ -200,7 +200,10 @@ def customer_merge(*, actor, keep_id: int, merge_id: int) -> Customer:
     gone = snapshot(merged)
     before = snapshot(keep, CUSTOMER_FIELDS)
     moved = {}
-    for relation in Customer._meta.related_objects:
+    # every reverse relation, hidden ones too (related_name="+": contact checks, the phone log …)
+    for relation in Customer._meta.get_fields(include_hidden=True):
+        if not relation.auto_created or relation.concrete:
+            continue
         if not (relation.one_to_many or relation.one_to_one) or relation.related_model is Customer:
             continue
         manager = relation.related_model._default_manager

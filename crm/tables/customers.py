@@ -2,10 +2,12 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Customer, Vehicle
-from crm.selectors import shown_phone
+from crm.tables.privacy import PhonesShownMixin
 
 
-class CustomerTable(tables.Table):
+class CustomerTable(PhonesShownMixin, tables.Table):
+    phone_customer = ""  # each row is the customer
+
     name = tables.Column(verbose_name=_("name"), linkify=lambda record: record.get_absolute_url())
     kind = tables.Column(verbose_name=_("kind"))
     mobile = tables.Column(verbose_name=_("mobile"), attrs={"td": {"data-testid": "mobile"}})
@@ -23,13 +25,6 @@ class CustomerTable(tables.Table):
         }
         orderable = False
         empty_text = _("No customers found.")
-
-    def __init__(self, *args, show_phone: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.show_phone = show_phone
-
-    def render_mobile(self, value):
-        return shown_phone(self.show_phone, value)
 
 
 class VehicleTable(tables.Table):

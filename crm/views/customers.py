@@ -1,7 +1,8 @@
 """HTML views of crm: customers and vehicles (lists with search and filters, pages, forms),
 the import (upload → preview of every row with its errors → all-or-nothing import) and the
-likely duplicates with their merge. Phone numbers are masked for people without
-``crm.view_customer_phone``."""
+likely duplicates with their merge. Phone numbers go through
+:func:`crm.services.privacy.phones_shown` (one call per page): masked for people who may not see
+them, every full number shown logged."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from crm import selectors, services
-from crm.access_rules import may_see_phone
+from crm.access_rules import PHONE_FIELDS, may_see_phone
 from crm.forms.customers import (
     CustomerFilterForm,
     CustomerForm,
@@ -25,6 +26,7 @@ from crm.forms.customers import (
     VehicleForm,
 )
 from crm.models import Customer, Vehicle
+from crm.services.privacy import phones_shown
 from crm.tables.customers import CustomerTable, VehicleTable
 from dealership.access import can, check_model_permission, get_object_for_user, permitted_ids
 from dealership.views import (
@@ -66,9 +68,6 @@ class CustomerListView(ScopedListView):
             source=data.get("source", ""),
         )
 
-    def get_table_kwargs(self):
-        return {"show_phone": may_see_phone(self.request.user)}
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
@@ -88,10 +87,11 @@ class CustomerDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, customer = self.request.user, self.object
-        show = may_see_phone(user)
-        context["mobile"] = selectors.shown_phone(show, customer.mobile)
-        context["mobile_alt"] = selectors.shown_phone(show, customer.mobile_alt)
-        context["landline"] = selectors.shown_phone(show, customer.landline)
+        # one call: masked, or in full and logged (PIPL)
+        phones = phones_shown(
+            user=user, customers=[customer], context=self.request.path, fields=PHONE_FIELDS
+        )[customer.pk]
+        context.update(phones)
         # changing a customer shows their numbers: only for who may see them
         context["may_change"] = may_see_phone(user) and bool(
             permitted_ids(user, Customer, "change", [customer.pk])
@@ -127,6 +127,13 @@ class CustomerFormView(ServiceFormView):
         if obj is not None and not may_see_phone(self.request.user):
             raise PermissionDenied(
                 _("You may not change customers whose phone numbers you cannot see.")
+            )
+        if obj is not None and data is None:  # the form shows the numbers: logged (PIPL)
+            phones_shown(
+                user=self.request.user,
+                customers=[obj],
+                context=self.request.path,
+                fields=PHONE_FIELDS,
             )
         return CustomerForm(data, instance=obj, initial=initial, user=self.request.user)
 
@@ -336,20 +343,19 @@ class DuplicatesView(TenantRequiredMixin, View):
 
     def get(self, request):
         check_model_permission(request.user, Customer, "view")
-        show = may_see_phone(request.user)
+        found = selectors.likely_duplicates(request.user)
+        phones = phones_shown(  # one call for the page: masked, or in full and logged
+            user=request.user,
+            customers=[c for _reason, members in found for c in members],
+            context=request.path,
+            fields=("mobile", "mobile_alt"),
+        )
         groups = [
             (
                 reason,
-                [
-                    (
-                        c,
-                        selectors.shown_phone(show, c.mobile),
-                        selectors.shown_phone(show, c.mobile_alt),
-                    )
-                    for c in members
-                ],
+                [(c, phones[c.pk]["mobile"], phones[c.pk]["mobile_alt"]) for c in members],
             )
-            for reason, members in selectors.likely_duplicates(request.user)
+            for reason, members in found
         ]
         return render(
             request, self.template_name, {"groups": groups, "may_merge": may_merge(request.user)}

@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 
 from crm.access_rules import may_see_phone
+from crm.api.serializers import PhonesShownMixin
 from crm.models import Source
 from dealership.api.services import ServiceViewSetMixin, as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet
@@ -23,7 +24,8 @@ from sales.selectors import leads as selectors
 
 
 class _MaskedMixin:
-    """Masks the phone fields named in ``masked`` for users without the capability."""
+    """Masks the phone fields named in ``masked`` for users without the capability (a key
+    account's contact: not a customer of the customer master, so not logged)."""
 
     masked: tuple[str, ...] = ("customer_mobile",)
 
@@ -39,7 +41,13 @@ class _MaskedMixin:
         return data
 
 
-class _PeopleSerializer(_MaskedMixin, serializers.ModelSerializer):
+class _PeopleSerializer(PhonesShownMixin, serializers.ModelSerializer):
+    """The customer's number through crm's ``phones_shown`` (masked or logged, once a page)."""
+
+    phone_customer = "customer"
+    phone_fields = ("mobile",)
+    phone_keys = {"mobile": "customer_mobile"}
+
     customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
     customer_mobile = serializers.CharField(source="customer.mobile", read_only=True, default=None)
     consultant_name = serializers.CharField(source="consultant.name", read_only=True, default=None)

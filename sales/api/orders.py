@@ -9,10 +9,9 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm.access_rules import may_see_phone
+from crm.api.serializers import PhonesShownMixin, api_phone
 from dealership.api.services import as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet
-from dealership.audit import mask
 from sales import services
 from sales.models import DiscountLimit, Order, Quote, QuoteItem, TradeIn
 from sales.selectors import orders as selectors
@@ -20,18 +19,19 @@ from sales.selectors import orders as selectors
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class _CustomerMixin(serializers.Serializer):
+class _CustomerMixin(PhonesShownMixin, serializers.Serializer):
+    """The customer's number through crm's ``phones_shown`` (masked or logged, once a page)."""
+
+    phone_customer = "customer"
+    phone_fields = ("mobile",)
+    phone_keys = {"mobile": "_none"}  # the method field decides
+
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     customer_mobile = serializers.SerializerMethodField()
     consultant_name = serializers.CharField(source="consultant.name", read_only=True)
 
     def get_customer_mobile(self, obj) -> str | None:
-        request = self.context.get("request")
-        value = obj.customer.mobile
-        if request is None:
-            return mask(value)
-        show = self.context.setdefault("_may_see_phone", may_see_phone(request.user))
-        return value if show else mask(value)
+        return api_phone(self, obj.customer)
 
 
 class QuoteItemSerializer(serializers.ModelSerializer):

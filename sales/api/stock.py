@@ -11,10 +11,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
-from crm.access_rules import may_see_phone
+from crm.api.serializers import PhonesShownMixin, api_phone
 from dealership.api.services import ServiceViewSetMixin, as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet
-from dealership.audit import mask
 from sales import services
 from sales.models import AllocationLine, AllocationRequest, Delivery, StockStatus, StockVehicle
 from sales.selectors import stock as selectors
@@ -87,7 +86,12 @@ class _CustomerField(serializers.Serializer):
     mobile = serializers.CharField(allow_null=True)
 
 
-class CarDeliverySerializer(serializers.ModelSerializer):
+class CarDeliverySerializer(PhonesShownMixin, serializers.ModelSerializer):
+    # the customer's number through crm's phones_shown (masked or logged, once a page)
+    phone_customer = "customer"
+    phone_fields = ("mobile",)
+    phone_keys = {"mobile": "_none"}  # get_customer decides
+
     order = serializers.SerializerMethodField()
     customer = serializers.SerializerMethodField()
     vehicle = serializers.SerializerMethodField()
@@ -114,22 +118,15 @@ class CarDeliverySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _show_phone(self) -> bool:
-        request = self.context.get("request")
-        if request is None:
-            return False
-        return self.context.setdefault("_may_see_phone", may_see_phone(request.user))
-
     def get_order(self, obj) -> dict:
         return {"id": obj.order_id, "number": obj.order.number}
 
     @extend_schema(responses=_CustomerField)
     def get_customer(self, obj) -> dict:
-        mobile = obj.customer.mobile
         return {
             "id": obj.customer_id,
             "name": obj.customer.name,
-            "mobile": mobile if self._show_phone() else mask(mobile),
+            "mobile": api_phone(self, obj.customer),
         }
 
     def get_vehicle(self, obj) -> dict:

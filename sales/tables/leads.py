@@ -1,4 +1,5 @@
 """Tables of showroom traffic, leads, test drives and key accounts; customers' phone numbers
+through crm's ``phones_shown`` (masked, or in full and logged); a key account's contact phone
 masked for users without ``crm.view_customer_phone``."""
 
 import django_tables2 as tables
@@ -6,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from crm.selectors import shown_phone
+from crm.tables.privacy import PhonesShownMixin
 from sales.models import KeyAccount, Lead, Stage, TestDrive, Visit
 
 ATTRS = "table table-sm table-hover align-middle"
@@ -15,13 +17,11 @@ def _person(user) -> str:
     return (user.name or user.username) if user is not None else "—"
 
 
-class _PhoneMixin:
-    def __init__(self, *args, show_phone: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.show_phone = show_phone
+class _PhoneMixin(PhonesShownMixin):
+    """The row's customer's number through crm's ``phones_shown``: one call for the page,
+    masked unless the viewer may see it, every full number logged."""
 
-    def render_mobile(self, value):
-        return shown_phone(self.show_phone, value)
+    phone_customer = "customer"
 
 
 class VisitTable(_PhoneMixin, tables.Table):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from crm.access_rules import may_see_phone
 from crm.models import Customer
 from crm.selectors import shown_phone
+from crm.services.privacy import phone_shown
 from dealership.access import can, permitted_ids
 from dealership.registry import Widget, register_widget
 from dealership.views import ScopedDetailView, ScopedListView, ServiceFormView
@@ -56,7 +57,7 @@ class _FilteredList(ScopedListView):
         return self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
 
     def get_table_kwargs(self):
-        return {"show_phone": may_see_phone(self.request.user)}
+        return {}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -109,8 +110,8 @@ class VisitDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, visit = self.request.user, self.object
-        context["mobile"] = shown_phone(
-            may_see_phone(user), visit.customer.mobile if visit.customer else ""
+        context["mobile"] = phone_shown(
+            user=user, customer=visit.customer, context=self.request.path
         )
         context["may_change"] = _may_change(user, visit)
         context["lead_ids"] = permitted_ids(user, Lead, "view", [visit.lead_id])
@@ -189,7 +190,9 @@ class LeadDetailView(ScopedDetailView):
 
         context = super().get_context_data(**kwargs)
         user, lead = self.request.user, self.object
-        context["mobile"] = shown_phone(may_see_phone(user), lead.customer.mobile)
+        context["mobile"] = phone_shown(
+            user=user, customer=lead.customer, context=self.request.path
+        )
         context["stages"] = stage_bar(lead)
         may_change = _may_change(user, lead)
         context["may_change"] = may_change
@@ -342,7 +345,9 @@ class TestDriveDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, drive = self.request.user, self.object
-        context["mobile"] = shown_phone(may_see_phone(user), drive.customer.mobile)
+        context["mobile"] = phone_shown(
+            user=user, customer=drive.customer, context=self.request.path
+        )
         context["may_change"] = _may_change(user, drive)
         context["lead_ids"] = permitted_ids(user, Lead, "view", [drive.lead_id])
         return context
@@ -398,6 +403,9 @@ class KeyAccountListView(_FilteredList):
         self.filter_form = SearchForm(self.request.GET or None)
         data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         return selectors.keyaccounts_for_user(self.request.user, q=data.get("q", ""))
+
+    def get_table_kwargs(self):  # the contact's phone: not a customer's, masked by capability
+        return {"show_phone": may_see_phone(self.request.user)}
 
 
 class KeyAccountDetailView(ScopedDetailView):

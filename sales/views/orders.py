@@ -13,8 +13,7 @@ from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.access_rules import may_see_phone
-from crm.selectors import shown_phone
+from crm.services.privacy import phone_shown
 from dealership.access import can, check_model_permission, permitted_ids
 from dealership.views import ScopedDetailView, ScopedListView, ServiceFormView, apply_errors
 from sales import services
@@ -104,7 +103,9 @@ class QuoteDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         user, quote = self.request.user, self.object
         may_change = _may_change(user, quote)
-        context["mobile"] = shown_phone(may_see_phone(user), quote.customer.mobile)
+        context["mobile"] = phone_shown(
+            user=user, customer=quote.customer, context=self.request.path
+        )
         context["may_edit"] = may_change and quote.status in EDITABLE
         context["may_order"] = (
             may_change and quote.status == QuoteStatus.APPROVED and can(user, Order, "add")
@@ -253,7 +254,9 @@ class OrderDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         user, order = self.request.user, self.object
         may_change = _may_change(user, order) and order.status in services.orders.LIVE
-        context["mobile"] = shown_phone(may_see_phone(user), order.customer.mobile)
+        context["mobile"] = phone_shown(
+            user=user, customer=order.customer, context=self.request.path
+        )
         context["may_change"] = may_change
         context["may_pay"] = may_change and order.stock_vehicle_id and order.paid_on is None
         context["may_assign"] = may_change and order.status == OrderStatus.FACTORY

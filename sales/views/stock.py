@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from crm.access_rules import may_see_phone
 from crm.models import Customer
 from crm.models import Vehicle as CrmVehicle
-from crm.selectors import shown_phone
+from crm.services.privacy import phone_shown
 from dealership.access import can, get_object_for_user, permitted_ids
 from dealership.views import (
     ScopedDetailView,
@@ -213,7 +212,7 @@ class DeliveryListView(ScopedListView):
         )
 
     def get_table_kwargs(self):
-        return {"show_phone": may_see_phone(self.request.user)}
+        return {}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -239,7 +238,9 @@ class DeliveryDetailView(ScopedDetailView):
         context["checklist"] = [
             (label, code in delivery.checklist) for code, label in checklist.items()
         ]
-        context["mobile"] = shown_phone(may_see_phone(user), delivery.customer.mobile)
+        context["mobile"] = phone_shown(
+            user=user, customer=delivery.customer, context=self.request.path
+        )
         context["order_url"] = (
             order_url(delivery.order_id)
             if permitted_ids(user, Order, "view", [delivery.order_id])

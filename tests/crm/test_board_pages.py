@@ -1,0 +1,230 @@
+"""The e-CRB board page, its API, the dashboard panel and the navigation entry: who opens them
+(CRM managers, GM, HQ; not a consultant), what each sees (B's GM only B; HQ one row per
+dealership and the group's total), the SVG chart (no script, no external reference) and the
+queries (HQ: a constant number per dealership)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dealership.tenancy import dealership_context
+from tests.crm.test_board_figures import (
+    SHANGHAI,
+    TODAY,
+    YESTERDAY,
+    _survey,
+    make_order,
+    make_repair_order,
+)
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/crm/board/"
+API = "/api/v1/crm/board/"
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 3, 15, 9, 30, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+def _figures(data) -> dict:
+    return {f["code"]: f["value"] for f in data}
+
+
+def _cell(html: str, code: str) -> str:
+    match = re.search(
+        rf'data-figure="{re.escape(code)}".*?data-testid="figure-value">(.*?)</div>', html, re.S
+    )
+    assert match, code
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+def test_the_crm_manager_sees_the_dealership_s_board_with_its_chart(cast, team, client_for):
+    make_order(cast.a, YESTERDAY)
+    make_order(cast.a, YESTERDAY)
+    make_repair_order(cast.a, dt.datetime(2026, 3, 14, 10, tzinfo=SHANGHAI))
+    _survey(cast, team, "sales", "9", dt.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
+    _survey(cast, team, "service", "7", dt.datetime(2025, 12, 2, 10, tzinfo=SHANGHAI))
+    response = client_for(team.customer_relations_manager).get(PAGE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert _cell(html, "sales.orders") == "2"
+    assert _cell(html, "aftersales.checkins_5k") == "1"
+    assert _cell(html, "crm.ssi") == "9.00"
+    assert _cell(html, "crm.csi") == "—"  # no service survey this month
+    assert _cell(html, "crm.contact_target") == "100%"
+    # the list behind a figure is linked for who may open it
+    assert 'href="/sales/orders/"' in html
+    # the trend chart: inline SVG, no script, nothing fetched from elsewhere
+    chart = re.search(r'<figure class="board-chart.*?</figure>', html, re.S).group(0)
+    svg = re.search(r"<svg.*?</svg>", chart, re.S).group(0)
+    assert "<script" not in svg
+    assert set(re.findall(r"https?://[^\s\"'<>)]+", svg)) <= {"http://www.w3.org/2000/svg"}
+    assert "xlink:href" not in svg and "@import" not in svg and "url(" not in svg
+    assert "2025-12" in svg and "2026-03" in svg  # twelve months up to this one
+
+
+@pytest.mark.parametrize("who", ["gm", "deputy_gm", "crm_director"])
+def test_the_management_opens_the_board(cast, team, client_for, who):
+    assert client_for(getattr(team, who)).get(PAGE).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["sales_consultant", "cr_specialist", "sales_manager"])
+def test_others_get_403_on_the_page_and_the_api(cast, team, client_for, api_for, who):
+    user = getattr(team, who)
+    assert client_for(user).get(PAGE).status_code == 403
+    assert api_for(user).get(API).status_code == 403
+
+
+def test_b_s_gm_sees_only_b(cast, team, client_for, api_for):
+    make_order(cast.a, YESTERDAY)
+    make_order(cast.b, YESTERDAY)
+    make_order(cast.b, YESTERDAY)
+    data = api_for(cast.user_b).get(API).json()
+    assert _figures(data["figures"])["sales.orders"] == 2
+    html = client_for(cast.user_b).get(PAGE).content.decode()
+    assert _cell(html, "sales.orders") == "2"
+    assert _figures(api_for(cast.user_a).get(API).json()["figures"])["sales.orders"] == 1
+
+
+def test_the_api_gives_code_label_value_and_unit(cast, team, api_for):
+    make_order(cast.a, YESTERDAY)
+    response = api_for(team.crm_director).get(API)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["day"] == "2026-03-15" and data["yesterday"] == "2026-03-14"
+    by_code = {f["code"]: f for f in data["figures"]}
+    assert by_code["sales.orders"] == {
+        "code": "sales.orders",
+        "label": "Orders",
+        "group": "day",
+        "value": 1,
+        "unit": "",
+    }
+    assert by_code["crm.contact_target"]["unit"] == "%"
+    assert data["trend"]["months"][-1] == "2026-03" and len(data["trend"]["months"]) == 12
+    # another day: "yesterday" moves with it
+    earlier = api_for(team.crm_director).get(API, {"day": "2026-03-16"})
+    assert earlier.status_code == 400 and "day" in earlier.json()["error"]["fields"]
+    assert api_for(team.crm_director).get(API, {"day": "15/03/2026"}).status_code == 400
+    past = api_for(team.crm_director).get(API, {"day": "2026-03-14"}).json()
+    assert past["yesterday"] == "2026-03-13"
+    assert _figures(past["figures"])["sales.orders"] == 0
+
+
+def test_a_bad_day_on_the_page_is_a_400_with_a_message(cast, team, client_for):
+    response = client_for(team.crm_director).get(PAGE, {"day": "2026-13-01"})
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in response.content.decode()
+    assert client_for(team.crm_director).get(PAGE, {"day": "2026-03-01"}).status_code == 200
+
+
+def test_hq_sees_each_dealership_and_the_group_total(cast, team, client_for, api_for):
+    make_order(cast.a, YESTERDAY)
+    make_order(cast.a, YESTERDAY)
+    make_order(cast.b, YESTERDAY)
+    make_order(cast.c, YESTERDAY)  # another group
+    # A: 2 sales surveys of 9 and 8 this month; B: 1 of 5 → the group's SSI 22/3, not (8.5+5)/2
+    _survey(cast, team, "sales", "9", dt.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
+    _survey(cast, team, "sales", "8", dt.datetime(2026, 3, 3, 10, tzinfo=SHANGHAI))
+    _b_survey(cast, "5")
+    response = api_for(cast.hq_user).get(API)
+    assert response.status_code == 200
+    data = response.json()
+    rows = {row["dealership"]: _figures(row["figures"]) for row in data["dealerships"]}
+    assert set(rows) == {cast.a.pk, cast.b.pk}
+    assert rows[cast.a.pk]["sales.orders"] == 2
+    assert rows[cast.b.pk]["sales.orders"] == 1
+    assert rows[cast.a.pk]["crm.ssi"] == "8.50"
+    assert rows[cast.b.pk]["crm.ssi"] == "5.00"
+    group = _figures(data["group"])
+    assert group["sales.orders"] == 3
+    assert group["crm.ssi"] == "7.33"
+    assert group["crm.contact_target"] == "100.0"
+    assert data["trend"]["series"][0]["values"][-1] == "7.33"
+    html = client_for(cast.hq_user).get(PAGE).content.decode()
+    assert f'data-dealership="{cast.a.pk}"' in html and f'data-dealership="{cast.b.pk}"' in html
+    total = re.search(r'data-testid="board-group-total">(.*?)</tr>', html, re.S).group(1)
+    assert re.search(r'data-figure="sales.orders">(?:<a [^>]*>)?3<', total)
+    assert "<svg" in html
+
+
+def _b_survey(cast, score):
+    from crm.models import FollowUp, Questionnaire, SurveyResponse
+    from tests.crm.conftest import make_event
+    from tests.factories import UserFactory, hire
+
+    specialist = UserFactory(username="b_specialist")
+    hire(specialist, cast.b, "sales_followup_specialist")
+    event = make_event(cast.b, occurred_on=dt.date(2026, 2, 1))
+    with dealership_context(cast.b):
+        questionnaire = Questionnaire.objects.create(
+            dealership=cast.b, kind="sales", version=901, title="b"
+        )
+        SurveyResponse.objects.create(
+            dealership=cast.b,
+            followup=FollowUp.objects.get(event=event),
+            questionnaire=questionnaire,
+            taken_at=dt.datetime(2026, 3, 4, 10, tzinfo=SHANGHAI),
+            taken_by=specialist,
+            score=Decimal(score),
+        )
+
+
+def _hq_queries(api) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(API).status_code == 200
+    return len(queries)
+
+
+def test_hq_queries_grow_with_dealerships_not_with_rows(cast, team, api_for):
+    from tests import factories
+
+    api = api_for(cast.hq_user)
+    _hq_queries(api)  # warm-up
+    two = _hq_queries(api)
+    for _ in range(3):  # more rows: the same queries
+        make_order(cast.a, YESTERDAY)
+        make_repair_order(cast.b, dt.datetime(2026, 3, 14, 10, tzinfo=SHANGHAI))
+        _survey(cast, team, "sales", "9", dt.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
+    assert _hq_queries(api) == two
+    factories.DealershipFactory(code="d", name_zh="丁店", name_en="Store D", group=cast.group1)
+    three = _hq_queries(api)
+    factories.DealershipFactory(code="e", name_zh="戊店", name_en="Store E", group=cast.group1)
+    four = _hq_queries(api)
+    per_dealership = four - three
+    assert 0 < per_dealership <= 25
+    assert three - two == per_dealership  # linear in dealerships
+
+
+def test_dealership_board_queries_are_constant(cast, team, api_for):
+    api = api_for(team.crm_director)
+    _hq_queries(api)
+    before = _hq_queries(api)
+    for _ in range(3):
+        make_order(cast.a, YESTERDAY)
+        _survey(cast, team, "service", "8", dt.datetime(2026, 1, 2, 10, tzinfo=SHANGHAI))
+    assert _hq_queries(api) == before
+
+
+def test_nav_entry_and_dashboard_panel_for_who_may_open_the_board(cast, team, client_for):
+    make_order(cast.a, YESTERDAY)
+    html = client_for(team.customer_relations_manager).get("/dashboard/").content.decode()
+    assert 'data-nav="crm_board"' in html
+    assert 'data-widget="crm_board"' in html
+    assert 'data-figure="sales.orders"' in html
+    hq = client_for(cast.hq_user).get("/dashboard/").content.decode()
+    assert 'data-widget="crm_board"' in hq
+    consultant = client_for(team.sales_consultant).get("/dashboard/").content.decode()
+    assert 'data-nav="crm_board"' not in consultant
+    assert 'data-widget="crm_board"' not in consultant
+    assert TODAY.year == 2026
