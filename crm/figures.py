@@ -14,7 +14,11 @@ from django.utils.translation import pgettext_lazy
 
 from crm.models import EventKind
 from crm.selectors import board as q
-from dealership.figures import Figure, month_start, register_figure
+from dealership.access import can
+from dealership.figures import Figure, Ratio, add_months, memo, month_start, register_figure
+
+# retention: deliveries of the months N-8 .. N-3 before the board's month (the recall bands)
+RETENTION_MONTHS = (8, 3)
 
 
 def _followups(key: str):
@@ -50,8 +54,6 @@ csi = _satisfaction(EventKind.SERVICE)
 
 
 def contact_rate(user, day: dt.date):
-    from dealership.figures import Ratio
-
     numbers = q.followup_numbers(user, day)
     if numbers is None:
         return None
@@ -63,12 +65,32 @@ def contact_target(user, day: dt.date):
 
 
 def retention_rate(user, day: dt.date):
-    return q.retention_numbers(user, day)
+    """Of the deliveries of the months N-8 .. N-3 (the recall lists' months), the share back
+    for a service within 6 months (:func:`crm.selectors.outreach.retention_rates`)."""
+    from crm.models import RetentionList
+    from crm.selectors.outreach import retention_rates
+
+    if not can(user, RetentionList, "view"):
+        return None
+    last = add_months(day, -RETENTION_MONTHS[1])
+    rows = [
+        row
+        for row in memo(("crm.retention", user.pk, day), lambda: retention_rates(user, 9, day))
+        if row["month"] <= last
+    ]
+    return Ratio.of(sum(r["back_6"] for r in rows), sum(r["delivered"] for r in rows))
 
 
 def member_rate(user, day: dt.date):
-    numbers = q.member_numbers(user, day)
-    return None if numbers is None else numbers["registration"]
+    """Owner-club members among the customers who bought a car
+    (:func:`crm.selectors.outreach.member_rates`)."""
+    from crm.models import Membership
+    from crm.selectors.outreach import member_rates
+
+    if not can(user, Membership, "view"):
+        return None
+    numbers = memo(("crm.members", user.pk, day), lambda: member_rates(user, day))
+    return Ratio.of(numbers["members"], numbers["owners"])
 
 
 def _complaints(key: str):
@@ -186,8 +208,8 @@ def register() -> None:
             url_name="crm:retention_list",
             model="crm.RetentionList",
             help=_(
-                "Customers delivered 3 to 8 months before this month who have come back for "
-                "service."
+                "Cars delivered 3 to 8 months before this month that came back for a service "
+                "within 6 months."
             ),
         ),
         Figure(
@@ -199,7 +221,7 @@ def register() -> None:
             unit="%",
             url_name="crm:member_list",
             model="crm.Membership",
-            help=_("Car owners who are members of the owner club (target 30 %)."),
+            help=_("Owner-club members among the customers who bought a car (target 30 %)."),
         ),
         Figure(
             "crm.complaints_open",

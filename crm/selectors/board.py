@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -26,16 +26,12 @@ from crm.models import (
     Complaint,
     ContactCheck,
     ContactCheckState,
-    Customer,
-    CustomerEvent,
     EventKind,
     FollowUp,
     FollowUpSettings,
     FollowUpStatus,
-    Membership,
     SurveyChannel,
     SurveyResponse,
-    Vehicle,
 )
 from crm.models.complaints import OPEN_COMPLAINT_STATES
 from dealership.access import can
@@ -63,8 +59,6 @@ S = FollowUpStatus
 TREND_MONTHS = 12
 # complaint ages in days: (label, from, to) — to None: and older
 COMPLAINT_AGES = (("0_2", 0, 2), ("3_7", 3, 7), ("over_7", 8, None))
-# retention: deliveries of the months N-8 .. N-3 before the board's month (the recall bands)
-RETENTION_MONTHS = (8, 3)
 
 
 # --- who -------------------------------------------------------------------------------------------
@@ -225,74 +219,6 @@ def complaint_ages(user, day: dt.date) -> dict | None:
         )
 
     return memo(("crm.complaints", user.pk, day), compute)
-
-
-def retention_numbers(user, day: dt.date) -> Ratio | None:
-    """Of the customers' deliveries in the months N-8 .. N-3 before ``day``'s month (the
-    months of the retention lists), the share whose customer (or car) has come back for a
-    service visit since the delivery, up to ``day``. One query, on the customer events."""
-    if not _visible(user, CustomerEvent):
-        return None
-    first = add_months(day, -RETENTION_MONTHS[0])
-    last = add_months(day, -RETENTION_MONTHS[1] + 1) - dt.timedelta(days=1)
-    came_back = CustomerEvent.objects.filter(
-        kind=EventKind.SERVICE,
-        occurred_on__gte=OuterRef("occurred_on"),
-        occurred_on__lte=day,
-    ).filter(Q(customer_id=OuterRef("customer_id")) | Q(vehicle_id=OuterRef("vehicle_id")))
-    numbers = (
-        CustomerEvent.objects.for_user(user, "view")
-        .filter(kind=EventKind.SALES, occurred_on__gte=first, occurred_on__lte=last)
-        .aggregate(whole=Count("pk"), part=Count("pk", filter=Q(Exists(came_back))))
-    )
-    return Ratio.of(numbers["part"], numbers["whole"])
-
-
-def member_numbers(user, day: dt.date) -> dict | None:
-    """Owner club (target 30 % each): of the customers owning a car, how many are members on
-    ``day`` (``registration``), and of those members how many logged in on the owner site this
-    month (``login``). One query."""
-
-    def compute():
-        if not _visible(user, Customer) or not _visible(user, Membership):
-            return None
-        member = Membership.objects.filter(customer_id=OuterRef("pk"), joined_on__lte=day).filter(
-            Q(left_on__isnull=True) | Q(left_on__gt=day)
-        )
-        logged_in = member.filter(last_login_on__gte=month_start(day), last_login_on__lte=day)
-        numbers = (
-            Customer.objects.for_user(user, "view")
-            .filter(Exists(Vehicle.objects.filter(owner_id=OuterRef("pk"))))
-            .aggregate(
-                owners=Count("pk"),
-                members=Count("pk", filter=Q(Exists(member))),
-                logged_in=Count("pk", filter=Q(Exists(logged_in))),
-            )
-        )
-        return {
-            "registration": Ratio.of(numbers["members"], numbers["owners"]),
-            "login": Ratio.of(numbers["logged_in"], numbers["members"]),
-        }
-
-    return memo(("crm.members", user.pk, day), compute)
-
-
-def member_targets(user) -> dict | None:
-    def compute():
-        if not _visible(user, FollowUpSettings):
-            return None
-        row = (
-            FollowUpSettings.objects.for_user(user, "view")
-            .values("member_registration_target", "member_login_target")
-            .first()
-        )
-        field = FollowUpSettings._meta.get_field
-        return row or {
-            "member_registration_target": field("member_registration_target").default,
-            "member_login_target": field("member_login_target").default,
-        }
-
-    return memo(("crm.member_targets", user.pk), compute)
 
 
 # --- the board ---------------------------------------------------------------------------------------

@@ -306,43 +306,55 @@ def test_open_complaints_by_age_in_local_days(cast, team, frozen):
 # --- crm: retention and owner club -----------------------------------------------------------------------
 
 
-def test_retention_counts_deliveries_of_months_n8_to_n3_that_came_back(cast, team, frozen):
+def test_retention_counts_deliveries_of_months_n8_to_n3_back_within_6_months(cast, team, frozen):
     d = dt.date
     back = make_owner(cast.a, team.sales_consultant)
-    make_event(cast.a, kind="sales", customer=back, occurred_on=d(2025, 8, 10))
-    make_event(cast.a, kind="service", customer=back, occurred_on=d(2025, 11, 1))
+    delivered = make_event(cast.a, kind="sales", customer=back, occurred_on=d(2025, 8, 10))
+    make_event(
+        cast.a,
+        kind="service",
+        customer=back,
+        vehicle=delivered.vehicle,
+        occurred_on=d(2025, 11, 1),
+    )
+    late = make_owner(cast.a, team.sales_consultant)
+    late_delivery = make_event(cast.a, kind="sales", customer=late, occurred_on=d(2025, 7, 1))
+    make_event(  # back, but after 6 months
+        cast.a,
+        kind="service",
+        customer=late,
+        vehicle=late_delivery.vehicle,
+        occurred_on=d(2026, 2, 1),
+    )
     make_event(cast.a, kind="sales", occurred_on=d(2025, 12, 20))  # never came back
-    make_event(cast.a, kind="sales", occurred_on=d(2025, 7, 1))  # first day of N-8: counted
     make_event(cast.a, kind="sales", occurred_on=d(2026, 1, 5))  # N-2: not yet
     make_event(cast.a, kind="sales", occurred_on=d(2025, 6, 30))  # N-9: no longer
     rate = value(team.crm_director, "crm.retention_rate", TODAY, cast.a)
     assert (rate, rate.part, rate.whole) == (Decimal("33.3"), 1, 3)
+    assert value(team.sales_consultant, "crm.retention_rate", TODAY, cast.a) is None
 
 
-def test_owner_club_registration_rate_among_car_owners(cast, team, frozen):
-    from crm.models import Membership, Vehicle
-    from tests.crm.conftest import valid_vin
+def test_owner_club_registration_rate_among_buyers(cast, team, frozen):
+    from crm.models import Membership
 
-    owners = [make_owner(cast.a, team.sales_consultant) for _ in range(4)]
-    not_owner = make_owner(cast.a, team.sales_consultant)
+    buyers = [make_owner(cast.a, team.sales_consultant) for _ in range(4)]
+    for buyer in buyers:
+        make_event(cast.a, kind="sales", customer=buyer, occurred_on=dt.date(2025, 12, 1))
     with dealership_context(cast.a):
-        for owner in owners:
-            Vehicle.objects.create(dealership=cast.a, vin=valid_vin(), owner=owner)
         Membership.objects.create(
-            dealership=cast.a, customer=owners[0], joined_on=dt.date(2026, 1, 1)
+            dealership=cast.a, customer=buyers[0], joined_on=dt.date(2026, 1, 1)
         )
-        Membership.objects.create(
+        Membership.objects.create(  # left: no longer counted
             dealership=cast.a,
-            customer=owners[1],
+            customer=buyers[1],
             joined_on=dt.date(2025, 1, 1),
             left_on=dt.date(2026, 2, 1),
         )
-        Membership.objects.create(
-            dealership=cast.a, customer=not_owner, joined_on=dt.date(2026, 1, 1)
+        Membership.objects.create(  # joins tomorrow
+            dealership=cast.a, customer=buyers[2], joined_on=TODAY + dt.timedelta(days=1)
         )
     rate = value(team.crm_director, "crm.member_rate", TODAY, cast.a)
-    assert (rate.part, rate.whole) == (1, 4)
-    assert rate == Decimal("25.0")
+    assert (rate, rate.part, rate.whole) == (Decimal("25.0"), 1, 4)
 
 
 # --- combining dealerships -----------------------------------------------------------------------------
