@@ -4,6 +4,9 @@
   (called by :func:`crm.services.customer_event_record`): window from the dealership's rules,
   a specialist assigned (balanced among the holders of the sales or service follow-up
   position), status by date; a customer without consent to calls is not called (reason kept).
+* :func:`followups_ensure` — the safety net: the follow-up of every customer event that has
+  none (written in bulk without :func:`followup_schedule`: demo data, an import, a failure),
+  made as ``followup_schedule`` would have made it on the day given. Idempotent.
 * :func:`followups_refresh` — the daily job's work for a day: rows pass scheduled → due →
   overdue by date and join the day's list. Idempotent; run for a later day after downtime it
   does what the missed days would have done, once.
@@ -149,6 +152,100 @@ def followup_schedule(*, actor, event: CustomerEvent) -> FollowUp:
         return FollowUp.objects.get(event=event)
 
 
+def followups_ensure(*, day: dt.date | None = None, audit: bool = True) -> list[FollowUp]:
+    """The follow-up of every customer event of the current dealership that has none (an event
+    written in bulk without :func:`followup_schedule` — demo data, an import — or left without
+    one by a failure), made in bulk as ``followup_schedule`` would make it on ``day`` (today by
+    default): the window from the dealership's rules; not called without consent (the reason
+    kept); else the status on ``day``, the specialist of the kind with the fewest open
+    follow-ups (balanced over the new rows too) and, once the window has opened, on the list
+    since ``day``. Audited as system code unless ``audit`` is false. Idempotent: an event that
+    has its follow-up is left alone (one per event, a unique constraint); returns the rows
+    created now."""
+    from org.selectors import holders_of
+
+    day = day or timezone.localdate()
+    events = list(
+        CustomerEvent.objects.filter(followups__isnull=True)
+        .select_related("customer")
+        .order_by("occurred_on", "pk")
+    )
+    if not events:
+        return []
+    rules = followup_settings()
+    # kind -> {specialist: [open, total]}, as _least_busy counts them
+    load: dict[str, dict[int, list[int]]] = {}
+    for kind in {event.kind for event in events}:
+        holders = holders_of(*SPECIALISTS[kind], on=day)
+        counts = {
+            row["specialist_id"]: [row["open"], row["total"]]
+            for row in FollowUp.objects.filter(specialist_id__in=holders)
+            .values("specialist_id")
+            .annotate(open=Count("pk", filter=Q(status__in=OPEN_STATUSES)), total=Count("pk"))
+        }
+        load[kind] = {uid: counts.get(uid, [0, 0]) for uid in holders}
+    no_consent = _("The customer has not consented to calls.")
+    rows = []
+    for event in events:
+        start, end = window_for(event.occurred_on, rules)
+        followup = FollowUp(
+            dealership_id=event.dealership_id,
+            event=event,
+            kind=event.kind,
+            customer=event.customer,
+            vehicle_id=event.vehicle_id,
+            event_date=event.occurred_on,
+            window_start=start,
+            window_end=end,
+        )
+        if not event.customer.consent_call:
+            followup.status = S.NOT_CALLED
+            followup.reason = no_consent
+        else:
+            followup.status = status_on(followup, day)
+            people = load.get(event.kind)
+            if people:
+                chosen = min(people, key=lambda uid, p=people: (*p[uid], uid))
+                people[chosen][0] += followup.status in OPEN_STATUSES
+                people[chosen][1] += 1
+                followup.specialist_id = chosen
+            if followup.status != S.SCHEDULED:
+                followup.published_on = day
+        rows.append(followup)
+    try:
+        with transaction.atomic():
+            created = FollowUp.objects.bulk_create(rows, batch_size=500)
+    except IntegrityError:  # some were made meanwhile: one by one, keeping theirs
+        created = []
+        for followup in rows:
+            try:
+                with transaction.atomic():
+                    followup.save()
+            except IntegrityError:
+                continue
+            created.append(followup)
+    if audit and created:
+        from dealership.models import AuditEntry
+
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    dealership_id=followup.dealership_id,
+                    actor=None,
+                    action=AuditEntry.Action.CREATE,
+                    object_type=FollowUp._meta.label,
+                    object_id=str(followup.pk),
+                    object_repr=str(followup)[:200],
+                    before=None,
+                    after=snapshot(followup),
+                )
+                for followup in created
+            ],
+            batch_size=500,
+        )
+    return created
+
+
 def followups_refresh(*, day: dt.date) -> dict[str, list[FollowUp]]:
     """Bring every open follow-up of the current dealership to its status on ``day``.
 
@@ -234,6 +331,8 @@ def followup_attempt_record(
             followup.reason = _("Unreachable after %(n)s attempts.") % {
                 "n": followup.failed_attempts
             }
+        else:
+            followup.status = status_on(followup, day)
     else:
         followup.status = status_on(followup, day)
     save_audited(actor=actor, obj=followup, before=before, fields=changed)
@@ -377,7 +476,7 @@ def followup_list_publish(*, dealership, day: dt.date) -> str:
                     FOLLOWUP_UNASSIGNED,
                     [PositionHolders(*CRM_MANAGERS)],
                     format_lazy(
-                        gettext_lazy("{n} follow-up calls on the list of {day} have no specialist"),
+                        gettext_lazy("Follow-up calls without a specialist on {day}: {n}"),
                         n=counts["due"] + counts["overdue"],
                         day=f"{day:%Y-%m-%d}",
                     ),
