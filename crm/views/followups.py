@@ -428,23 +428,6 @@ def register_widgets() -> None:
     )
 
 
-class _FollowUpCallPlaceholderDetailView(ScopedDetailView):
-    """TEMPORARY: stands for the call screen (``crm:followup_call``, crm/views/calls.py) until
-    it lands, so the rows' links resolve. Remove when calls.py registers the name."""
-
-    model = FollowUp
-    template_name = "crm/followups/call_placeholder.html"
-
-    def base_queryset(self):
-        return FollowUp.objects.select_related("customer", "vehicle", "event", "specialist")
-
-
-def _call_screen_registered() -> bool:
-    from crm.views import calls
-
-    return any(getattr(p, "name", None) == "followup_call" for p in calls.urlpatterns)
-
-
 urlpatterns: list = [
     path("calls/", TodayCallsView.as_view(), name="followup_today"),
     path("follow-ups/", FollowUpListView.as_view(), name="followup_list"),
@@ -466,12 +449,3 @@ urlpatterns: list = [
         name="contactcheck_close",
     ),
 ]
-
-if not _call_screen_registered():  # TEMPORARY, see _FollowUpCallPlaceholderDetailView
-    urlpatterns.append(
-        path(
-            "follow-ups/<int:pk>/",
-            _FollowUpCallPlaceholderDetailView.as_view(),
-            name="followup_call",
-        )
-    )
