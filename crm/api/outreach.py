@@ -586,7 +586,10 @@ class SmsCampaignViewSet(_ListMixin, TenantModelViewSet):
         campaign = self.get_object()
         with as_drf_errors():
             preview = selectors.sms_preview(
-                request.user, audience=campaign.audience, text=campaign.text
+                request.user,
+                audience=campaign.audience,
+                text=campaign.text,
+                dealership_id=campaign.dealership_id,
             )
         return Response(SmsPreviewSerializer(preview).data)
 

@@ -292,11 +292,12 @@ def delivery_counts(campaign: SmsCampaign) -> dict[str, int]:
     return counts
 
 
-def sms_preview(user, *, audience: dict, text: str, sample: int = 10):
+def sms_preview(user, *, audience: dict, text: str, sample: int = 10, dealership_id=None):
     """What the campaign would send now: the audience counted (the dealership's, see
     :mod:`crm.services.sms`), and the first ``sample`` messages rendered for the customers of
     the audience the viewer may see, with their numbers as the viewer may see them (each full
-    number shown is logged). A placeholder error raises ``ValidationError``."""
+    number shown is logged). ``dealership_id``: the campaign's (the current dealership by
+    default). A placeholder error raises ``ValidationError``."""
     from django.conf import settings
     from django.utils import translation
 
@@ -305,17 +306,17 @@ def sms_preview(user, *, audience: dict, text: str, sample: int = 10):
     from crm.services.texts import check_placeholders, render
 
     check_placeholders(text)
-    counts = audience_counts(audience)
+    counts = audience_counts(audience, dealership_id)
     samples: list[Customer] = []
     if sample and can(user, Customer, "view"):
         visible = restricted_queryset(user, Customer, "view").values("pk")
         samples = list(
-            audience_queryset(audience)
+            audience_queryset(audience, dealership_id)
             .filter(consent_sms=True, pk__in=visible)
             .exclude(Q(mobile__isnull=True) | Q(mobile=""))[:sample]
         )
     with translation.override(settings.LANGUAGE_CODE):
-        values = campaign_values(samples, audience)
+        values = campaign_values(samples, audience, dealership_id)
     phones = phones_shown(user=user, customers=samples, context="crm.sms_preview")
     return Preview(
         total=counts["total"],

@@ -146,13 +146,15 @@ def _month_range(start: str | None, end: str | None) -> Q:
     return condition
 
 
-def audience_queryset(audience: dict) -> QuerySet[Customer]:
-    """The customers of the current dealership the filter selects (see the module)."""
+def audience_queryset(audience: dict, dealership_id: int | None = None) -> QuerySet[Customer]:
+    """The customers the filter selects (see the module) in ``dealership_id`` (the current
+    dealership by default: an HQ viewer's scope holds several)."""
     audience = audience or {}
+    dealership_id = dealership_id or get_scope().current_id
     model = audience.get("model", "")
     owned = Vehicle.objects.filter(owner_id=OuterRef("pk"))
     delivered = CustomerEvent.objects.filter(kind=EventKind.SALES, customer_id=OuterRef("pk"))
-    rows = Customer.objects.filter(Exists(owned) | Exists(delivered))
+    rows = Customer.objects.filter(Exists(owned) | Exists(delivered), dealership_id=dealership_id)
     if model:
         rows = rows.filter(
             Exists(owned.filter(model__icontains=model))
@@ -182,11 +184,11 @@ def audience_queryset(audience: dict) -> QuerySet[Customer]:
     return rows.order_by("pk")
 
 
-def audience_counts(audience: dict) -> dict[str, int]:
+def audience_counts(audience: dict, dealership_id: int | None = None) -> dict[str, int]:
     """How many customers the filter selects, and of them how many have no SMS consent
     (skipped) or no mobile number (cannot be sent) — one query."""
     no_mobile = Q(mobile__isnull=True) | Q(mobile="")
-    counts = audience_queryset(audience).aggregate(
+    counts = audience_queryset(audience, dealership_id).aggregate(
         total=Count("pk"),
         no_consent=Count("pk", filter=Q(consent_sms=False)),
         no_mobile=Count("pk", filter=Q(consent_sms=True) & no_mobile),
@@ -195,14 +197,14 @@ def audience_counts(audience: dict) -> dict[str, int]:
     return counts
 
 
-def _dealership_name() -> str:
+def _dealership_name(dealership_id: int | None = None) -> str:
     from dealership.models import Dealership
 
-    found = Dealership.objects.filter(pk=get_scope().current_id).first()
+    found = Dealership.objects.filter(pk=dealership_id or get_scope().current_id).first()
     return found.name_zh if found is not None else ""
 
 
-def campaign_values(customers, audience: dict) -> dict[int, dict]:
+def campaign_values(customers, audience: dict, dealership_id: int | None = None) -> dict[int, dict]:
     """``{customer id: placeholder values}``: the customer's name, and the plate and model of
     their vehicle (the one of the filter's model when one is given, else the latest they own)
     — one query for all the customers."""
@@ -218,7 +220,7 @@ def campaign_values(customers, audience: dict) -> dict[int, dict]:
         # the latest vehicle of the filter's model, else the latest one
         if kept is None or wanted(vehicle) or not wanted(kept):
             vehicles[vehicle.owner_id] = vehicle
-    dealership = _dealership_name()
+    dealership = _dealership_name(dealership_id)
     values = {}
     for customer in customers:
         vehicle = vehicles.get(customer.pk)
@@ -317,7 +319,7 @@ def sms_campaign_submit(*, actor, campaign_id) -> SmsCampaign:
             % {"state": campaign.get_state_display()}
         )
     _check(campaign)
-    counts = audience_counts(campaign.audience)
+    counts = audience_counts(campaign.audience, campaign.dealership_id)
     if counts["sendable"] == 0:
         raise ValidationError(
             {"audience": _("Nobody in this audience can receive the message (consent, mobile).")}
@@ -431,10 +433,12 @@ def sms_campaign_send(*, actor, campaign_id) -> SendResult:
             )
     result = SendResult()
     done = set(SmsDelivery.objects.filter(campaign=campaign).values_list("customer_id", flat=True))
-    customers = [c for c in audience_queryset(campaign.audience) if c.pk not in done]
+    customers = [
+        c for c in audience_queryset(campaign.audience, campaign.dealership_id) if c.pk not in done
+    ]
     result.already = len(done)
     with translation.override(settings.LANGUAGE_CODE):
-        values = campaign_values(customers, campaign.audience)
+        values = campaign_values(customers, campaign.audience, campaign.dealership_id)
     for customer in customers:
         _deliver(campaign, customer, render(campaign.text, values[customer.pk]), result)
     with transaction.atomic():

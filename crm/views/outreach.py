@@ -393,7 +393,10 @@ class SmsDetailView(_AreaMixin, ScopedDetailView):
         if state in (SmsCampaignState.DRAFT, SmsCampaignState.SUBMITTED, SmsCampaignState.APPROVED):
             try:
                 context["preview"] = selectors.sms_preview(
-                    user, audience=campaign.audience, text=campaign.text
+                    user,
+                    audience=campaign.audience,
+                    text=campaign.text,
+                    dealership_id=campaign.dealership_id,
                 )
             except ValidationError as error:
                 context["preview_error"] = " ".join(error.messages)
