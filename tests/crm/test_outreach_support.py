@@ -41,7 +41,11 @@ def delivered(dealership, on: dt.date, *, customer=None, vehicle=None, staff=Non
     vehicle = vehicle or vehicle_for(dealership, customer)
     with frozen(max(on, dt.date(2020, 1, 1))):
         event = make_event(
-            dealership, kind="sales", customer=customer, occurred_on=on, vehicle=vehicle,
+            dealership,
+            kind="sales",
+            customer=customer,
+            occurred_on=on,
+            vehicle=vehicle,
             staff=staff,
         )
     return customer, vehicle, event

@@ -162,7 +162,9 @@ def test_retention_rates_are_the_records(cast, team):
     today = dt.date(2026, 9, 1)
     with frozen(today), dealership_context(cast.a):
         rows = {r["month"]: r for r in retention_rates(team.customer_relations_manager, 12)}
-    assert len(rows) == 12 and min(rows) == dt.date(2025, 10, 1) and max(rows) == dt.date(2026, 9, 1)
+    assert (
+        len(rows) == 12 and min(rows) == dt.date(2025, 10, 1) and max(rows) == dt.date(2026, 9, 1)
+    )
     january = rows[dt.date(2026, 1, 1)]
     assert (january["delivered"], january["back_3"], january["back_6"]) == (4, 2, 3)
     assert january["rate_3"] == 50 and january["rate_6"] == 75
