@@ -395,6 +395,11 @@ SPECTACULAR_SETTINGS = {
         "SmsDeliveryStateEnum": "crm.models.SmsDeliveryState",
         "QuestionKindEnum": "crm.models.QuestionKind",
         "SurveyChannelEnum": "crm.models.SurveyChannel",
+        "ComplaintCategoryEnum": "crm.models.ComplaintCategory",
+        "ComplaintChannelEnum": "crm.models.ComplaintChannel",
+        "ComplaintManualChannelEnum": "crm.api.complaints.MANUAL_CHANNEL_CHOICES",
+        "ComplaintSeverityEnum": "crm.models.ComplaintSeverity",
+        "ComplaintStateEnum": "crm.models.ComplaintState",
     },
 }
 

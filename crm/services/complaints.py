@@ -63,6 +63,7 @@ __all__ = [
     "complaint_update",
     "complaints_check_deadlines",
     "department_heads",
+    "in_crm_team",
     "may_assign",
 ]
 
@@ -391,16 +392,6 @@ ALLOWED = {
     "update": (*OPEN_COMPLAINT_STATES,),
 }
 
-ACTION_LABELS = {
-    "assign": gettext_lazy("assign"),
-    "start": gettext_lazy("start work on"),
-    "resolve": gettext_lazy("resolve"),
-    "confirm": gettext_lazy("confirm"),
-    "close": gettext_lazy("close"),
-    "reopen": gettext_lazy("reopen"),
-    "update": gettext_lazy("change"),
-}
-
 
 def _lock(actor, complaint_id, action: str) -> Complaint:
     # checked through the chokepoint, then locked: the rule "own" joins the follow-up (an
@@ -449,7 +440,7 @@ def _is_crm_manager(actor) -> bool:
     return _scope(actor) in (DataScope.DEALERSHIP, DataScope.GROUP)
 
 
-def _in_crm_team(actor) -> bool:
+def in_crm_team(actor) -> bool:
     access = user_access(actor)
     if access.is_system or _is_crm_manager(actor):
         return True
@@ -573,7 +564,7 @@ def complaint_resolve(*, actor, complaint_id, resolution: str) -> Complaint:
 def complaint_confirm(*, actor, complaint_id, feedback: str) -> Complaint:
     """The CRM team called the customer back: their confirmation of the resolution."""
     complaint = _lock(actor, complaint_id, "confirm")
-    if not _in_crm_team(actor):
+    if not in_crm_team(actor):
         raise PermissionDenied(_("The CRM team confirms the resolution with the customer."))
     complaint.customer_feedback = _text(
         feedback, "feedback", _("Write what the customer said on the call back.")
@@ -593,7 +584,7 @@ def complaint_confirm(*, actor, complaint_id, feedback: str) -> Complaint:
 def complaint_close(*, actor, complaint_id, note: str = "") -> Complaint:
     """Close a complaint the customer confirmed (the CRM team)."""
     complaint = _lock(actor, complaint_id, "close")
-    if not _in_crm_team(actor):
+    if not in_crm_team(actor):
         raise PermissionDenied(_("The CRM team closes complaints."))
     complaint.closed_at = timezone.now()
     return _transition(
