@@ -316,14 +316,18 @@ def complaint_create(
 
 
 def _survey_description(response: SurveyResponse, reason: str) -> str:
+    reason = reason or ""
     lines = []
     if reason.strip():
         lines.append(reason.strip())
     threshold = response.questionnaire.complaint_below
+    # the low scores not already named in the reason (the survey service may name them)
     low = [
         answer
         for answer in response.answers.all()
-        if answer.score is not None and answer.score < threshold
+        if answer.score is not None
+        and answer.score < threshold
+        and answer.question_text not in reason
     ]
     if low:
         lines.append(_("Low scores (under %(n)s):") % {"n": threshold})

@@ -593,6 +593,22 @@ def test_a_low_score_opens_a_complaint_for_the_followup(cast, team, kind, catego
     assert _log(cast, complaint)[-1][0] == "note"
 
 
+def test_low_scores_named_in_the_reason_are_not_repeated(cast, team):
+    event = make_event(cast.a, kind="sales", staff=team.sales_consultant)
+    with dealership_context(cast.a):
+        followup = FollowUp.objects.get(event=event)
+    response = _survey(cast, followup, followup.specialist, [3, 5])
+    complaint = call(
+        cast,
+        svc.complaint_from_survey,
+        actor=followup.specialist,
+        response=response.pk,
+        reason="Score 3: Question 1",
+    )
+    assert complaint.description.count("Question 1") == 1
+    assert "- Question 2: 5" in complaint.description
+
+
 def test_only_the_followups_specialist_opens_a_complaint_from_it(cast, team):
     event = make_event(cast.a, kind="sales", staff=team.sales_consultant)
     with dealership_context(cast.a):
