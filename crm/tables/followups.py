@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -212,4 +213,4 @@ class ContactCheckTable(tables.Table):
         )
 
     def render_escalated_at(self, value):
-        return date_format(value, "Y-m-d H:i") if value else "—"
+        return date_format(timezone.localtime(value), "Y-m-d H:i") if value else "—"
