@@ -161,6 +161,8 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "aftersales:daily": "the day's repair orders through the chokepoint (test_claims_*)",
     "aftersales-api:service-day-list": "counts read through the chokepoint (test_claims_*)",
     "aftersales:parts_to_issue": "part lines of visible parts / repair orders (test_parts_*)",
+    "crm:board": "key figures read through the chokepoint; no id (tests/crm/test_board_*)",
+    "crm-api:crm-board-list": "key figures read through the chokepoint (test_board_pages)",
 }
 
 # Write routes HQ may use although its scope is read-only: they change only the user's own
