@@ -130,6 +130,8 @@ def combine(values: Iterable, how: str = "sum"):
         )
     if how == "mean":
         mean = Decimal(sum(Decimal(v) for v in present)) / len(present)
+        if mean == mean.to_integral_value():
+            return int(mean)
         return mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return sum(present)
 

@@ -367,7 +367,8 @@ def test_rates_of_several_dealerships_are_weighted_by_their_base():
     assert combine([Ratio.of(17, 2, scale=1, places=2), Ratio.of(6, 1, scale=1, places=2)]) == (
         Decimal("7.67")
     )
-    assert combine([90, 100], "mean") == Decimal("95.0")
+    assert combine([90, 100], "mean") == 95
+    assert combine([90, 95], "mean") == Decimal("92.5")
     assert Ratio.of(1, 0) is None
 
 
