@@ -52,6 +52,7 @@ from crm.tables.outreach import (
 )
 from dealership.access import can, permitted_ids
 from dealership.views import ScopedDetailView, ScopedListView, ServiceFormView
+from org.approvals.models import ApprovalRequest
 
 
 def tabs(user) -> list[tuple[str, str, str]]:
@@ -407,7 +408,13 @@ class SmsDetailView(_AreaMixin, ScopedDetailView):
         context["may_edit"] = may_change and state == SmsCampaignState.DRAFT
         context["may_submit"] = context["may_edit"]
         context["may_send"] = may_change and state == SmsCampaignState.APPROVED
-        context["request_url"] = campaign.request.get_absolute_url() if campaign.request else None
+        # the approval request's page, for who may open it (the requester, its approvers …)
+        context["request_url"] = (
+            campaign.request.get_absolute_url()
+            if campaign.request_id
+            and permitted_ids(user, ApprovalRequest, "view", [campaign.request_id])
+            else None
+        )
         return context
 
 
