@@ -20,4 +20,5 @@ class CrmConfig(AppConfig):
         navigation.register()
         figures.register()
         register_demo_seeder(demo.seed, order=40)
+        register_demo_seeder(demo.seed_followups, order=80)  # after sales and after-sales
         register_dealership_initializer(questionnaires_seed)  # default SSI / CSI questionnaires
