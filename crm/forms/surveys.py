@@ -39,7 +39,8 @@ def answer_fields(questions, *, disabled: bool = False) -> dict[str, forms.Field
             )
         else:
             field = forms.CharField(
-                max_length=TEXT_ANSWER_MAX, widget=forms.Textarea(attrs={"rows": 2})
+                max_length=TEXT_ANSWER_MAX,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
             )
         field.label = question.text
         field.required = False
