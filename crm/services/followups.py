@@ -443,7 +443,8 @@ CRM_MANAGERS = ("customer_relations_manager", "crm_director")
 
 def followup_list_publish(*, dealership, day: dt.date) -> str:
     """The daily job's work for ``day`` in the current dealership (its tenant scope): rows move
-    to their status on ``day`` (:func:`followups_refresh`), rows nobody holds go to a
+    to their status on ``day`` (:func:`followups_refresh`; events without their follow-up get
+    it first, :func:`followups_ensure`), rows nobody holds go to a
     specialist, and each specialist is told once (key ``crm.followup_list:<user>:<day>``) how
     many calls are due and overdue on their list; rows nobody can take are reported once to
     the CRM managers. Run again, or for a later day after missed ones, it changes each row once
@@ -460,12 +461,15 @@ def followup_list_publish(*, dealership, day: dt.date) -> str:
     today = local_today(dealership)
     if day > today:
         raise ValueError(f"The call list of {day:%Y-%m-%d} cannot be published before that day.")
+    made = followups_ensure(day=day)  # the safety net: events recorded without their row
     moved = followups_refresh(day=day)
     assigned = _assign_unassigned(day)
     result = (
         f"{day:%Y-%m-%d}: {len(moved['due'])} joined the list, {len(moved['overdue'])} overdue, "
         f"{assigned} assigned"
     )
+    if made:
+        result += f", {len(made)} missing follow-ups made"
     if day < today:
         return f"{result}; nobody told (a past day)"
     told = 0

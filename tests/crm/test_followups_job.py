@@ -240,3 +240,28 @@ def test_rows_nobody_holds_go_to_a_new_specialist_or_to_the_crm_managers_once(ca
         assert [n[:2] for n in notes(cast.a, FOLLOWUP_LIST)] == [
             (specialist.pk, f"crm.followup_list:{specialist.pk}:2030-03-05")
         ]
+
+
+def test_an_event_written_without_its_follow_up_gets_it_from_the_next_run(cast, team):
+    """The safety net: an event written in bulk (an import) without its follow-up is on the
+    call list after the next daily run, once."""
+    from crm.models import CustomerEvent
+
+    day = MONDAY
+    with frozen(day, 11):
+        event = make_event(cast.a, occurred_on=day - 4 * DAY, staff=team.sales_consultant)
+    with dealership_context(cast.a):
+        FollowUp.objects.filter(event=event).delete()
+        assert not FollowUp.objects.filter(event=event).exists()
+    with frozen(day, 9):
+        first = publish(cast.a, day)
+        publish(cast.a, day)
+    assert "1 missing follow-ups made" in first
+    with dealership_context(cast.a):
+        (row,) = FollowUp.objects.filter(event=event)
+        assert CustomerEvent.objects.get(pk=event.pk).followups.count() == 1
+    assert row.status == "due"
+    assert row.specialist_id in {
+        team.sales_followup_specialist.pk,
+        team.sales_followup_specialist2.pk,
+    }
