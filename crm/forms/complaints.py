@@ -136,7 +136,7 @@ class ComplaintForm(BootstrapMixin, forms.Form):
         required=False,
         empty_label=_("No particular vehicle"),
     )
-    channel = forms.ChoiceField(label=_("received by"))
+    channel = forms.ChoiceField(label=_("received through"))
     category = forms.ChoiceField(label=_("category"), choices=ComplaintCategory.choices)
     severity = forms.ChoiceField(
         label=_("severity"),

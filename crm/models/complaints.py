@@ -73,7 +73,7 @@ class ComplaintSeverity(models.TextChoices):
 class ComplaintState(models.TextChoices):
     REGISTERED = "registered", _("Registered")
     ASSIGNED = "assigned", pgettext_lazy("complaint", "Assigned")
-    IN_PROGRESS = "in_progress", _("In progress")
+    IN_PROGRESS = "in_progress", pgettext_lazy("complaint", "In progress")
     RESOLVED = "resolved", _("Resolved")
     CONFIRMED = "confirmed", _("Confirmed with the customer")
     CLOSED = "closed", pgettext_lazy("complaint", "Closed")
@@ -107,7 +107,7 @@ class Complaint(TenantModel):
         related_name="complaints",
         verbose_name=_("follow-up"),
     )
-    channel = models.CharField(_("received by"), max_length=10, choices=ComplaintChannel)
+    channel = models.CharField(_("received through"), max_length=10, choices=ComplaintChannel)
     category = models.CharField(_("category"), max_length=20, choices=ComplaintCategory)
     severity = models.CharField(
         _("severity"),

@@ -28,7 +28,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from crm.models import Complaint, ComplaintEntry, Customer, FollowUp, SurveyResponse, Vehicle
 from crm.models.complaints import (
@@ -418,13 +418,13 @@ def _lock(actor, complaint_id, action: str) -> Complaint:
 
 def _past(action: str) -> str:
     return {
-        "assign": _("assigned"),
-        "start": _("started"),
-        "resolve": _("resolved"),
-        "confirm": _("confirmed"),
-        "close": _("closed"),
-        "reopen": _("reopened"),
-        "update": _("changed"),
+        "assign": pgettext("complaint action", "assigned"),
+        "start": pgettext("complaint action", "started"),
+        "resolve": pgettext("complaint action", "resolved"),
+        "confirm": pgettext("complaint action", "confirmed"),
+        "close": pgettext("complaint action", "closed"),
+        "reopen": pgettext("complaint action", "reopened"),
+        "update": pgettext("complaint action", "changed"),
     }[action]
 
 
