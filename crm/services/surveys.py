@@ -416,10 +416,12 @@ def questionnaires_seed(dealership) -> None:
     seed_questionnaires(Questionnaire, Question, _pk(dealership))
 
 
-def active_questionnaire(kind: str) -> Questionnaire | None:
-    """The current dealership's questionnaire in use for ``kind`` (questions prefetched)."""
+def active_questionnaire(kind: str, dealership_id=None) -> Questionnaire | None:
+    """The questionnaire in use for ``kind`` (questions prefetched) of ``dealership_id`` — by
+    default the current dealership (an HQ scope reads several: name the follow-up's)."""
+    dealership_id = dealership_id or get_scope().current_id
     return (
-        Questionnaire.objects.filter(kind=kind, is_active=True)
+        Questionnaire.objects.filter(dealership_id=dealership_id, kind=kind, is_active=True)
         .prefetch_related("questions")
         .first()
     )
@@ -576,7 +578,7 @@ def survey_record(
             _("This follow-up already has a survey taken %(channel)s.")
             % {"channel": SurveyChannel(channel).label.lower()}
         )
-    questionnaire = active_questionnaire(followup.kind)
+    questionnaire = active_questionnaire(followup.kind, followup.dealership_id)
     if questionnaire is None:
         raise ValidationError(
             _("No questionnaire is in use for %(kind)s; ask the CRM manager to activate one.")

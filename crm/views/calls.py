@@ -84,7 +84,7 @@ def call_screen(request, followup: FollowUp, form: CallForm | None = None, statu
     shown = phones_shown(
         user=user, customers=[customer], context=PHONE_CONTEXT, fields=("mobile", "mobile_alt")
     )[customer.pk]
-    questionnaire = active_questionnaire(followup.kind)
+    questionnaire = active_questionnaire(followup.kind, followup.dealership_id)
     if form is None:
         form = CallForm(
             customer=customer,
@@ -150,7 +150,7 @@ class FollowUpCallRecordView(TenantRequiredMixin, View):
         if _mode(followup, may_change=True) != "work":
             messages.error(request, _("This follow-up cannot be called now."))
             return call_screen(request, followup, status=400)
-        questionnaire = active_questionnaire(followup.kind)
+        questionnaire = active_questionnaire(followup.kind, followup.dealership_id)
         shown = {
             "mobile": followup.customer.mobile or "",
             "mobile_alt": followup.customer.mobile_alt or "",

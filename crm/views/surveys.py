@@ -158,12 +158,12 @@ class FaceToFaceView(TenantRequiredMixin, View):
 
     def get(self, request, pk):
         followup = self.get_object()
-        questionnaire = services.active_questionnaire(followup.kind)
+        questionnaire = services.active_questionnaire(followup.kind, followup.dealership_id)
         return self.render_page(followup, FaceToFaceForm(questionnaire=questionnaire))
 
     def post(self, request, pk):
         followup = self.get_object()
-        questionnaire = services.active_questionnaire(followup.kind)
+        questionnaire = services.active_questionnaire(followup.kind, followup.dealership_id)
         form = FaceToFaceForm(request.POST, questionnaire=questionnaire)
         if form.is_valid():
             try:

@@ -249,13 +249,26 @@ def test_another_specialists_followup_and_another_dealership_answer_404(cast, te
 
 def test_hq_reads_the_screen_but_cannot_post(cast, team, client_for):
     followup = due_followup(cast, team)
+    first = questions(cast)["score"][0]
+    with dealership_context(cast.a):  # A's own wording, not B's (HQ reads both)
+        type(first).objects.filter(pk=first.pk).update(text="甲店的问题")
     before = state(cast, followup)
     client = client_for(cast.hq_user)
     page = client.get(screen_url(followup))
     assert page.status_code == 200
     assert 'id="call-submit"' not in page.content.decode()
+    assert "甲店的问题" in page.content.decode()
     assert client.post(record_url(followup), call_data(cast, followup)).status_code == 403
     assert state(cast, followup) == before
+
+
+def test_the_gm_may_work_the_followup(cast, team, client_for):
+    followup = due_followup(cast, team)
+    client = client_for(cast.user_a)
+    assert 'data-mode="work"' in client.get(screen_url(followup)).content.decode()
+    response = client.post(record_url(followup), call_data(cast, followup))
+    assert response.status_code == 302
+    assert state(cast, followup)[0] == "done"
 
 
 def test_someone_without_follow_up_rights_gets_403(cast, team, client_for):
