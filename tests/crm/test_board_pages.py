@@ -244,3 +244,15 @@ def test_nav_entry_and_dashboard_panel_for_who_may_open_the_board(cast, team, cl
     assert 'data-nav="crm_board"' not in consultant
     assert 'data-widget="crm_board"' not in consultant
     assert TODAY.year == 2026
+
+
+def test_the_chart_escapes_every_text_it_is_given():
+    from dealership.figures import line_chart
+
+    svg = str(
+        line_chart(
+            ["<b>2026-01</b>"], [("<script>alert(1)</script>", [9])], title="<img src=x onerror=1>"
+        )
+    )
+    assert "<script" not in svg and "<img" not in svg and "<b>" not in svg
+    assert "&lt;script&gt;" in svg or "&lt;script" in svg
