@@ -20,6 +20,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 
+from crm.api.serializers import PersonRefSerializer
 from crm.models import Complaint, ComplaintEntry
 from crm.models.complaints import (
     OPEN_COMPLAINT_STATES,
@@ -35,16 +36,8 @@ from dealership.api.viewsets import TenantModelViewSet
 # --- reading --------------------------------------------------------------------------------------
 
 
-class ComplaintPersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, obj) -> str:
-        return obj.name or obj.username
-
-
 class ComplaintEntrySerializer(serializers.ModelSerializer):
-    actor = ComplaintPersonSerializer(read_only=True, allow_null=True)
+    actor = PersonRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = ComplaintEntry
@@ -63,7 +56,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(
         source="department.name", read_only=True, default=None, allow_null=True
     )
-    owner = ComplaintPersonSerializer(read_only=True, allow_null=True)
+    owner = PersonRefSerializer(read_only=True, allow_null=True)
     overdue = serializers.SerializerMethodField()
 
     class Meta:

@@ -19,6 +19,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from crm.api.serializers import CustomerRefSerializer, PersonRefSerializer, VehicleRefSerializer
 from crm.models import (
     AttemptOutcome,
     ContactCheck,
@@ -38,26 +39,6 @@ from dealership.audit import mask
 # --- reading ------------------------------------------------------------------------------------
 
 
-class FollowUpCustomerSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class FollowUpVehicleSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    plate = serializers.CharField()
-    vin = serializers.CharField()
-    model = serializers.CharField()
-
-
-class FollowUpPersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, obj) -> str:
-        return obj.name or obj.username
-
-
 class _PhonesMixin:
     """``phone``: the customer's mobile as :func:`phones_shown` gave it for this response
     (``context["phones"]``)."""
@@ -67,15 +48,15 @@ class _PhonesMixin:
 
 
 class FollowUpSerializer(_PhonesMixin, serializers.ModelSerializer):
-    customer = FollowUpCustomerSerializer(read_only=True)
-    vehicle = FollowUpVehicleSerializer(read_only=True, allow_null=True)
-    specialist = FollowUpPersonSerializer(read_only=True, allow_null=True)
+    customer = CustomerRefSerializer(read_only=True)
+    vehicle = VehicleRefSerializer(read_only=True, allow_null=True)
+    specialist = PersonRefSerializer(read_only=True, allow_null=True)
     phone = serializers.SerializerMethodField()
     status_on_day = serializers.SerializerMethodField(
         help_text="The status on the day asked for with ?due_on= (today without it)."
     )
     event_summary = serializers.CharField(source="event.summary", read_only=True)
-    served_by = FollowUpPersonSerializer(source="event.staff", read_only=True, allow_null=True)
+    served_by = PersonRefSerializer(source="event.staff", read_only=True, allow_null=True)
 
     class Meta:
         model = FollowUp
@@ -107,9 +88,9 @@ class FollowUpSerializer(_PhonesMixin, serializers.ModelSerializer):
 
 
 class ContactCheckSerializer(_PhonesMixin, serializers.ModelSerializer):
-    customer = FollowUpCustomerSerializer(read_only=True)
-    consultant = FollowUpPersonSerializer(read_only=True, allow_null=True)
-    returned_by = FollowUpPersonSerializer(read_only=True, allow_null=True)
+    customer = CustomerRefSerializer(read_only=True)
+    consultant = PersonRefSerializer(read_only=True, allow_null=True)
+    returned_by = PersonRefSerializer(read_only=True, allow_null=True)
     phone = serializers.SerializerMethodField(help_text="The customer's mobile on file.")
     mobile = serializers.SerializerMethodField(help_text="The verified mobile returned.")
 

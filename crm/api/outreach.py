@@ -26,6 +26,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from crm.api.serializers import CustomerRefSerializer, PersonRefSerializer, VehicleRefSerializer
 from crm.models import (
     Membership,
     ReminderKind,
@@ -47,34 +48,14 @@ from dealership.audit import mask
 # --- reading ------------------------------------------------------------------------------------
 
 
-class OutreachCustomerSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class OutreachVehicleSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    plate = serializers.CharField()
-    vin = serializers.CharField()
-    model = serializers.CharField()
-
-
-class OutreachPersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, obj) -> str:
-        return obj.name or obj.username
-
-
 class _PhoneField:
     def get_phone(self, obj) -> str:
         return self.context.get("phones", {}).get(obj.customer_id, {}).get("mobile", "")
 
 
 class RetentionEntrySerializer(_PhoneField, serializers.ModelSerializer):
-    customer = OutreachCustomerSerializer(read_only=True)
-    vehicle = OutreachVehicleSerializer(read_only=True, allow_null=True)
+    customer = CustomerRefSerializer(read_only=True)
+    vehicle = VehicleRefSerializer(read_only=True, allow_null=True)
     phone = serializers.SerializerMethodField()
 
     class Meta:
@@ -85,7 +66,7 @@ class RetentionEntrySerializer(_PhoneField, serializers.ModelSerializer):
 
 class RetentionListSerializer(serializers.ModelSerializer):
     customers = serializers.IntegerField(read_only=True, help_text="Entries on the list.")
-    acknowledged_by = OutreachPersonSerializer(read_only=True, allow_null=True)
+    acknowledged_by = PersonRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = RetentionList
@@ -104,10 +85,10 @@ class RetentionListDetailSerializer(RetentionListSerializer):
 
 
 class ServiceReminderSerializer(_PhoneField, serializers.ModelSerializer):
-    customer = OutreachCustomerSerializer(read_only=True)
-    vehicle = OutreachVehicleSerializer(read_only=True)
+    customer = CustomerRefSerializer(read_only=True)
+    vehicle = VehicleRefSerializer(read_only=True)
     phone = serializers.SerializerMethodField()
-    done_by = OutreachPersonSerializer(read_only=True, allow_null=True)
+    done_by = PersonRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = ServiceReminder
@@ -129,7 +110,7 @@ class ServiceReminderSerializer(_PhoneField, serializers.ModelSerializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    customer = OutreachCustomerSerializer(read_only=True)
+    customer = CustomerRefSerializer(read_only=True)
 
     class Meta:
         model = Membership
@@ -138,7 +119,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class SmsCampaignSerializer(serializers.ModelSerializer):
-    created_by = OutreachPersonSerializer(read_only=True)
+    created_by = PersonRefSerializer(read_only=True)
     audience = serializers.JSONField(read_only=True)
 
     class Meta:
@@ -159,7 +140,7 @@ class SmsCampaignSerializer(serializers.ModelSerializer):
 
 
 class SmsPreviewSampleSerializer(serializers.Serializer):
-    customer = OutreachCustomerSerializer()
+    customer = CustomerRefSerializer()
     phone = serializers.CharField()
     text = serializers.CharField()
 
@@ -173,7 +154,7 @@ class SmsPreviewSerializer(serializers.Serializer):
 
 
 class SmsDeliverySerializer(serializers.ModelSerializer):
-    customer = OutreachCustomerSerializer(read_only=True)
+    customer = CustomerRefSerializer(read_only=True)
     mobile = serializers.SerializerMethodField(help_text="The number it went to, masked.")
 
     class Meta:

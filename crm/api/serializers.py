@@ -215,3 +215,26 @@ class VehicleUpdateSerializer(VehicleWriteSerializer):
 class TransferSerializer(serializers.Serializer):
     new_owner = serializers.IntegerField(min_value=1)
     on = serializers.DateField(required=False, allow_null=True)
+
+
+# --- short references to a customer, a vehicle, a person (shared by the crm resources) ----------
+
+
+class CustomerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class VehicleRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    plate = serializers.CharField()
+    vin = serializers.CharField()
+    model = serializers.CharField()
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, obj) -> str:
+        return obj.name or obj.username

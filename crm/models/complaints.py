@@ -6,26 +6,15 @@ the GM and marked for coordination with the OEM. :class:`ComplaintEntry` logs ev
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.models.customers import Customer, Vehicle
-from crm.models.followups import FollowUp
+from crm.models.followups import FollowUp, user_fk
 from dealership.models import TenantModel
 from dealership.tenancy.constraints import tenant_keys
-
-
-def _user_fk(verbose_name, **kwargs):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=verbose_name,
-        **kwargs,
-    )
 
 
 class ComplaintChannel(models.TextChoices):
@@ -124,7 +113,7 @@ class Complaint(TenantModel):
         related_name="+",
         verbose_name=_("responsible department"),
     )
-    owner = _user_fk(_("handled by"), null=True, blank=True)
+    owner = user_fk(_("handled by"), null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=12, choices=ComplaintState, default=ComplaintState.REGISTERED
     )
@@ -138,7 +127,7 @@ class Complaint(TenantModel):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopened = models.PositiveSmallIntegerField(_("times reopened"), default=0)
-    registered_by = _user_fk(_("registered by"))
+    registered_by = user_fk(_("registered by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -170,7 +159,7 @@ class ComplaintEntry(TenantModel):
         Complaint, on_delete=models.CASCADE, related_name="entries", verbose_name=_("complaint")
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    actor = _user_fk(_("by"), null=True, blank=True)
+    actor = user_fk(_("by"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=30)
     from_state = models.CharField(_("from"), max_length=12, choices=ComplaintState, blank=True)
     to_state = models.CharField(_("to"), max_length=12, choices=ComplaintState, blank=True)

@@ -29,7 +29,8 @@ from dealership.models import TenantModel
 from dealership.tenancy.constraints import tenant_keys
 
 
-def _user_fk(verbose_name, **kwargs):
+def user_fk(verbose_name, **kwargs):
+    """A reference to a user (staff) that keeps the user while rows point at them."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -166,7 +167,7 @@ class FollowUp(TenantModel):
     event_date = models.DateField(_("day N"))
     window_start = models.DateField(_("call from"))
     window_end = models.DateField(_("call until"))
-    specialist = _user_fk(_("specialist"), null=True, blank=True)
+    specialist = user_fk(_("specialist"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=FollowUpStatus, default=FollowUpStatus.SCHEDULED
     )
@@ -176,7 +177,7 @@ class FollowUp(TenantModel):
     # the local day the row left the call list (done, unreachable); empty while it is open
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    completed_by = _user_fk(_("completed by"), null=True, blank=True)
+    completed_by = user_fk(_("completed by"), null=True, blank=True)
     # failed attempts that count toward "unreachable" since the follow-up was (re)opened
     failed_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
@@ -243,7 +244,7 @@ class CallAttempt(TenantModel):
         FollowUp, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("follow-up")
     )
     at = models.DateTimeField(_("called at"))
-    specialist = _user_fk(_("specialist"))
+    specialist = user_fk(_("specialist"))
     outcome = models.CharField(_("outcome"), max_length=15, choices=AttemptOutcome)
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -280,7 +281,7 @@ class ContactCheck(TenantModel):
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
     )
-    consultant = _user_fk(_("consultant"), null=True, blank=True)
+    consultant = user_fk(_("consultant"), null=True, blank=True)
     week = models.DateField(_("week of"), help_text=_("The Monday of the weekly list."))
     due_on = models.DateField(_("return by"))
     state = models.CharField(
@@ -288,7 +289,7 @@ class ContactCheck(TenantModel):
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
-    returned_by = _user_fk(_("returned by"), null=True, blank=True)
+    returned_by = user_fk(_("returned by"), null=True, blank=True)
     mobile = models.CharField(_("verified mobile"), max_length=11, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

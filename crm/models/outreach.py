@@ -13,7 +13,6 @@ club and SMS campaigns.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -21,18 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.models.customers import Customer, Vehicle
+from crm.models.followups import user_fk
 from dealership.models import TenantModel
 from dealership.tenancy.constraints import tenant_keys
-
-
-def _user_fk(verbose_name, **kwargs):
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=verbose_name,
-        **kwargs,
-    )
 
 
 class RetentionList(TenantModel):
@@ -43,7 +33,7 @@ class RetentionList(TenantModel):
     month = models.DateField(_("month"), help_text=_("The first day of the month of the list."))
     band = models.CharField(_("delivered"), max_length=5, choices=Band)
     acknowledged_at = models.DateTimeField(_("received by after-sales at"), null=True, blank=True)
-    acknowledged_by = _user_fk(_("received by"), null=True, blank=True)
+    acknowledged_by = user_fk(_("received by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -128,7 +118,7 @@ class ServiceReminder(TenantModel):
         _("state"), max_length=10, choices=ReminderState, default=ReminderState.OPEN
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    done_by = _user_fk(_("done by"), null=True, blank=True)
+    done_by = user_fk(_("done by"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
@@ -158,7 +148,7 @@ class Membership(TenantModel):
     joined_on = models.DateField(_("joined on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
     last_login_on = models.DateField(_("last login on the owner site"), null=True, blank=True)
-    created_by = _user_fk(_("registered by"), null=True, blank=True)
+    created_by = user_fk(_("registered by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -215,7 +205,7 @@ class SmsCampaign(TenantModel):
         related_name="+",
         verbose_name=_("approval request"),
     )
-    created_by = _user_fk(_("created by"))
+    created_by = user_fk(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
