@@ -480,18 +480,21 @@ def register_nav() -> None:
     from crm.navigation import _may
     from dealership.registry import NavItem, register_nav
 
-    for key, label, url_name, order, model in (
+    # the owner club is the CRM team's work: in the menu of who keeps it (a consultant may
+    # still open the page and see their own customers' memberships)
+    for key, label, url_name, order, model, action in (
         (
             "crm_reminders",
             gettext_lazy("Reminders and retention"),
             "crm:reminder_list",
             84,
             "ServiceReminder",
+            "view",
         ),
-        ("crm_members", gettext_lazy("Owner club"), "crm:member_list", 85, "Membership"),
-        ("crm_sms", gettext_lazy("SMS campaigns"), "crm:sms_list", 86, "SmsCampaign"),
+        ("crm_members", gettext_lazy("Owner club"), "crm:member_list", 85, "Membership", "change"),
+        ("crm_sms", gettext_lazy("SMS campaigns"), "crm:sms_list", 86, "SmsCampaign", "view"),
     ):
-        register_nav(NavItem(key, label, url_name, order=order, visible=_may(model)))
+        register_nav(NavItem(key, label, url_name, order=order, visible=_may(model, action)))
 
 
 def register_widgets() -> None:
