@@ -5,20 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from crm.views import may_open as _may
 from dealership.registry import NavItem, register_nav
-
-
-def _may(model_name: str, action: str = "view"):
-    def check(request) -> bool:
-        from django.apps import apps
-
-        from dealership.access import can
-
-        if getattr(request, "tenant_scope", None) is None:
-            return False
-        return can(request.user, apps.get_model("crm", model_name), action)
-
-    return check
 
 
 def register() -> None:

@@ -477,7 +477,7 @@ class SmsSendView(_SmsActionView):
 
 def register_nav() -> None:
     """Navigation entries of the area, each shown only to who may open it."""
-    from crm.navigation import _may
+    from crm.views import may_open as _may
     from dealership.registry import NavItem, register_nav
 
     # the owner club is the CRM team's work: in the menu of who keeps it (a consultant may
