@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from dealership.jobs import forget_holiday_overrides
 from dealership.models import (
     Brand,
     DealerGroup,
     Dealership,
     GroupMembership,
+    HolidayOverride,
     Membership,
+    OemChannel,
     SecurityEvent,
     User,
 )
@@ -114,3 +117,34 @@ class MembershipAdmin(admin.ModelAdmin):
 class GroupMembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "group", "position_code", "is_active")
     raw_id_fields = ("user",)
+
+
+@admin.register(HolidayOverride)
+class HolidayOverrideAdmin(admin.ModelAdmin):
+    """A year's holidays and make-up working days, for a year the installed calendar does not
+    cover (or to correct it). The scheduler reads them within a minute."""
+
+    list_display = ["date", "is_working_day", "name"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_holiday_overrides()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_holiday_overrides()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        forget_holiday_overrides()
+
+
+@admin.register(OemChannel)
+class OemChannelAdmin(admin.ModelAdmin):
+    """Where each brand's car maker takes the monthly submissions."""
+
+    list_display = ["brand", "kind", "url", "email", "is_active"]
+    list_filter = ["kind", "is_active"]

@@ -20,6 +20,7 @@ class PlatformConfig(AppConfig):
         from dealership.navigation import register_platform_entries
         from dealership.notifications import setup as notifications
         from dealership.policies import register_policy
+        from dealership.reports import setup as reports
         from dealership.security import setup as security
         from dealership.tenancy.rls import apply_after_migrate
 
@@ -28,5 +29,6 @@ class PlatformConfig(AppConfig):
         register_platform_entries()
         security.register()
         autodiscover_modules("jobs")
+        reports.register()  # after the jobs: each report adds its job
         # row-level security on every tenant table, those of models added later included
         post_migrate.connect(apply_after_migrate, sender=self, dispatch_uid="dealership.rls")

@@ -188,3 +188,30 @@ def check_database_role(app_configs=None, databases=None, **kwargs):
             for problem in rls.role_problems(connection)
         )
     return errors
+
+
+@checks.register(checks.Tags.compatibility)
+def check_holiday_calendar(app_configs=None, **kwargs):
+    """dealership.W011: the mainland-China working-day calendar covers the years the scheduler
+    needs (this year; from December the next one too). Otherwise "first working day" and the
+    approval deadlines would silently take Monday to Friday."""
+    import datetime as dt
+
+    from django.db import DatabaseError
+
+    from dealership.jobs import uncovered_years
+
+    try:
+        missing = uncovered_years(dt.date.today())
+    except DatabaseError:  # no database yet (before the first migrate)
+        return []
+    return [
+        checks.Warning(
+            f"The holiday calendar does not cover {year}: Monday to Friday would be taken as "
+            "working days.",
+            hint="Upgrade chinesecalendar, or enter the year's holidays and make-up working days "
+            "as holiday overrides in the admin (Platform › Holiday overrides).",
+            id="dealership.W011",
+        )
+        for year in missing
+    ]

@@ -18,19 +18,89 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import DatabaseError
+
+logger = logging.getLogger(__name__)
+
+#: seconds a process keeps a year's holiday overrides before reading them again
+_OVERRIDES_TTL = 60
+_overrides: dict[int, tuple[float, dict[dt.date, bool]]] = {}
+_warned_years: set[int] = set()
+
+
+def holiday_overrides(year: int) -> dict[dt.date, bool]:
+    """The administrator's overrides of ``year`` (``{day: is working day}``), read from the
+    ``HolidayOverride`` table at most once a minute per process."""
+    cached = _overrides.get(year)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < _OVERRIDES_TTL:
+        return cached[1]
+    from dealership.models import HolidayOverride
+
+    try:
+        rows = dict(
+            HolidayOverride.objects.filter(date__year=year).values_list("date", "is_working_day")
+        )
+    except DatabaseError:  # before the table exists (first migrate)
+        rows = {}
+    _overrides[year] = (now, rows)
+    return rows
+
+
+def forget_holiday_overrides() -> None:
+    """Called when an administrator changes the overrides (and by tests)."""
+    _overrides.clear()
+    _warned_years.clear()
+
+
+def calendar_covers(year: int) -> bool:
+    """Does the installed mainland-China calendar know ``year``, or has the administrator
+    entered its holidays as overrides?"""
+    import chinese_calendar
+
+    try:
+        chinese_calendar.is_workday(dt.date(year, 1, 1))
+    except NotImplementedError:
+        return bool(holiday_overrides(year))
+    return True
+
 
 def is_working_day(day: dt.date) -> bool:
-    """Mainland-China working day: official holidays off, make-up working days on."""
+    """Mainland-China working day: official holidays off, make-up working days on.
+
+    The administrator's :class:`~dealership.models.HolidayOverride` rows come first; then the
+    installed ``chinese_calendar`` data; for a year neither covers, Monday to Friday — loudly:
+    a warning in the log (once per year and process), the system check ``dealership.W011`` and
+    a notice on the job-runs page."""
+    override = holiday_overrides(day.year).get(day)
+    if override is not None:
+        return override
     import chinese_calendar
 
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:  # year not covered by the installed calendar data
+        if day.year not in _warned_years:
+            _warned_years.add(day.year)
+            logger.warning(
+                "The holiday calendar does not cover %s: Monday to Friday are taken as working "
+                "days. Enter the year's holidays as holiday overrides in the admin.",
+                day.year,
+            )
         return day.weekday() < 5
+
+
+def uncovered_years(today: dt.date) -> list[int]:
+    """The years the scheduler needs now that the calendar does not cover: this year, and
+    from December on the next one (the State Council publishes it late in the year)."""
+    years = [today.year] + ([today.year + 1] if today.month == 12 else [])
+    return [year for year in years if not calendar_covers(year)]
 
 
 @dataclass(frozen=True)
@@ -88,6 +158,22 @@ class Monthly(Schedule):
     def describe(self):
         which = {0: "first working day", -1: "last day"}.get(self.day, f"day {self.day}")
         return f"monthly on the {which} at {self.at:%H:%M}"
+
+
+@dataclass(frozen=True)
+class MonthDays(Schedule):
+    """On some days of each month, e.g. ``days=(15, 30)``; a day past the month's end means its
+    last day (the 30th of February is the 28th or 29th)."""
+
+    days: tuple[int, ...] = (15, 30)
+
+    def is_due_on(self, day):
+        last = calendar.monthrange(day.year, day.month)[1]
+        return day.day in {min(d, last) for d in self.days}
+
+    def describe(self):
+        days = " and ".join(str(d) for d in self.days)
+        return f"monthly on days {days} at {self.at:%H:%M}"
 
 
 JobFunc = Callable[..., str | None]

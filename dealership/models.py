@@ -26,11 +26,16 @@ __all__ = [
     "DealerGroup",
     "Dealership",
     "Delivery",
+    "GroupExport",
     "GroupMembership",
+    "HolidayOverride",
     "JobRun",
     "Membership",
     "Notification",
     "NotificationPreference",
+    "OemChannel",
+    "OemSubmission",
+    "ReportRun",
     "SecurityEvent",
     "TenantManager",
     "TenantModel",
@@ -353,5 +358,12 @@ from dealership.notifications.models import (  # noqa: E402
     Notification,
     NotificationPreference,
     WeComRobot,
+)
+from dealership.reports.models import (  # noqa: E402
+    GroupExport,
+    HolidayOverride,
+    OemChannel,
+    OemSubmission,
+    ReportRun,
 )
 from dealership.security.models import SecurityEvent  # noqa: E402

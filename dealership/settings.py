@@ -188,6 +188,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dealership.dispatch_due_deliveries",
         "schedule": timedelta(seconds=env_int("NOTIFICATIONS_DISPATCH_INTERVAL", 60, minimum=5)),
     },
+    # Report runs that wait (asked for, or failed and due for a retry) and OEM submissions.
+    "dispatch-report-work": {
+        "task": "dealership.dispatch_report_work",
+        "schedule": timedelta(seconds=env_int("REPORTS_DISPATCH_INTERVAL", 60, minimum=5)),
+    },
 }
 # How many past days the dispatcher looks back for runs missed during downtime.
 JOBS_CATCHUP_DAYS = env_int("JOBS_CATCHUP_DAYS", 7, minimum=0)
@@ -196,6 +201,10 @@ JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3, minimum=1)
 JOBS_DEFAULT_OWNERS = env_list("JOBS_DEFAULT_OWNERS", ["admin_manager"])
 # A run still "running" after this long is considered lost (worker died) and is retried.
 JOBS_STALE_AFTER = timedelta(minutes=env_int("JOBS_STALE_MINUTES", 60, minimum=1))
+# Reports (dealership/reports): attempts of a failing run or OEM submission, the first wait
+# between attempts (doubled each time), and the OEM endpoints' timeout.
+REPORTS_MAX_ATTEMPTS = env_int("REPORTS_MAX_ATTEMPTS", 5, minimum=1)
+REPORTS_RETRY_BASE_SECONDS = env_int("REPORTS_RETRY_BASE_SECONDS", 120, minimum=1)
 
 # --- Content-Security-Policy (django-csp): every asset is served by us; no inline script ---
 CONTENT_SECURITY_POLICY = {

@@ -59,3 +59,53 @@ def dispatch_due_deliveries() -> int:
     from dealership.notifications.services import deliveries_dispatch
 
     return len(deliveries_dispatch(now=timezone.now(), enqueue=enqueue_delivery))
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+@tenant_task(name="dealership.generate_report")
+def generate_report(*, run_id: int, dealership_id: int) -> str | None:
+    from dealership.reports.services import report_run_generate
+
+    run = report_run_generate(run_id=run_id)
+    return run.status if run else None
+
+
+def enqueue_report_run(run_id: int, dealership_id: int) -> None:
+    generate_report.delay_on_commit(run_id=run_id, dealership_id=dealership_id)
+
+
+@tenant_task(name="dealership.send_submission")
+def send_submission(*, submission_id: int, dealership_id: int) -> str | None:
+    from dealership.reports.oem import submission_send
+
+    submission = submission_send(submission_id=submission_id)
+    return submission.state if submission else None
+
+
+def enqueue_submission(submission_id: int, dealership_id: int) -> None:
+    send_submission.delay(submission_id=submission_id, dealership_id=dealership_id)
+
+
+@shared_task(name="dealership.export_group_pack")
+def export_group_pack(*, export_id: int) -> str | None:
+    from dealership.reports.group import group_export_build
+
+    export = group_export_build(export_id=export_id)
+    return export.status if export else None
+
+
+def enqueue_group_export(export_id: int) -> None:
+    export_group_pack.delay_on_commit(export_id=export_id)
+
+
+@shared_task(name="dealership.dispatch_report_work")
+def dispatch_report_work() -> int:
+    from dealership.reports.oem import submissions_dispatch
+    from dealership.reports.services import report_runs_dispatch
+
+    now = timezone.now()
+    runs = report_runs_dispatch(now=now, enqueue=enqueue_report_run)
+    sent = submissions_dispatch(now=now, enqueue=enqueue_submission)
+    return len(runs) + len(sent)

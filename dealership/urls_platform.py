@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dealership import views
+from dealership.reports.urls import urlpatterns as report_urls
 from dealership.security import views as security_views
 
 app_name = "platform"
@@ -15,4 +16,5 @@ urlpatterns = [
         security_views.UnlockView.as_view(),
         name="security_unlock",
     ),
+    *report_urls,
 ]

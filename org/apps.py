@@ -13,7 +13,7 @@ class OrgConfig(AppConfig):
         from dealership.policies import set_default_policy
         from dealership.registry import register_access_gate, register_dealership_initializer
         from dealership.security.audience import register_security_audience
-        from org import access_rules, audit, demo, navigation, notifications
+        from org import access_rules, audit, demo, navigation, notifications, report_access
         from org.access import PositionPolicy, has_active_position
         from org.approvals import setup as approvals_setup
         from org.security import login_event_audience
@@ -23,6 +23,7 @@ class OrgConfig(AppConfig):
         # declares no access rules is open to system code only).
         set_default_policy(PositionPolicy())
         access_rules.register()
+        report_access.register()
         audit.register()
         notifications.register()
         register_dealership_initializer(org_chart_apply_template)

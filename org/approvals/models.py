@@ -6,11 +6,9 @@ running request. Decisions are immutable; the step rows are the audit trail."""
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -394,24 +392,8 @@ class Delegation(TenantModel):
         return reverse("org:delegation_list")
 
 
-class PrivateStorage(FileSystemStorage):
-    """Attachments live outside the web root (``settings.PRIVATE_MEDIA_ROOT``, read on every
-    use) and are served only by a permission-checked view; migrations name no machine's path."""
-
-    @property
-    def base_location(self):
-        return settings.PRIVATE_MEDIA_ROOT
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-
-private_storage = PrivateStorage()
+# the storage lives in the platform (report files use it too); migrations name it here
+from dealership.files import PrivateStorage, private_storage  # noqa: E402, F401
 
 
 def _attachment_path(instance, filename: str) -> str:

@@ -38,6 +38,7 @@ class Command(BaseCommand):
             elif options["verbosity"] >= 2:
                 self.stdout.write(f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} no job due")
             self.send_messages()
+            self.report_work()
             if options["once"]:
                 return
             time.sleep(options["interval"])
@@ -52,6 +53,17 @@ class Command(BaseCommand):
                 states = Delivery.objects.filter(pk__in=sent).values_list("channel", "state")
                 for channel, state in states:
                     self.stdout.write(f"message ({channel}): {state}")
+
+    def report_work(self):
+        """Report runs that wait and OEM submissions: here without workers, else handed on."""
+        from dealership.reports.oem import submissions_dispatch
+        from dealership.reports.services import generate_in_scope, report_runs_dispatch
+        from dealership.tasks import enqueue_report_run, enqueue_submission
+
+        eager = settings.CELERY_TASK_ALWAYS_EAGER
+        now = timezone.now()
+        report_runs_dispatch(now=now, enqueue=generate_in_scope if eager else enqueue_report_run)
+        submissions_dispatch(now=now, enqueue=enqueue_submission)
 
     def report(self, now, run_ids):
         """One line per run: when (the dealership's local time), where, which job and day."""
