@@ -433,5 +433,10 @@ LOGGING = {
         "handlers": ["console"],
         "level": env_choice("DJANGO_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"]),
     },
+    # the PDF renderer and its font tools log every layout step at INFO
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
