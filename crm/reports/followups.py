@@ -1,0 +1,1 @@
+"""Daily, weekly and monthly follow-up, satisfaction and complaint reports."""
