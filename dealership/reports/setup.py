@@ -32,6 +32,10 @@ def register() -> None:
             "reports", _("Reports"), "platform:report_list", order=800, visible=reports_nav_visible
         )
     )
+    from dealership.demo import register_demo_seeder
+    from dealership.reports.demo import seed_reports
+
+    register_demo_seeder(seed_reports, order=95)  # after every app's records
     register_kind(REPORT_READY)
     register_kind(REPORT_FAILED)
     autodiscover_modules("reports")
