@@ -18,7 +18,7 @@ COPY --from=assets /src/static/vendor ./static/vendor
 RUN DJANGO_DEBUG=true python manage.py compilemessages --ignore=.venv -v0 \
  && DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz \
     python manage.py collectstatic --noinput -v0 \
- && useradd --system --home /app erp && mkdir -p /app/var && chown -R erp /app/var
+ && useradd --system --home /app erp && mkdir -p /app/var/private && chown -R erp /app/var
 USER erp
 EXPOSE 8000
 CMD ["gunicorn", "dealership.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
