@@ -70,11 +70,13 @@ class ReportCatalogueView(TenantRequiredMixin, TemplateView):
             ):
                 if latest[run.report].key == run.period_key:
                     runs.setdefault(run.report, run)
-        context.update(
-            title=_("Reports"),
-            rows=[(r, latest[r.code], runs.get(r.code)) for r in reports],
-            dealership=dealership,
-        )
+        rows = []
+        for r in reports:
+            run = runs.get(r.code)
+            upcoming = latest[r.code].next() if run is not None else latest[r.code]
+            due = r.due_at(upcoming, dealership) if dealership is not None else None
+            rows.append((r, latest[r.code], run, due))
+        context.update(title=_("Reports"), rows=rows, dealership=dealership)
         return context
 
 
