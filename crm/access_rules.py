@@ -17,7 +17,11 @@
   the user's departments.
 * Owner-club members: seen with the customer, kept with ``crm.change_member``. SMS campaigns:
   ``crm.change_campaign`` ("own" = created by the user). The log of phone numbers shown:
-  ``crm.view_phone_log`` ("own" = one's own views)."""
+  ``crm.view_phone_log`` ("own" = one's own views).
+* Market intelligence (competitor observations, advertising spends): the marketing work of
+  ``crm.change_campaign`` — the marketing and CRM managers record and read the dealership's, a
+  marketing or campaign specialist their own ("own" = recorded by the user). Others (the deputy
+  GM, HQ) read them in the monthly OEM reports."""
 
 from __future__ import annotations
 
@@ -164,6 +168,10 @@ def register() -> None:
         m.SmsDelivery,
         _by_user("campaign__created_by", C.CRM_CHANGE_CAMPAIGN, C.CRM_CHANGE_CAMPAIGN),
     )
+    for model in (m.CompetitorObservation, m.AdvertisingSpend):
+        register_model_access(
+            model, _by_user("recorded_by", C.CRM_CHANGE_CAMPAIGN, C.CRM_CHANGE_CAMPAIGN)
+        )
     register_model_access(
         m.PhoneReveal, _by_user("user", C.CRM_VIEW_PHONE_LOG, C.CRM_VIEW_PHONE_LOG)
     )

@@ -12,7 +12,9 @@
 * :mod:`crm.models.outreach` — :class:`RetentionList` / :class:`RetentionEntry`,
   :class:`ServiceReminder` (车务提醒), :class:`Membership` (owner club), :class:`SmsCampaign` /
   :class:`SmsDelivery`;
-* :mod:`crm.models.privacy` — :class:`PhoneReveal`, the log of every full phone number shown."""
+* :mod:`crm.models.privacy` — :class:`PhoneReveal`, the log of every full phone number shown;
+* :mod:`crm.models.intelligence` — market intelligence for the OEM's monthly submissions:
+  :class:`CompetitorObservation` (竞争对手情报) and :class:`AdvertisingSpend` (广告投放)."""
 
 from crm.models.complaints import (
     Complaint,
@@ -41,6 +43,7 @@ from crm.models.followups import (
     FollowUpSettings,
     FollowUpStatus,
 )
+from crm.models.intelligence import AdChannel, AdvertisingSpend, CompetitorObservation
 from crm.models.outreach import (
     Membership,
     ReminderKind,
@@ -64,8 +67,11 @@ from crm.models.surveys import (
 )
 
 __all__ = [
+    "AdChannel",
+    "AdvertisingSpend",
     "AttemptOutcome",
     "CallAttempt",
+    "CompetitorObservation",
     "Complaint",
     "ComplaintCategory",
     "ComplaintChannel",
