@@ -18,8 +18,8 @@ def register() -> None:
     register_nav(
         NavItem("vehicles", _("Vehicles"), "crm:vehicle_list", order=70, visible=_may("Vehicle"))
     )
-    from crm.views import board, calls, complaints, followups, outreach, surveys
+    from crm.views import board, calls, complaints, followups, intelligence, outreach, surveys
 
-    for area in (followups, calls, surveys, complaints, outreach, board):
+    for area in (followups, calls, surveys, complaints, outreach, intelligence, board):
         area.register_nav()
         area.register_widgets()

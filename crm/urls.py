@@ -1,6 +1,15 @@
 """URLs of crm, one list per area (each ``crm/views/<area>.py`` owns its ``urlpatterns``)."""
 
-from crm.views import board, calls, complaints, customers, followups, outreach, surveys
+from crm.views import (
+    board,
+    calls,
+    complaints,
+    customers,
+    followups,
+    intelligence,
+    outreach,
+    surveys,
+)
 
 app_name = "crm"
 urlpatterns = [
@@ -10,5 +19,6 @@ urlpatterns = [
     *surveys.urlpatterns,
     *complaints.urlpatterns,
     *outreach.urlpatterns,
+    *intelligence.urlpatterns,
     *board.urlpatterns,
 ]

@@ -1,11 +1,11 @@
 from rest_framework.routers import DefaultRouter
 
-from crm.api import board, complaints, followups, outreach, surveys
+from crm.api import board, complaints, followups, intelligence, outreach, surveys
 from crm.api.customers import CustomerViewSet, VehicleViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("vehicles", VehicleViewSet, basename="vehicle")
-for area in (followups, surveys, complaints, outreach, board):
+for area in (followups, surveys, complaints, outreach, intelligence, board):
     area.register(router)
 urlpatterns = router.urls

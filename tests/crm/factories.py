@@ -154,3 +154,45 @@ def _survey_factories() -> dict:
 
 
 FACTORIES.update(_survey_factories())
+
+
+def _intelligence_factories() -> dict:
+    """CompetitorObservation: a price and a day that has come; AdvertisingSpend: a period that
+    does not end before it starts (check constraints baker's random values may break)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from dealership.tenancy import dealership_context
+
+    def observation(*, dealership, **fields):
+        from crm.models import CompetitorObservation
+
+        with dealership_context(dealership):
+            return CompetitorObservation.objects.create(
+                dealership=dealership,
+                brand=fields.pop("brand", "比亚迪"),
+                model=fields.pop("model", "秦PLUS"),
+                price=fields.pop("price", Decimal("99800.00")),
+                observed_on=fields.pop("observed_on", dt.date(2026, 10, 12)),
+                **fields,
+            )
+
+    def spend(*, dealership, **fields):
+        from crm.models import AdvertisingSpend
+
+        with dealership_context(dealership):
+            return AdvertisingSpend.objects.create(
+                dealership=dealership,
+                channel=fields.pop("channel", "auto_portal"),
+                description=fields.pop("description", "汽车之家 10月置顶"),
+                period_start=fields.pop("period_start", dt.date(2026, 10, 1)),
+                period_end=fields.pop("period_end", dt.date(2026, 10, 31)),
+                cost=fields.pop("cost", Decimal("12000.00")),
+                leads_attributed=fields.pop("leads_attributed", 30),
+                **fields,
+            )
+
+    return {"CompetitorObservation": observation, "AdvertisingSpend": spend}
+
+
+FACTORIES.update(_intelligence_factories())
