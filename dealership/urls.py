@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
 from dealership import views
+from dealership.api.urls import reports_urlpatterns
 from dealership.api.views import LogoutAllView, MeView, TokenListView, TokenRevokeView, TokenView
 from dealership.notifications.api import NotificationViewSet
 from dealership.security.views import LoginView
@@ -46,6 +47,7 @@ api_v1 = [
     path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("me/", MeView.as_view(), name="api-me"),
     path("platform/", include("dealership.api.urls")),
+    path("reports/", include((reports_urlpatterns, "reports-api"))),
     path("notifications/", include((notifications_api.urls, "notifications-api"))),
     *_api,
 ]

@@ -11,3 +11,9 @@ router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 app_name = "platform-api"
 urlpatterns = router.urls
+
+# /api/v1/reports/ (mounted by dealership.urls): the report runs
+reports_router = DefaultRouter()
+reports_router.include_root_view = False
+reports_router.register("runs", views.ReportRunViewSet, basename="reportrun")
+reports_urlpatterns = reports_router.urls

@@ -1,4 +1,6 @@
+import django_filters
 from django.contrib.auth import authenticate, user_logged_in
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -11,12 +13,14 @@ from dealership.api.serializers import (
     DealershipSerializer,
     JobRunSerializer,
     MeSerializer,
+    ReportRunSerializer,
     TokenCreatedSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
 from dealership.api.viewsets import HasTenant, TenantReadOnlyModelViewSet, TenantScopeMixin
-from dealership.models import Dealership, JobRun
+from dealership.models import Dealership, JobRun, OemSubmission, ReportRun
+from dealership.reports.models import RunStatus
 from dealership.security import services as security
 from dealership.security.events import LOCKED_OUT_MESSAGE, TOKEN_LOGIN_FLAG
 
@@ -160,3 +164,39 @@ class JobRunViewSet(TenantReadOnlyModelViewSet):
 
     def base_queryset(self):
         return JobRun.objects.select_related("dealership").order_by("-run_date", "job", "pk")
+
+
+class ReportRunFilter(django_filters.FilterSet):
+    report = django_filters.CharFilter(field_name="report", help_text="A report's code.")
+    dealership = django_filters.CharFilter(
+        field_name="dealership__code", help_text="A dealership's code."
+    )
+    period = django_filters.CharFilter(
+        field_name="period_key", help_text="A period's key: 2026-10, 2026-W43, 2026-10-H1 …"
+    )
+    status = django_filters.ChoiceFilter(choices=RunStatus.choices)
+
+    class Meta:
+        model = ReportRun
+        fields = ["report", "dealership", "period", "status"]
+
+
+class ReportRunViewSet(TenantReadOnlyModelViewSet):
+    """Report runs the caller may read (``reports.view``; a department's reports at department
+    scope), one per dealership, report, period and version, newest period first, with links to
+    their PDF and workbook and their submission to the car maker. Filters: ``?report=<code>``,
+    ``?dealership=<code>``, ``?period=<key>``, ``?status=``."""
+
+    model = ReportRun
+    serializer_class = ReportRunSerializer
+    filterset_class = ReportRunFilter
+
+    def base_queryset(self):
+        return (
+            ReportRun.objects.select_related("dealership")
+            .prefetch_related(
+                Prefetch("submissions", queryset=OemSubmission.objects.order_by("pk"))
+            )
+            .defer("content", "error")
+            .order_by("-period_start", "report", "-version", "-pk")
+        )
