@@ -60,7 +60,7 @@ class ReportContent:
 
     def to_json(self) -> dict:
         return {
-            "figures": [[label, _dump(value), kind] for label, value, kind in self.figures],
+            "figures": [[str(label), _dump(value), kind] for label, value, kind in self.figures],
             "tables": [
                 {
                     "title": str(table.title),
