@@ -56,7 +56,8 @@ class Period:
     @classmethod
     def from_key(cls, kind: str, key: str) -> Period:
         """The period named by ``key``; ``ValueError`` for a key that names none."""
-        match = _KEY_PATTERNS.get(kind, re.compile("$^")).fullmatch(key or "")  # not "$": a newline
+        # fullmatch: "$" alone also matches before a final newline
+        match = _KEY_PATTERNS.get(kind, re.compile("$^")).fullmatch(key or "")
         if not match:
             raise ValueError(_("Not a valid period: %(key)s.") % {"key": key})
         parts = [int(p) for p in match.groups()]
