@@ -409,6 +409,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintManualChannelEnum": "crm.api.complaints.MANUAL_CHANNEL_CHOICES",
         "ComplaintSeverityEnum": "crm.models.ComplaintSeverity",
         "ComplaintStateEnum": "crm.models.ComplaintState",
+        "OemSubmissionStateEnum": "dealership.reports.models.OemSubmission.State",
     },
 }
 

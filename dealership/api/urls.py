@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from dealership.api import views
+from dealership.api.reports_submissions import OemSubmissionViewSet
 from dealership.notifications.api import DeliveryViewSet, WeComRobotViewSet
 
 router = DefaultRouter()
@@ -12,8 +13,9 @@ router.register("deliveries", DeliveryViewSet, basename="delivery")
 app_name = "platform-api"
 urlpatterns = router.urls
 
-# /api/v1/reports/ (mounted by dealership.urls): the report runs
+# /api/v1/reports/ (mounted by dealership.urls): the report runs and their submissions
 reports_router = DefaultRouter()
 reports_router.include_root_view = False
 reports_router.register("runs", views.ReportRunViewSet, basename="reportrun")
+reports_router.register("submissions", OemSubmissionViewSet, basename="oemsubmission")
 reports_urlpatterns = reports_router.urls
