@@ -78,7 +78,8 @@ def is_working_day(day: dt.date) -> bool:
     installed ``chinese_calendar`` data; for a year neither covers, Monday to Friday — loudly:
     a warning in the log (once per year and process), the system check ``dealership.W011`` and
     a notice on the job-runs page."""
-    override = holiday_overrides(day.year).get(day)
+    overrides = holiday_overrides(day.year)
+    override = overrides.get(day)
     if override is not None:
         return override
     import chinese_calendar
@@ -86,7 +87,9 @@ def is_working_day(day: dt.date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:  # year not covered by the installed calendar data
-        if day.year not in _warned_years:
+        # a year with overrides has the administrator's calendar (its other days: Monday to
+        # Friday), as calendar_covers() and the system check say: no warning then
+        if not overrides and day.year not in _warned_years:
             _warned_years.add(day.year)
             logger.warning(
                 "The holiday calendar does not cover %s: Monday to Friday are taken as working "

@@ -32,7 +32,7 @@ from dealership import selectors
 from dealership.access import check_model_permission, get_object_for_user, restricted_queryset
 from dealership.audit import entry_changes, object_links, object_type_label
 from dealership.forms import AuditFilterForm
-from dealership.jobs import all_jobs
+from dealership.jobs import all_jobs, uncovered_years
 from dealership.models import AuditEntry, JobRun
 from dealership.registry import widgets_for
 from dealership.tables import AuditTable, JobRunTable
@@ -259,6 +259,10 @@ class JobRunListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         context["states"] = JobRun.State.choices
         context["jobs_registered"] = bool(all_jobs())
+        # a year the holiday calendar does not know: "working day" means Monday to Friday
+        from django.utils import timezone
+
+        context["calendar_gap"] = uncovered_years(timezone.localdate())
         # messages to e-mail and WeCom that failed are watched here too (one query)
         from dealership.notifications.selectors import failing_deliveries
 

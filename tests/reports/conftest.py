@@ -78,3 +78,7 @@ def xlsx_rows(data: bytes) -> list[list]:
 
     book = load_workbook(io.BytesIO(data))
     return [list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
+
+
+# the fixtures of the framework's own tests: a second (sales) report, people, holiday overrides
+from tests.reports.framework import holidays, people, sales_report  # noqa: E402, F401
