@@ -262,6 +262,11 @@ class GroupExport(models.Model):
     def __str__(self) -> str:
         return f"{self.group} {self.period_key} v{self.version}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("platform:hq_export_detail", kwargs={"pk": self.pk})
+
     @property
     def percent(self) -> int:
         if not self.progress_total:

@@ -25,11 +25,21 @@ REPORT_FAILED = NotificationKind(
 
 def register() -> None:
     from dealership.registry import NavItem, register_nav
+    from dealership.reports.hq_views import hq_nav_visible
     from dealership.reports.views import reports_nav_visible
 
     register_nav(
         NavItem(
             "reports", _("Reports"), "platform:report_list", order=800, visible=reports_nav_visible
+        )
+    )
+    register_nav(
+        NavItem(
+            "group_reports",
+            _("Group reports"),
+            "platform:hq_matrix",
+            order=801,
+            visible=hq_nav_visible,
         )
     )
     from dealership.demo import register_demo_seeder

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dealership.reports import views
+from dealership.reports import hq_views, views
 
 urlpatterns = [
     path("reports/", views.ReportCatalogueView.as_view(), name="report_list"),
@@ -15,6 +15,23 @@ urlpatterns = [
         "reports/runs/<int:pk>/<str:kind>/",
         views.ReportRunFileView.as_view(),
         name="reportrun_file",
+    ),
+    # the group's HQ (before the reports' own pages: "hq" is no report code)
+    path("reports/hq/", hq_views.GroupMatrixView.as_view(), name="hq_matrix"),
+    path(
+        "reports/hq/exports/",
+        hq_views.GroupExportCreateView.as_view(),
+        name="hq_export_create",
+    ),
+    path(
+        "reports/hq/exports/<int:pk>/",
+        hq_views.GroupExportDetailView.as_view(),
+        name="hq_export_detail",
+    ),
+    path(
+        "reports/hq/exports/<int:pk>/<str:kind>/",
+        hq_views.GroupExportFileView.as_view(),
+        name="hq_export_file",
     ),
     path("reports/<str:code>/", views.ReportDetailView.as_view(), name="report_detail"),
     path(

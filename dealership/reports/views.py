@@ -64,7 +64,8 @@ class ReportCatalogueView(TenantRequiredMixin, TemplateView):
         today = local_today(dealership) if dealership is not None else timezone.localdate()
         latest = {r.code: r.latest_period(today) for r in reports}
         runs = {}
-        if can(user, ReportRun, "view"):
+        # HQ (no current dealership) reads the group's runs on the matrix, not one of them here
+        if dealership is not None and can(user, ReportRun, "view"):
             for run in selectors.runs_for_user(user).filter(
                 report__in=list(latest), period_key__in={p.key for p in latest.values()}
             ):
@@ -76,7 +77,12 @@ class ReportCatalogueView(TenantRequiredMixin, TemplateView):
             upcoming = latest[r.code].next() if run is not None else latest[r.code]
             due = r.due_at(upcoming, dealership) if dealership is not None else None
             rows.append((r, latest[r.code], run, due))
-        context.update(title=_("Reports"), rows=rows, dealership=dealership)
+        context.update(
+            title=_("Reports"),
+            rows=rows,
+            dealership=dealership,
+            is_hq=self.request.tenant_scope.is_hq,
+        )
         return context
 
 
