@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dealership.reports import hq_views, views
+from dealership.reports import hq_views, submission_views, views
 
 urlpatterns = [
     path("reports/", views.ReportCatalogueView.as_view(), name="report_list"),
@@ -32,6 +32,21 @@ urlpatterns = [
         "reports/hq/exports/<int:pk>/<str:kind>/",
         hq_views.GroupExportFileView.as_view(),
         name="hq_export_file",
+    ),
+    path(
+        "reports/submissions/",
+        submission_views.SubmissionListView.as_view(),
+        name="submission_list",
+    ),
+    path(
+        "reports/submissions/<int:pk>/acknowledge/",
+        submission_views.SubmissionAcknowledgeView.as_view(),
+        name="submission_acknowledge",
+    ),
+    path(
+        "reports/submissions/<int:pk>/resend/",
+        submission_views.SubmissionResendView.as_view(),
+        name="submission_resend",
     ),
     path("reports/<str:code>/", views.ReportDetailView.as_view(), name="report_detail"),
     path(

@@ -25,6 +25,7 @@ from dealership.reports.content import ReportContent
 from dealership.reports.models import RunStatus
 from dealership.reports.periods import Period
 from dealership.reports.registry import all_reports, get_report
+from dealership.reports.submission_views import may_change_submission
 from dealership.tasks import enqueue_report_run
 from dealership.views import ScopedDetailView, ScopedListView, TenantRequiredMixin
 
@@ -247,6 +248,7 @@ class ReportRunDetailView(ScopedDetailView):
             title=f"{report.title if report else run.report} · {run.period_key} · v{run.version}",
             content=ReportContent.from_json(run.content) if run.content else None,
             submission=submission,
+            may_change_submission=may_change_submission(self.request.user, submission),
             may_retry=run.status == RunStatus.FAILED
             and can(self.request.user, ReportRun, "change"),
             working=run.status in (RunStatus.PENDING, RunStatus.RUNNING),

@@ -12,38 +12,26 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from dealership.jobs import Monthly
 from dealership.models import AuditEntry, Notification, OemChannel, OemSubmission, ReportRun
-from dealership.reports import MONTH
 from dealership.reports.oem import (
     idempotency_key,
     submission_send,
     submissions_dispatch,
 )
-from dealership.reports.registry import get_report, register_report, unregister_report
+from dealership.reports.registry import unregister_report
 from dealership.reports.services import report_run_scheduled
 from dealership.tenancy import dealership_context
 from tests.concurrency import race
-from tests.reports.conftest import sample_gather
 from tests.reports.fake_oem import FakeOem, start
+from tests.reports.oem_helpers import OEM_REPORT, register_oem_report
 
-OEM_REPORT = "tests.oem_channel"
 TOKEN_ENV = "TEST_OEM_KIA_TOKEN"
 T0 = dt.datetime(2026, 10, 9, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def oem_report(sample_report):
-    register_report(
-        OEM_REPORT,
-        "测试主机厂月报 Sample OEM report",
-        period=MONTH,
-        due=Monthly(day=0, at=dt.time(17, 0)),
-        department="crm",
-        oem=True,
-        owners=("gm",),
-    )(sample_gather)
-    yield get_report(OEM_REPORT)
+    yield register_oem_report()
     unregister_report(OEM_REPORT)
 
 
