@@ -119,6 +119,8 @@ def _back(request, submission) -> HttpResponseRedirect:
 class SubmissionAcknowledgeView(TenantRequiredMixin, View):
     """POST (``receipt`` optional): the car maker confirmed the submission."""
 
+    model = OemSubmission
+
     def post(self, request, pk):
         submission = get_object_for_user(request.user, OemSubmission, "change", pk=pk)
         try:
@@ -134,6 +136,8 @@ class SubmissionAcknowledgeView(TenantRequiredMixin, View):
 
 class SubmissionResendView(TenantRequiredMixin, View):
     """POST: send a failed submission again now."""
+
+    model = OemSubmission
 
     def post(self, request, pk):
         submission = get_object_for_user(request.user, OemSubmission, "change", pk=pk)
