@@ -336,3 +336,30 @@ def test_without_a_channel_the_submission_waits_and_the_owners_are_told_once(
     assert send(cast, submission, now=T0).state == "sent"
     assert len(failure_notices(cast, submission)) == 1
     assert len(oem.requests) == 1
+
+
+def test_no_connection_is_retried_and_the_worker_task_sends_in_the_tenant_scope(
+    cast, oem_report, oem, https, enqueued
+):
+    import socket
+
+    from dealership.tasks import send_submission
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    https.url = f"http://127.0.0.1:{port}/dms/submissions"
+    https.save()
+    submission = scheduled_run(cast, oem_report)
+
+    failed = send(cast, submission, now=T0)
+    assert (failed.state, failed.attempts) == ("failed", 1)
+    assert "ConnectionError" in failed.last_error and failed.next_attempt_at > T0
+
+    https.url = oem.url
+    https.save()
+    with dealership_context(cast.a):
+        OemSubmission.objects.filter(pk=submission.pk).update(next_attempt_at=T0)
+    result = send_submission.delay(submission_id=submission.pk, dealership_id=cast.a.pk).get()
+    assert result == "sent"
+    assert reread(cast, submission).receipt == "OEM-R00001" and oem.submissions == 1
