@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -15,6 +17,8 @@ from dealership.models import (
     JobRun,
     Membership,
     Notification,
+    OemSubmission,
+    ReportRun,
     User,
     WeComRobot,
 )
@@ -112,6 +116,31 @@ class JobRunFactory(TenantFactory):
 
     job = factory.Sequence(lambda n: f"test.job_{n}")
     run_date = factory.Faker("date_this_year")
+
+
+class ReportRunFactory(TenantFactory):
+    """A finished run of a report of the CRM department (its readers: the CRM team, GM)."""
+
+    class Meta:
+        model = ReportRun
+
+    report = factory.Sequence(lambda n: f"test.report_{n}")
+    department_code = "crm"
+    period_kind = "month"
+    period_key = "2026-09"
+    period_start = dt.date(2026, 9, 1)
+    period_end = dt.date(2026, 9, 30)
+    status = "done"
+
+
+class OemSubmissionFactory(TenantFactory):
+    class Meta:
+        model = OemSubmission
+
+    run = factory.LazyAttribute(lambda o: ReportRunFactory(dealership=o.dealership))
+    idempotency_key = factory.Sequence(lambda n: f"test:key:{n}")
+    state = "sent"
+    receipt = factory.Sequence(lambda n: f"R{n:06d}")
 
 
 class AuditEntryFactory(TenantFactory):
@@ -271,6 +300,8 @@ TENANT_FACTORIES: dict[type, type[TenantFactory]] = {
     AuditEntry: AuditEntryFactory,
     Delivery: DeliveryFactory,
     JobRun: JobRunFactory,
+    OemSubmission: OemSubmissionFactory,
+    ReportRun: ReportRunFactory,
     Notification: NotificationFactory,
     WeComRobot: WeComRobotFactory,
     **_approval_factories(),

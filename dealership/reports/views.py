@@ -257,6 +257,8 @@ class ReportRunDetailView(ScopedDetailView):
 
 
 class ReportRunRetryView(TenantRequiredMixin, View):
+    model = ReportRun
+
     def post(self, request, pk):
         run = get_object_for_user(request.user, ReportRun, "change", pk=pk)
         try:
