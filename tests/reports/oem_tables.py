@@ -72,7 +72,8 @@ class Workbook:
         return found[0]
 
     def table(self, title) -> list[list]:
-        """The rows of the table titled ``title`` (without its header; with its total row)."""
+        """The rows of the table titled ``title`` (without its header and note; with its total
+        row)."""
         wanted = text(title)
         starts = [i for i, row in enumerate(self.rows) if _trim(row) == [wanted]]
         assert len(starts) == 1, f"table {wanted!r}"
@@ -81,6 +82,8 @@ class Workbook:
             if _blank(row):
                 break
             rows.append(_trim(row))
+        if rows and len(rows[-1]) == 1 and isinstance(rows[-1][0], str):
+            rows.pop()  # the table's note
         return rows
 
     def keyed(self, title, keys: int = 1) -> dict:
