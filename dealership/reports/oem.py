@@ -22,6 +22,7 @@ import datetime as dt
 import logging
 import os
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -48,6 +49,7 @@ AUDITED = ("state", "channel", "attempts", "receipt", "submitted_at", "acknowled
 RETRYABLE_STATUS = frozenset({408, 425, 429})
 LEASE_MARGIN = dt.timedelta(seconds=60)
 MAX_ERROR = 2000
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class RetryLater(Exception):
@@ -102,6 +104,12 @@ def channel_problem(channel: OemChannel | None, brand) -> str:
     if channel.kind == OemChannel.Kind.HTTPS:
         if not channel.url:
             return gettext("The channel of brand %(brand)s has no endpoint.") % {"brand": brand}
+        parts = urlsplit(channel.url)
+        if parts.scheme != "https" and parts.hostname not in LOOPBACK:
+            # the files and the token never travel in clear (plain HTTP only on loopback: tests)
+            return gettext("The endpoint of brand %(brand)s must be an https:// address.") % {
+                "brand": brand
+            }
         if channel.token_env and not os.environ.get(channel.token_env):
             return gettext(
                 "The environment variable %(name)s (the token of brand %(brand)s) is not set."

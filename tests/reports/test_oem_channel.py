@@ -363,3 +363,14 @@ def test_no_connection_is_retried_and_the_worker_task_sends_in_the_tenant_scope(
     result = send_submission.delay(submission_id=submission.pk, dealership_id=cast.a.pk).get()
     assert result == "sent"
     assert reread(cast, submission).receipt == "OEM-R00001" and oem.submissions == 1
+
+
+def test_plain_http_is_refused_except_on_loopback(cast, oem_report, oem, enqueued):
+    make_channel(cast.a, kind="https", url="http://dms.kia-oem.example/submissions")
+    submission = scheduled_run(cast, oem_report)
+
+    waiting = send(cast, submission, now=T0)
+
+    assert (waiting.state, waiting.attempts) == ("pending", 0)
+    assert "must be an https:// address" in waiting.last_error
+    assert len(failure_notices(cast, submission)) == 1
