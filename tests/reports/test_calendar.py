@@ -298,3 +298,22 @@ def test_the_job_runs_page_warns_of_the_gap(db, cast, holidays, client_for):
     with time_machine.travel(dt.datetime(2026, 11, 20, 2, tzinfo=UTC), tick=False):
         html = client_for(cast.user_a).get("/platform/jobs/").content.decode()
         assert 'data-testid="calendar-gap"' not in html
+
+
+def test_the_notice_costs_the_same_queries_on_every_view(db, cast, holidays, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    with time_machine.travel(dt.datetime(2026, 12, 5, 2, tzinfo=UTC), tick=False):
+        client = client_for(cast.user_a)
+        forget_holiday_overrides()
+        for _i in range(2):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/platform/jobs/").status_code == 200
+            counts.append(len(queries))
+        # the administrator enters 2027: the notice goes at once
+        HolidayOverride.objects.create(date=D(2027, 1, 1), is_working_day=False, name="元旦")
+        html = client.get("/platform/jobs/").content.decode()
+    assert counts[0] == counts[1], counts
+    assert 'data-testid="calendar-gap"' not in html
