@@ -271,3 +271,28 @@ def test_the_runs_list_takes_a_constant_number_of_queries(cast, sample_report, c
     add_runs(20, 10)
     many = _queries(client, RUNS)
     assert many == few, (few, many)
+
+
+def test_a_failed_run_is_retried_from_its_page(
+    cast, sample_report, people, client_for, django_capture_on_commit_callbacks
+):
+    run = make_run(cast.a, status="failed")
+    with dealership_context(cast.a):
+        ReportRun.objects.filter(pk=run.pk).update(attempts=5)  # out of automatic attempts
+    client = client_for(cast.user_a)
+    page = client.get(f"{RUNS}{run.pk}/").content.decode()
+    assert f"{RUNS}{run.pk}/retry/" in page and "RuntimeError: boom" in page
+    assert client_for(people.consultant).post(f"{RUNS}{run.pk}/retry/").status_code == 403
+    assert client_for(cast.user_b).post(f"{RUNS}{run.pk}/retry/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{RUNS}{run.pk}/retry/")
+    assert response.status_code == 302 and response["Location"] == f"{RUNS}{run.pk}/"
+    with dealership_context(cast.a):
+        run.refresh_from_db()
+    assert (run.status, run.attempts, run.error) == ("done", 1, "")
+    assert run.pdf and run.xlsx and len(run.checksum) == 64
+    # a run that is done is not retried
+    client.post(f"{RUNS}{run.pk}/retry/")
+    with dealership_context(cast.a):
+        run.refresh_from_db()
+    assert run.status == "done" and run.attempts == 1
