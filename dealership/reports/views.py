@@ -99,14 +99,17 @@ class ReportDetailView(TenantRequiredMixin, TemplateView):
         dealership = current_dealership(self.request)
         if dealership is None:
             raise Http404(_("Open a dealership's reports from the group matrix."))
-        latest = report.latest_period(local_today(dealership))
+        today = local_today(dealership)
+        latest = report.latest_period(today)
         key = self.request.GET.get("period") or latest.key
         try:
             period = Period.from_key(report.period, key)
         except ValueError as error:
             raise BadRequest(str(error)) from None
         if period.start > latest.end:
-            raise BadRequest(_("This period has not started yet."))
+            if period.start > today:
+                raise BadRequest(_("This period has not started yet."))
+            raise BadRequest(_("This period is not over yet; its report comes when it is."))
         content = selectors.report_content(report, period)
         runs = []
         if can(self.request.user, ReportRun, "view"):

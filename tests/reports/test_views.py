@@ -296,3 +296,21 @@ def test_a_failed_run_is_retried_from_its_page(
     with dealership_context(cast.a):
         run.refresh_from_db()
     assert run.status == "done" and run.attempts == 1
+
+
+def test_the_current_period_is_not_over_yet(cast, sample_report, client_for):
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 11, 26, 3, 0, tzinfo=dt.UTC), tick=False):
+        client = client_for(cast.user_a)
+        current = client.get(f"{REPORTS}{SAMPLE}/", {"period": "2026-11"})
+        future = client.get(f"{REPORTS}{SAMPLE}/", {"period": "2026-12"})
+        latest = client.get(f"{REPORTS}{SAMPLE}/")
+    assert current.status_code == 400
+    assert "This period is not over yet" in current.content.decode()
+    assert future.status_code == 400
+    assert "This period has not started yet." in future.content.decode()
+    assert latest.status_code == 200
+    assert '<option value="2026-10" selected>' in latest.content.decode()
