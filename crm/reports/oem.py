@@ -49,6 +49,10 @@ BY_CHANNEL = _("Spend by channel")
 SPEND_LIST = _("Spends of the month")
 CHANNEL = _("Channel")
 TOTAL = _("Total")
+COUNTED_NOTE = _(
+    "A spend counts in full in the month its period starts (it is not spread over the months "
+    "it runs). Amounts in yuan."
+)
 
 
 @register_report(
@@ -141,10 +145,6 @@ def competitor_intelligence(actor, period) -> ReportContent:
 )
 def advertising_summary(actor, period) -> ReportContent:
     data = advertising_month(actor, period.start, period.end)
-    counted_note = _(
-        "A spend counts in full in the month its period starts (it is not spread over the "
-        "months it runs). Amounts in yuan."
-    )
     return ReportContent(
         figures=[
             (SPEND, data.cost, MONEY),
@@ -165,7 +165,7 @@ def advertising_summary(actor, period) -> ReportContent:
                     *([c.label, c.spends, c.cost, c.leads, c.cost_per_lead] for c in data.channels),
                     [str(TOTAL), len(data.spends), data.cost, data.leads, data.cost_per_lead],
                 ],
-                note=counted_note,
+                note=COUNTED_NOTE,
             ),
             Table(
                 SPEND_LIST,
