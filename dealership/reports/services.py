@@ -260,11 +260,27 @@ def _tell_recipients(run: ReportRun, report: Report) -> None:
 
 
 def report_runs_release_stale(*, now: dt.datetime) -> int:
-    """Runs left ``running`` by a worker that died become ``failed`` so they are retried."""
+    """Runs left ``running`` by a worker that died become ``failed`` so they are retried; one
+    that was on its last attempt is given up, and its owners are told (never silently)."""
     with system_context():
-        return ReportRun.objects.filter(
+        stale = ReportRun.objects.filter(
             status=RunStatus.RUNNING, started_at__lt=now - settings.JOBS_STALE_AFTER
-        ).update(status=RunStatus.FAILED, error="The worker stopped.", next_attempt_at=now)
+        )
+        ids = list(stale.values_list("pk", flat=True))
+        released = stale.filter(pk__in=ids).update(
+            status=RunStatus.FAILED,
+            error="The worker stopped.",
+            finished_at=now,
+            next_attempt_at=now,
+        )
+        last = ReportRun.objects.filter(
+            pk__in=ids, status=RunStatus.FAILED, attempts__gte=settings.REPORTS_MAX_ATTEMPTS
+        )
+        for run in last.select_related("dealership"):
+            ReportRun.objects.filter(pk=run.pk).update(next_attempt_at=None)
+            run.next_attempt_at = None
+            _tell_owners_of_failure(run, get_report(run.report), gave_up=True)
+    return released
 
 
 def report_runs_dispatch(*, now: dt.datetime, enqueue: Enqueue) -> list[int]:

@@ -237,23 +237,31 @@ def test_a_retry_that_works_makes_the_files(cast, sample_report, holidays, setti
 def test_a_stale_running_run_is_released(cast, sample_report, settings):
     from tests.reports.framework import make_run
 
+    settings.REPORTS_MAX_ATTEMPTS = 3
     now = dt.datetime(2026, 10, 8, 12, 0, tzinfo=SHANGHAI)
+    long_ago = now - settings.JOBS_STALE_AFTER - dt.timedelta(minutes=1)
     stale = make_run(cast.a, status="running")
     fresh = make_run(cast.a, status="running", period_key="2026-08")
+    last = make_run(cast.a, status="running", period_key="2026-07")
     with system_context():
-        ReportRun.objects.filter(pk=stale.pk).update(
-            started_at=now - settings.JOBS_STALE_AFTER - dt.timedelta(minutes=1), attempts=1
-        )
+        ReportRun.objects.filter(pk=stale.pk).update(started_at=long_ago, attempts=1)
         ReportRun.objects.filter(pk=fresh.pk).update(
             started_at=now - dt.timedelta(minutes=5), attempts=1
         )
+        ReportRun.objects.filter(pk=last.pk).update(started_at=long_ago, attempts=3)
     queued = report_runs_dispatch(now=now, enqueue=lambda pk, d: None)
     assert queued == [stale.pk]
     with system_context():
-        stale.refresh_from_db()
-        fresh.refresh_from_db()
+        for run in (stale, fresh, last):
+            run.refresh_from_db()
     assert stale.status == "failed" and stale.error and stale.next_attempt_at == now
     assert fresh.status == "running"
+    # the worker died on the last attempt: given up, and the owners are told, not left silent
+    assert last.status == "failed" and last.next_attempt_at is None
+    subjects = _failures(cast)
+    assert len(subjects) == 1 and "failed for good" in subjects[0] and "2026-07" in subjects[0]
+    report_runs_dispatch(now=now + dt.timedelta(minutes=5), enqueue=lambda pk, d: None)
+    assert len(_failures(cast)) == 1
 
 
 # --- the files --------------------------------------------------------------------------------
