@@ -16,11 +16,12 @@ TEST_DATABASE_APP_ROLE ?= erp_app
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) TEST_DATABASE_APP_ROLE=$(TEST_DATABASE_APP_ROLE) REDIS_URL=$(TEST_REDIS_URL) DJANGO_CACHE_KEY_PREFIX=erp-test
 
-.PHONY: run test install assets messages compilemessages lint format lock check-python system-run system-test clean help
+.PHONY: run test bench install assets messages compilemessages lint format lock check-python system-run system-test clean help
 
 help:
 	@echo "make run    install everything, load the demo data and serve http://$(HOST):$(PORT) (another port: make run PORT=8001)"
 	@echo "make test   run the whole suite (lint, i18n, unit, API, browser) on PostgreSQL and Redis"
+	@echo "make bench  time the OEM monthly pack and the group export on a seeded month (PostgreSQL, ~15 min)"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d); set PYTHON=/path/to/python3.11" % sys.version_info[:2])'
@@ -81,6 +82,18 @@ test: install assets system-test compilemessages lint
 	@$(TEST_ENV) $(MANAGE) check_services --require-postgres --require-redis
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run -v1
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# `make bench` (not part of `make test`): seed a realistic month (per dealership 300 deliveries,
+# 3,000 repair orders, 5,000 follow-ups …) in a throwaway PostgreSQL database, dropped and
+# created again each time (BENCH_KEEP=1 reuses it and its seeded month), then time one
+# dealership's OEM monthly pack and the group export of 10 and 50 dealerships as the app's role;
+# no Redis (Celery runs in the process). Exits 1 when a target is missed (README, "make bench").
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dealership_bench
+BENCH_DEALERSHIPS ?= 1,10,50
+BENCH_ENV := DJANGO_DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL= DJANGO_PRIVATE_MEDIA_ROOT=$(CURDIR)/var/bench/private
+
+bench: install system-run compilemessages
+	$(BENCH_ENV) $(PY) scripts/bench_reports.py $(if $(BENCH_KEEP),--migrate,--fresh) --app-role $(TEST_DATABASE_APP_ROLE) --dealerships $(BENCH_DEALERSHIPS) $(BENCH_ARGS)
 
 # Re-resolve the pinned dependency locks after editing pyproject.toml.
 lock: install
