@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealership.jobs import Monthly
 from dealership.reports import DATE, INT, MONTH, PERCENT, TEXT, Column, ReportContent, Table
@@ -104,7 +105,7 @@ def personnel_tracking(actor, period) -> ReportContent:
                 [
                     Column(_("Date"), DATE),
                     Column(_("Movement"), TEXT),
-                    Column(_("Name"), TEXT),
+                    Column(pgettext_lazy("person", "Name"), TEXT),
                     Column(_("Employee number"), TEXT),
                     Column(_("Department"), TEXT),
                     Column(_("Position"), TEXT),

@@ -10,6 +10,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.models import CustomerKind, Source
 from dealership.jobs import Monthly
@@ -34,7 +35,7 @@ OWNERS = ("sales_manager", "sales_director")
 
 # labels (also read by the tests, rendered in the report's language)
 DELIVERIES = _("Deliveries")
-SHARE = _("Share")
+SHARE = pgettext_lazy("part of a total", "Share")
 BY_MODEL = _("By model")
 BY_KIND = _("By customer type")
 BY_SOURCE = _("By source channel")
