@@ -168,10 +168,11 @@ def test_the_catalogue_sends_hq_to_the_matrix(cast, client_for, oem_report):
 
 
 def test_the_menu_shows_group_reports_to_hq_only(cast, client_for, oem_report):
-    hq_page = client_for(cast.hq_user).get(reverse("platform:report_list")).content.decode()
-    gm_page = client_for(cast.user_a).get(reverse("platform:report_list")).content.decode()
-    assert f'href="{MATRIX}"' in hq_page
-    assert f'href="{MATRIX}"' not in gm_page
+    hq_page = client_for(cast.hq_user).get(reverse("dashboard")).content.decode()
+    gm_page = client_for(cast.user_a).get(reverse("dashboard")).content.decode()
+    assert 'data-nav="reports"' in gm_page, "the GM reads reports (of the dealership)"
+    assert f'href="{MATRIX}" data-nav="group_reports"' in hq_page
+    assert 'data-nav="group_reports"' not in gm_page
 
 
 def test_a_run_of_the_matrix_is_a_report_run_of_its_dealership(cast, oem_report):
