@@ -550,7 +550,14 @@ def unreachable_weekly(actor, period) -> ReportContent:
             .order_by("closed_on", "pk")
         )
         checks_now = ContactCheck.objects.for_user(actor, "view").aggregate(
-            waiting=Count("pk", filter=Q(state=ContactCheckState.OPEN, week__lte=period.end)),
+            # the checks of the week are sent the Monday after it
+            waiting=Count(
+                "pk",
+                filter=Q(
+                    state=ContactCheckState.OPEN,
+                    week__lte=period.end + dt.timedelta(days=1),
+                ),
+            ),
             returned=Count(
                 "pk",
                 filter=Q(
@@ -626,6 +633,7 @@ def satisfaction_monthly(actor, period, kind: str) -> ReportContent:
     complaints), the mean answer per question, the consultant's (sales) or advisor's
     (service) numbers, and the calls by outcome (six queries)."""
     staff_keys = ("event__staff_id", "event__staff__name", "event__staff__username")
+    survey_keys = tuple(f"followup__{key}" for key in staff_keys)
     with figure_run() as dealership:
         start, end = bounds(period, dealership)
         followups = [
@@ -636,7 +644,7 @@ def satisfaction_monthly(actor, period, kind: str) -> ReportContent:
         surveys = list(
             SurveyResponse.objects.for_user(actor, "view")
             .filter(taken_at__gte=start, taken_at__lt=end, followup__kind=kind)
-            .values("followup__event__staff_id")
+            .values(*survey_keys)
             .annotate(
                 surveys=Count("pk", filter=Q(channel=SurveyChannel.CALL, score__isnull=False)),
                 score_total=Sum("score", filter=Q(channel=SurveyChannel.CALL, score__isnull=False)),
@@ -671,7 +679,7 @@ def satisfaction_monthly(actor, period, kind: str) -> ReportContent:
                 received_at__gte=start,
                 received_at__lt=end,
             )
-            .values("followup__event__staff_id")
+            .values(*survey_keys)
             .annotate(n=Count("pk"))
             .order_by()
         )
@@ -682,27 +690,14 @@ def satisfaction_monthly(actor, period, kind: str) -> ReportContent:
             .annotate(n=Count("pk"))
             .order_by()
         )
-    names = {
-        r["event__staff_id"]: person(
-            r["event__staff__name"], r["event__staff__username"], _("Nobody")
-        )
-        for r in followups
-    }
+    names: dict = {}
+    for rows, keys in ((followups, staff_keys), (surveys, survey_keys), (complaints, survey_keys)):
+        for r in rows:
+            names.setdefault(r[keys[0]], person(r[keys[1]], r[keys[2]]))
     by_f = {r["event__staff_id"]: r for r in followups}
     by_s = {r["followup__event__staff_id"]: r for r in surveys}
     by_x = {r["followup__event__staff_id"]: r["n"] for r in complaints}
     staff_ids = set(by_f) | {k for k in by_s if by_s[k]["surveys"]} | set(by_x)
-    # who served a survey's or a complaint's follow-up outside this month's windows: named too
-    missing = staff_ids - set(names)
-    if missing:
-        from django.contrib.auth import get_user_model
-
-        for pk, name, username in (
-            get_user_model()
-            .objects.filter(pk__in=[pk for pk in missing if pk is not None])
-            .values_list("pk", "name", "username")
-        ):
-            names[pk] = person(name, username)
     staff_rows = []
     for staff_id in sorted(staff_ids, key=lambda pk: (pk is None, names.get(pk, ""))):
         f, s = by_f.get(staff_id, {}), by_s.get(staff_id, {})
