@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -246,12 +246,16 @@ def _progress(export_id: int, **values) -> None:
 def _finished_runs(codes: list[str], period: Period) -> dict[str, ReportRun]:
     """The newest finished run of each report of ``period`` in the current (one-dealership)
     scope, with its content."""
-    runs = {}
-    for run in ReportRun.objects.filter(
-        report__in=codes, period_key=period.key, status__in=FINISHED
-    ).order_by("report", "-version", "-pk"):
-        runs.setdefault(run.report, run)
-    return runs
+    newest: dict[str, int] = {}
+    for pk, code in (
+        ReportRun.objects.filter(report__in=codes, period_key=period.key, status__in=FINISHED)
+        .order_by("report", "-version", "-pk")
+        .values_list("pk", "report")
+    ):
+        newest.setdefault(code, pk)
+    if not newest:
+        return {}
+    return {run.report: run for run in ReportRun.objects.filter(pk__in=newest.values())}
 
 
 def _dealership_documents(dealership, reports: list[Report], period: Period, group_id: int):
@@ -276,12 +280,16 @@ def group_export_build(*, export_id: int) -> GroupExport | None:
     dealership's OEM reports of the month, the consolidated sheet first, written to one
     workbook and one PDF. A failure is recorded on the export and told to who asked."""
     with system_context():
-        claimed = GroupExport.objects.filter(
-            pk=export_id, status__in=[RunStatus.PENDING, RunStatus.FAILED]
-        ).update(
+        now = timezone.now()
+        # a pending or failed one; or one left running by a worker that died (the task is
+        # delivered again: it is acknowledged only once done)
+        claimable = Q(status__in=[RunStatus.PENDING, RunStatus.FAILED]) | Q(
+            status=RunStatus.RUNNING, started_at__lt=now - settings.JOBS_STALE_AFTER
+        )
+        claimed = GroupExport.objects.filter(claimable, pk=export_id).update(
             status=RunStatus.RUNNING,
             attempts=F("attempts") + 1,
-            started_at=timezone.now(),
+            started_at=now,
             finished_at=None,
             progress_done=0,
             error="",

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
@@ -202,3 +202,13 @@ def test_consolidate_keeps_rows_of_other_keys_and_ignores_missing_numbers():
     total = consolidate([content([["x", 1], ["y", None]]), content([["y", 2], ["z", Decimal(3)]])])
     assert total.tables[0].rows == [["x", 1], ["y", 2], ["z", Decimal(3)]]
     assert total.figures == [("n", 4, INT), ("d", None, "date")]
+
+
+def test_a_running_export_is_left_unless_its_worker_died(cast, october, settings):
+    export = export_for(cast, october)
+    started = timezone.now() - dt.timedelta(minutes=5)
+    GroupExport.objects.filter(pk=export.pk).update(status="running", started_at=started)
+    assert group_export_build(export_id=export.pk).status == "running", "another worker has it"
+    stale = timezone.now() - settings.JOBS_STALE_AFTER - dt.timedelta(minutes=1)
+    GroupExport.objects.filter(pk=export.pk).update(started_at=stale)
+    assert group_export_build(export_id=export.pk).status == "done"
