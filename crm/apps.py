@@ -9,7 +9,15 @@ class CrmConfig(AppConfig):
     url_prefix = "crm"
 
     def ready(self) -> None:
-        from crm import access_rules, demo, figures, kinds, navigation, notifications
+        from crm import (
+            access_rules,
+            demo,
+            demo_intelligence,
+            figures,
+            kinds,
+            navigation,
+            notifications,
+        )
         from crm.services.surveys import questionnaires_seed
         from dealership.demo import register_demo_seeder
         from dealership.registry import register_dealership_initializer
@@ -21,4 +29,5 @@ class CrmConfig(AppConfig):
         figures.register()
         register_demo_seeder(demo.seed, order=40)
         register_demo_seeder(demo.seed_followups, order=80)  # after sales and after-sales
+        register_demo_seeder(demo_intelligence.seed, order=85)  # before the reports (95)
         register_dealership_initializer(questionnaires_seed)  # default SSI / CSI questionnaires

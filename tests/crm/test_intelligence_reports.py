@@ -15,6 +15,7 @@ from django.utils import translation
 
 from crm.models import AdChannel
 from crm.reports.oem import ADVERTISING_SUMMARY, COMPETITOR_INTELLIGENCE, COUNTED_NOTE, TOTAL
+from dealership.actors import SYSTEM
 from dealership.models import OemSubmission, ReportRun
 from dealership.reports import ReportContent, get_report
 from dealership.reports.periods import Period
@@ -255,3 +256,33 @@ def test_advertising_summary_is_due_on_the_last_day_at_17(cast):
     assert report.due_at(february, cast.a) == dt.datetime(2026, 2, 28, 17, 0, tzinfo=SHANGHAI)
     assert not report.due.is_due_on(dt.date(2026, 10, 30))
     assert report.period_due_on(dt.date(2026, 10, 31)) == october
+
+
+# --- the demo -----------------------------------------------------------------------------------
+
+
+def test_the_demo_fills_both_reports_once(cast):
+    import time_machine
+
+    from crm import demo_intelligence
+    from crm.models import AdvertisingSpend, CompetitorObservation
+
+    with time_machine.travel(dt.datetime(2026, 11, 10, 9, 0, tzinfo=SHANGHAI), tick=False):
+        demo_intelligence.seed([cast.a])
+        with dealership_context(cast.a):
+            days = list(CompetitorObservation.objects.values_list("observed_on", flat=True))
+            starts = list(AdvertisingSpend.objects.values_list("period_start", flat=True))
+            counts = (len(days), len(starts))
+            assert min(days) >= dt.date(2026, 8, 1) and max(days) <= dt.date(2026, 11, 10)
+            assert {d.month for d in days} == {8, 9, 10, 11} == {d.month for d in starts}
+        demo_intelligence.seed([cast.a])  # again: nothing more
+        with dealership_context(cast.a):
+            assert (
+                CompetitorObservation.objects.count(),
+                AdvertisingSpend.objects.count(),
+            ) == counts
+            october = Period.from_key("month", "2026-10")
+            content = get_report(COMPETITOR_INTELLIGENCE).gather(SYSTEM, october)
+            assert content.figures[0][1] == sum(d.month == 10 for d in days)
+            summary = get_report(ADVERTISING_SUMMARY).gather(SYSTEM, october)
+            assert summary.figures[2][1] == 4
