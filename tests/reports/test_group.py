@@ -212,3 +212,21 @@ def test_a_running_export_is_left_unless_its_worker_died(cast, october, settings
     stale = timezone.now() - settings.JOBS_STALE_AFTER - dt.timedelta(minutes=1)
     GroupExport.objects.filter(pk=export.pk).update(started_at=stale)
     assert group_export_build(export_id=export.pk).status == "done"
+
+
+def test_the_registered_oem_reports_make_the_groups_pack(cast, settings, tmp_path):
+    """With the apps' own OEM monthly reports (no sample): each is in the consolidated sheet and
+    in each dealership's."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    reports = group_module.oem_reports()
+    if not reports:
+        pytest.skip("no app registers an OEM monthly report")
+    export = group_export_build(export_id=export_for(cast, Period.from_key(MONTH, "2026-10")).pk)
+    assert export.status == "done", export.error
+    book = sheets(export.xlsx.read())
+    assert list(book) == [CONSOLIDATED, "甲店", "乙店"]
+    with translation.override("zh-hans"):
+        titles = [str(report.title) for report in reports]
+    for name, rows in book.items():
+        firsts = [row[0] for row in rows if row]
+        assert all(title in firsts for title in titles), name
