@@ -1390,47 +1390,16 @@ class Result:
 
 
 def _oem_reports():
-    from dealership.reports.registry import MONTH, all_reports
+    from dealership.reports.group import oem_reports
 
-    return [r for r in all_reports() if r.oem and r.period == MONTH]
+    return oem_reports()
 
 
 def run_pack(dealership, period) -> tuple[bytes, bytes]:
     """One dealership's OEM monthly pack: its PDF and workbook."""
-    try:
-        from dealership.reports.group import oem_pack
-    except ImportError:
-        oem_pack = _fallback_pack
+    from dealership.reports.group import oem_pack
+
     return oem_pack(dealership, period)
-
-
-def _fallback_pack(dealership, period):
-    """Before ``oem_pack`` existed: the same work (gather every OEM monthly report in the
-    dealership's scope, one PDF, one workbook)."""
-    from django.conf import settings
-    from django.utils import timezone, translation
-
-    from dealership.actors import SYSTEM
-    from dealership.reports.render import Document, pdf_bytes, xlsx_bytes
-    from dealership.tenancy import dealership_context
-
-    with translation.override(settings.LANGUAGE_CODE), dealership_context(dealership):
-        documents = [
-            (
-                report,
-                Document(
-                    title=str(report.title),
-                    dealership=str(dealership),
-                    period=period.label,
-                    generated_at=timezone.now(),
-                    content=report.gather(SYSTEM, period).with_labels_as_text(),
-                ),
-            )
-            for report in _oem_reports()
-        ]
-        pdf = pdf_bytes([d for _r, d in documents], title=str(dealership), subtitle=period.label)
-        xlsx = xlsx_bytes([(str(r.title), [d]) for r, d in documents])
-    return pdf, xlsx
 
 
 def hq_user(group):
@@ -1465,59 +1434,20 @@ def run_group_export(group, period) -> tuple[bytes, bytes]:
     """The group's export as an HQ user asks for it and the worker makes it: its PDF and
     workbook."""
     from dealership.models import Dealership
+    from dealership.reports.group import group_export_build, group_export_request
     from dealership.tenancy import TenantScope, tenant_context
 
     user = hq_user(group)
     ids = list(Dealership.objects.filter(group=group, is_active=True).values_list("pk", flat=True))
-    try:
-        from dealership.reports.group import group_export_build, group_export_request
-    except ImportError:
-        return _fallback_group_export(group, period)
     with tenant_context(TenantScope.for_group(group.pk, ids)):
         export = group_export_request(actor=user, period=period)
-    # Celery runs eagerly here: the request's task may already have built it
+    # Celery runs in the process here: the request's task has already built it (else build now)
     built = group_export_build(export_id=export.pk) or export
     built.refresh_from_db()
     if built.status != "done":
         raise RuntimeError(f"group export {built} ended {built.status}: {built.error[-2000:]}")
     with built.pdf.open("rb") as pdf, built.xlsx.open("rb") as xlsx:
         return pdf.read(), xlsx.read()
-
-
-def _fallback_group_export(group, period) -> tuple[bytes, bytes]:
-    """Before the group export existed: every dealership's OEM documents, a workbook with a
-    sheet per dealership and one PDF of them all."""
-    from django.conf import settings
-    from django.utils import timezone, translation
-
-    from dealership.actors import SYSTEM
-    from dealership.models import Dealership
-    from dealership.reports.render import Document, pdf_bytes, xlsx_bytes
-    from dealership.tenancy import dealership_context
-
-    reports = _oem_reports()
-    sheets = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for dealership in Dealership.objects.filter(group=group).order_by("code"):
-            with dealership_context(dealership):
-                sheets.append(
-                    (
-                        str(dealership),
-                        [
-                            Document(
-                                title=str(r.title),
-                                dealership=str(dealership),
-                                period=period.label,
-                                generated_at=timezone.now(),
-                                content=r.gather(SYSTEM, period).with_labels_as_text(),
-                            )
-                            for r in reports
-                        ],
-                    )
-                )
-        xlsx = xlsx_bytes(sheets)
-        pdf = pdf_bytes([d for _n, docs in sheets for d in docs], title=str(group))
-    return pdf, xlsx
 
 
 def _cpu_seconds() -> float:
@@ -1678,10 +1608,10 @@ def main(argv: list[str] | None = None) -> int:
     # a worker that has made a PDF before: fonts found, templates and the renderer loaded
     warm = time.perf_counter()
     run_pack(first, period)
-    print(f"warm-up pack (not judged): {time.perf_counter() - warm:.2f} s")
+    print(f"warm-up pack (not judged): {time.perf_counter() - warm:.2f} s", flush=True)
     load = os.getloadavg()[0]
     results.append(measure("pack", 1, lambda: run_pack(first, period), trace=trace))
-    print(f"pack: {results[-1].seconds:.2f} s")
+    _progress(results[-1])
     if args.out:
         _write_pack(first, period, Path(args.out))
     for size in (s for s in sizes if s > 1):
@@ -1689,7 +1619,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(
             measure(f"group {size}", size, lambda: run_group_export(group, period), trace=trace)
         )
-        print(f"group {size}: {results[-1].seconds:.2f} s")
+        _progress(results[-1])
     set_group_size(group, dealerships, len(dealerships))
     ok = judge(results)
     print()
@@ -1701,6 +1631,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"\n{'all targets met' if ok else 'a target was missed'}")
     return 0 if ok else 1
+
+
+def _progress(result: Result) -> None:
+    python = "" if result.python_mib is None else f", Python peak {result.python_mib:.0f} MiB"
+    print(
+        f"{result.case}: {result.seconds:.2f} s (CPU {result.cpu_seconds:.2f} s), "
+        f"RSS peak +{result.rss_mib:.0f} MiB{python}; {result.note}",
+        flush=True,
+    )
 
 
 def _write_pack(dealership, period, folder: Path) -> None:
