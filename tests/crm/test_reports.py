@@ -563,3 +563,85 @@ def test_a_report_runs_the_same_queries_for_many_records_as_for_few(
                     content = get_report(code).gather(SYSTEM, period)
                 assert any(t.rows for t in content.tables), code
     assert many == few
+
+
+def test_the_work_summary_of_the_month(cast, team, week_of_calls):
+    from crm.models import ReminderKind, ServiceReminder
+    from crm.services.contact_checks import contact_checks_weekly
+    from crm.services.members import membership_join
+
+    crm = team.customer_relations_manager
+    with time_machine.travel(at(d(2026, 3, 16), 9), tick=False), dealership_context(cast.a):
+        contact_checks_weekly(dealership=cast.a, day=d(2026, 3, 16))  # f4 to its consultant
+        membership_join(
+            actor=crm, customer_id=week_of_calls["f1"].customer_id, joined_on=d(2026, 3, 3)
+        )
+    _complaint_closed(  # after-sales: a day to close
+        cast.a,
+        team,
+        category="service_time",
+        received=at(d(2026, 3, 10), 10),
+        closed=at(d(2026, 3, 11), 10),
+    )
+    # retention: deliveries of July .. December 2025 (M-8 .. M-3); one back within 3 months
+    with time_machine.travel(at(d(2026, 3, 16), 10), tick=False):
+        back = make_owner(cast.a, team.sales_consultant)
+        delivered = make_event(cast.a, customer=back, occurred_on=d(2025, 8, 10))
+        make_event(
+            cast.a,
+            kind="service",
+            customer=back,
+            vehicle=delivered.vehicle,
+            occurred_on=d(2025, 11, 1),
+        )
+        make_event(cast.a, occurred_on=d(2025, 12, 20))  # never came back
+        make_event(cast.a, occurred_on=d(2026, 1, 5))  # M-2: not yet counted
+        with dealership_context(cast.a):
+            vehicle = delivered.vehicle
+            for kind, listed, state in (
+                (ReminderKind.MAINTENANCE, d(2026, 3, 5), "sent"),
+                (ReminderKind.MAINTENANCE, d(2026, 3, 20), "open"),
+                (ReminderKind.INSURANCE, d(2026, 3, 31), "called"),
+                (ReminderKind.INSURANCE, d(2026, 2, 28), "sent"),  # February's
+            ):
+                ServiceReminder.objects.create(
+                    dealership=cast.a,
+                    kind=kind,
+                    customer=back,
+                    vehicle=vehicle,
+                    due_on=listed + dt.timedelta(days=14),
+                    listed_on=listed,
+                    state=state,
+                )
+    with time_machine.travel(at(d(2026, 4, 10), 17), tick=False):
+        content = gather("crm.work_summary", cast.a, MARCH)
+        b = gather("crm.work_summary", cast.b, MARCH)
+    calls = rows_by(table(content, "Follow-up calls"))
+    # calls, connected, window ended, within, rate, surveys, mean, unreachable
+    assert calls == {
+        ("Sales follow-up",): [7, 4, 5, 4, Decimal("0.8"), 4, Decimal("8.25"), 1],
+        ("Service follow-up",): [1, 1, 1, 1, Decimal("1"), 1, Decimal("10"), 0],
+    }
+    complaints = rows_by(table(content, "Complaints handled"))
+    assert complaints == {
+        ("Sales",): [1, 0, 1, None],  # f3's complaint, still open
+        ("After-sales service",): [1, 1, 0, Decimal("1.0")],
+    }
+    reminders = rows_by(table(content, "Service reminders"))
+    # listed, SMS sent, by phone, not reminded, still to remind
+    assert reminders[("Maintenance due",)] == [2, 1, 0, 0, 1]
+    assert reminders[("Insurance renewal",)] == [1, 0, 1, 0, 0]
+    retention = rows_by(table(content, "Retention by delivery month"))
+    assert list(retention) == [(f"2025-{m:02d}",) for m in range(7, 13)]
+    assert retention[("2025-08",)] == [1, 1, 1, Decimal("1"), Decimal("1")]
+    assert retention[("2025-12",)] == [1, 0, 0, Decimal("0"), Decimal("0")]
+    numbers = figures(content)
+    assert numbers["Calls made"] == 8
+    assert numbers["Contact rate within the window"] == Decimal("0.8333")  # 5 of 6
+    assert numbers["Unreachable customers sent to consultants"] == 1
+    assert numbers["Complaints received"] == 2 and numbers["Complaints closed"] == 1
+    assert numbers["Retention (back within 6 months)"] == Decimal("0.5")
+    assert numbers["Owner-club members"] == 1 and numbers["New members this month"] == 1
+    # buyers: f1..f5 and the three delivered in 2025/26 → 1 of 8
+    assert numbers["Owner-club registration"] == Decimal("0.125")
+    assert figures(b)["Calls made"] == 1 and figures(b)["Owner-club members"] == 0
