@@ -1,7 +1,7 @@
 """Demo reports: each brand's car maker takes the submissions by e-mail (addresses under
 ``.invalid``), and the reports of the recent past are generated as the scheduler would have:
-last month's monthly reports and submissions, the last weeks' weekly ones, the last days' daily
-summaries. Seeding again finds the runs made and adds nothing."""
+last month's monthly reports and submissions, the last three weeks' weekly ones, the last week's
+daily summaries. Seeding again finds the runs made and adds nothing."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from dealership.models import Brand, OemChannel
 from dealership.reports.models import PeriodKind
 from dealership.reports.registry import all_reports
 
-DAILY_DAYS = 7  # daily summaries of the last week
-HISTORY_DAYS = 40  # weekly and monthly reports due in the last 40 days
+# how far back the demo's reports are made: daily summaries of the last week, weekly reports of
+# the last three weeks, monthly ones due in the last 40 days (last month's)
+WINDOW = {PeriodKind.DAY: 7, PeriodKind.WEEK: 21}
+HISTORY_DAYS = 40
 
 
 def seed_reports(dealerships) -> list:
@@ -41,7 +43,7 @@ def seed_reports(dealerships) -> list:
                 names = [
                     r.job_name
                     for r in reports
-                    if r.due.is_due_on(day) and (r.period != PeriodKind.DAY or offset <= DAILY_DAYS)
+                    if r.due.is_due_on(day) and offset <= WINDOW.get(r.period, HISTORY_DAYS)
                 ]
                 if names:
                     jobs_run_for_date(run_date=day, dealerships=[dealership], job_names=names)
