@@ -22,6 +22,10 @@ _KEY_PATTERNS = {
 }
 
 
+# the years a report may be asked for (no dealership kept records before; none after)
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
@@ -61,6 +65,8 @@ class Period:
         if not match:
             raise ValueError(_("Not a valid period: %(key)s.") % {"key": key})
         parts = [int(p) for p in match.groups()]
+        if not FIRST_YEAR <= parts[0] <= LAST_YEAR:
+            raise ValueError(_("Not a valid period: %(key)s.") % {"key": key})
         try:
             if kind == PeriodKind.DAY:
                 day = dt.date(*parts)

@@ -108,3 +108,9 @@ def test_labels_for_people():
         assert Period.from_key(HALF_MONTH, "2026-02-H2").label == "2026-02-16 – 2026-02-28"
         assert Period.from_key(MONTH, "2026-09").label == "2026-09"
         assert Period.from_key(QUARTER, "2026-Q4").label == "2026 Q4"
+
+
+@pytest.mark.parametrize("key", ["0001-01", "1999-12", "2100-01", "9999-12"])
+def test_a_period_outside_the_years_kept_is_no_period(key):
+    with pytest.raises(ValueError):
+        Period.from_key("month", key)
