@@ -38,7 +38,7 @@ from django.db.models import (
     Sum,
 )
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import (
@@ -302,7 +302,7 @@ def daily_followups(actor, day: dt.date, start: dt.datetime, end: dt.datetime) -
         gettext("Follow-up calls"),
         [
             Column(gettext("Follow-ups")),
-            Column(gettext("Due"), INT),
+            Column(pgettext("follow-up", "Due"), INT),
             Column(gettext("Calls made"), INT),
             Column(gettext("Connected"), INT),
             Column(gettext("Reached"), INT),
@@ -342,9 +342,9 @@ def daily_complaints(actor, start: dt.datetime, end: dt.datetime) -> Table:
         gettext("Complaints"),
         [
             Column(gettext("Responsible department")),
-            Column(gettext("New"), INT),
-            Column(pgettext("complaints", "Closed"), INT),
-            Column(gettext("Open"), INT),
+            Column(pgettext("complaints", "New"), INT),
+            Column(pgettext("complaint", "Closed"), INT),
+            Column(pgettext("complaints", "Open"), INT),
             Column(gettext("Open past the deadline"), INT),
         ],
         [
@@ -403,13 +403,15 @@ def followup_weekly(actor, period) -> ReportContent:
     people: dict[tuple, str] = {}
     for row in followups:
         people[(row["kind"], row["specialist_id"])] = person(
-            row["specialist__name"], row["specialist__username"], _("Not assigned")
+            row["specialist__name"],
+            row["specialist__username"],
+            pgettext_lazy("follow-up", "Not assigned"),
         )
     for rows in (calls, surveys, complaints):
         for row in rows:
             people.setdefault(
                 (row["followup__kind"], row["followup__specialist_id"]),
-                person(row[names[0]], row[names[1]], _("Not assigned")),
+                person(row[names[0]], row[names[1]], pgettext_lazy("follow-up", "Not assigned")),
             )
     by_f = _index(followups, "kind", "specialist_id")
     by_c, by_s, by_x = (_index(rows, *prefix) for rows in (calls, surveys, complaints))
@@ -749,7 +751,7 @@ def satisfaction_monthly(actor, period, kind: str) -> ReportContent:
                     Column(gettext("Question")),
                     Column(gettext("Answers"), INT),
                     Column(gettext("Mean score"), DECIMAL, sum=False),
-                    Column(gettext("Yes"), PERCENT),
+                    Column(pgettext("answer", "Yes"), PERCENT),
                 ],
                 question_rows,
                 note=gettext("The call surveys taken this month; questions as they were asked."),
@@ -853,9 +855,9 @@ def complaints_monthly(actor, period, code: str) -> ReportContent:
         by_severity.setdefault(row["severity"], []).append(row)
         by_state.setdefault(row["state"], []).append(row)
     group_columns = [
-        Column(gettext("Received"), INT),
-        Column(pgettext("complaints", "Major"), INT),
-        Column(pgettext("complaints", "Closed"), INT),
+        Column(pgettext("complaints", "Received"), INT),
+        Column(pgettext("complaint", "Major"), INT),
+        Column(pgettext("complaint", "Closed"), INT),
         Column(gettext("Still open"), INT),
         Column(gettext("Past the deadline"), INT),
         Column(gettext("Mean days to close"), DECIMAL, sum=False),
@@ -947,13 +949,13 @@ def complaints_monthly(actor, period, code: str) -> ReportContent:
                 gettext("The month's complaints"),
                 [
                     Column(gettext("Number")),
-                    Column(gettext("Received"), DATE),
+                    Column(pgettext("complaints", "Received"), DATE),
                     Column(gettext("Customer")),
                     Column(gettext("Category")),
                     Column(gettext("Severity")),
                     Column(gettext("Handled by")),
                     Column(gettext("State")),
-                    Column(pgettext("complaints", "Closed"), DATE),
+                    Column(pgettext("complaint", "Closed"), DATE),
                     Column(gettext("Days to close"), DECIMAL, sum=False),
                     Column(gettext("Result")),
                 ],
@@ -1045,9 +1047,9 @@ def _work_complaints(actor, start, end) -> tuple[Table, dict]:
         gettext("Complaints handled"),
         [
             Column(gettext("Responsible department")),
-            Column(gettext("Received"), INT),
-            Column(pgettext("complaints", "Closed"), INT),
-            Column(gettext("Open"), INT),
+            Column(pgettext("complaints", "Received"), INT),
+            Column(pgettext("complaint", "Closed"), INT),
+            Column(pgettext("complaints", "Open"), INT),
             Column(gettext("Mean days to close"), DECIMAL, sum=False),
         ],
         [
@@ -1094,9 +1096,9 @@ def _work_reminders(actor, period) -> Table:
         [
             Column(gettext("Reminder")),
             Column(gettext("Listed"), INT),
-            Column(gettext("SMS sent"), INT),
-            Column(gettext("Reminded by phone"), INT),
-            Column(gettext("Not reminded"), INT),
+            Column(pgettext("reminder", "SMS sent"), INT),
+            Column(pgettext("reminder", "Reminded by phone"), INT),
+            Column(pgettext("reminder", "Not reminded"), INT),
             Column(gettext("Still to remind"), INT),
         ],
         [
@@ -1224,7 +1226,7 @@ def work_summary(actor, period) -> ReportContent:
                 PERCENT,
             ),
         ]
-    figures.append((gettext("SMS sent"), sms, INT))
+    figures.append((gettext("SMS messages sent"), sms, INT))
     tables = [calls_table, complaints_table, reminders_table]
     if retention_table is not None:
         tables.append(retention_table)
