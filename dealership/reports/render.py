@@ -39,6 +39,11 @@ class Document:
     content: ReportContent
     version: int | None = None
 
+    @property
+    def wide(self) -> bool:
+        """Printed on A4 landscape: a table of more than eight columns."""
+        return any(len(table.columns) > 8 for table in self.content.tables)
+
 
 def html_block(content: ReportContent) -> str:
     """The report's figures and tables, as shown inside a page (and inside the PDF)."""

@@ -322,3 +322,30 @@ def test_the_workbook_has_numbers_as_numbers_and_dates_as_dates(cast, sample_rep
     total = rows[start + 3]
     assert total[1:3] == [12, 1712345.5]
     assert by_label["测试月报 Sample monthly report"]
+
+
+def test_a_wide_table_is_printed_on_landscape_pages():
+    """More than eight columns do not fit A4 portrait: that document turns landscape, the
+    others stay portrait."""
+    import io
+
+    from pypdf import PdfReader
+
+    from dealership.reports import INT, Column, ReportContent, Table
+    from dealership.reports.render import Document, pdf_bytes
+
+    now = dt.datetime(2026, 10, 9, 9, 0, tzinfo=dt.UTC)
+    narrow = ReportContent(tables=[Table("n", [Column("a", INT)], rows=[[1]])])
+    wide = ReportContent(
+        tables=[Table("w", [Column(str(i), INT) for i in range(9)], rows=[list(range(9))])]
+    )
+    data = pdf_bytes(
+        [
+            Document("A", "甲店", "2026-09", now, narrow),
+            Document("B", "甲店", "2026-09", now, wide),
+        ],
+        title="x",
+    )
+    pages = PdfReader(io.BytesIO(data)).pages
+    assert pages[0].mediabox.width < pages[0].mediabox.height
+    assert pages[1].mediabox.width > pages[1].mediabox.height
