@@ -88,6 +88,9 @@ class GroupMatrixView(HQRequiredMixin, TemplateView):
             months=sorted(months, key=lambda p: p.start, reverse=True),
             may_export=may_export and bool(matrix.reports),
             exports=exports,
+            exports_working=any(
+                e.status in (RunStatus.PENDING, RunStatus.RUNNING) for e in exports
+            ),
         )
         return context
 

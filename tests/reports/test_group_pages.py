@@ -128,6 +128,8 @@ def test_hq_exports_downloads_and_group_2_sees_nothing_of_it(
         cast.hq_user.pk,
     )
     assert len(queued) == 1, "the build is queued when the request commits"
+    waiting = client.get(MATRIX, {"period": "2026-10"}).content.decode()
+    assert 'hx-select="#export-list"' in waiting, "the list polls while an export waits"
     # while it waits the state polls itself every 2 s
     fragment = client.get(export.get_absolute_url(), headers={"HX-Request": "true"})
     assert 'hx-trigger="every 2s"' in fragment.content.decode()
@@ -146,6 +148,7 @@ def test_hq_exports_downloads_and_group_2_sees_nothing_of_it(
     assert "乙店" in pdf_text(b"".join(pdf.streaming_content))
     listed = client.get(MATRIX, {"period": "2026-10"}).content.decode()
     assert file_url in listed and export.get_absolute_url() in listed
+    assert 'hx-select="#export-list"' not in listed
     # group 2's HQ: not listed, not opened, not downloaded
     other = client_for(hq2)
     assert export.get_absolute_url() not in other.get(MATRIX).content.decode()
