@@ -39,7 +39,7 @@ from dealership.actors import SYSTEM
 from dealership.audit import audit_record, snapshot
 from dealership.models import OemChannel, OemSubmission, ReportRun
 from dealership.reports.models import RunStatus
-from dealership.tenancy import system_context
+from dealership.tenancy import dealership_context, system_context
 
 logger = logging.getLogger(__name__)
 
@@ -369,10 +369,31 @@ def _tell_owners(submission: OemSubmission, subject, *, key: str, body="") -> No
         logger.exception("Could not notify the owners of submission %s", submission.pk)
 
 
+def _give_up_abandoned(*, now: dt.datetime) -> int:
+    """A submission whose worker died during its last attempt (its lease ran out with no
+    attempt left) has failed for good: recorded, and its owners told once."""
+    with system_context():
+        abandoned = list(
+            OemSubmission.objects.filter(
+                state__in=[State.PENDING, State.FAILED],
+                attempts__gte=settings.REPORTS_MAX_ATTEMPTS,
+                next_attempt_at__lte=now,
+            ).values_list("pk", "dealership_id")
+        )
+    for submission_id, dealership_id in abandoned:
+        with dealership_context(dealership_id):
+            submission = OemSubmission.objects.select_related("run").get(pk=submission_id)
+            _record_failure(
+                submission, "The worker stopped during the last attempt.", now=now, retry=True
+            )
+    return len(abandoned)
+
+
 def submissions_dispatch(*, now: dt.datetime, enqueue: Enqueue) -> list[int]:
     """Hand the submissions that wait to the workers: pending ones and failed ones whose retry
     is due, of the brands whose channel is active (the others wait for it). Called with the
     job dispatcher."""
+    _give_up_abandoned(now=now)
     with system_context():
         waiting = list(
             OemSubmission.objects.filter(_due(now), dealership__brand__oem_channel__is_active=True)

@@ -254,6 +254,30 @@ def test_giving_up_after_the_last_attempt_tells_the_owners_once(
     assert len(oem.requests) == 2
 
 
+def test_a_worker_dying_in_the_last_attempt_gives_up_and_tells_the_owners(
+    cast, oem_report, oem, https, enqueued, settings
+):
+    """The last attempt's worker died (its lease ran out, no attempt left): the next dispatch
+    records the failure for good and tells the owners once, instead of leaving it waiting."""
+    settings.REPORTS_MAX_ATTEMPTS = 1
+    submission = scheduled_run(cast, oem_report)
+    with dealership_context(cast.a):
+        OemSubmission.objects.filter(pk=submission.pk).update(
+            attempts=1, next_attempt_at=T0 + dt.timedelta(minutes=1)
+        )
+    assert submissions_dispatch(now=T0, enqueue=lambda *a: None) == []
+    assert reread(cast, submission).state == "pending"  # the lease still runs
+
+    later = T0 + dt.timedelta(hours=1)
+    assert submissions_dispatch(now=later, enqueue=lambda *a: None) == []
+    submissions_dispatch(now=later, enqueue=lambda *a: None)
+    again = reread(cast, submission)
+    assert (again.state, again.next_attempt_at) == ("failed", None)
+    [notice] = failure_notices(cast, submission)
+    assert "failed for good" in notice.subject_en
+    assert oem.requests == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_workers_send_a_submission_once(cast, oem_report, oem, https, enqueued):
     oem.mode, oem.delay = "slow", 0.3  # the first send is still under way when the others come
