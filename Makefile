@@ -21,7 +21,7 @@ TEST_ENV := DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) TEST_DATABASE_AP
 help:
 	@echo "make run    install everything, load the demo data and serve http://$(HOST):$(PORT) (another port: make run PORT=8001)"
 	@echo "make test   run the whole suite (lint, i18n, unit, API, browser) on PostgreSQL and Redis"
-	@echo "make bench  time the OEM monthly pack and the group export on a seeded month (PostgreSQL, ~15 min)"
+	@echo "make bench  time the OEM monthly pack and the group export on a seeded month (PostgreSQL; about 30 min)"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d); set PYTHON=/path/to/python3.11" % sys.version_info[:2])'
