@@ -1543,7 +1543,10 @@ def print_table(results: list[Result], rss_method: str, out=print) -> None:
     out("seconds: wall clock; CPU s: this process's CPU time (PostgreSQL's own work not counted).")
     out(f"RSS peak: the case's resident-set peak above its start ({rss_method});")
     out("in brackets the process's peak. Python peak: tracemalloc's peak of Python allocations,")
-    out("from a second, untimed pass.")
+    if any(r.python_mib is not None for r in results):
+        out("from a second, untimed pass.")
+    else:
+        out("from a second, untimed pass (skipped: --no-tracemalloc).")
 
 
 def main(argv: list[str] | None = None) -> int:
