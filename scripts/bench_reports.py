@@ -7,7 +7,11 @@ every age, some in transit), 3,000 closed repair orders of every type (5K/10K se
 repairs, warranty with its claim, accidents) with their labour and part lines, 5,000 follow-up
 calls (one per delivery and repair order of the month, the rest of the previous month's last
 repair orders) with call attempts, SSI/CSI surveys and a few complaints, competitor
-observations and advertising spends. Then it times:
+observations and advertising spends. The first dealership's month is generated in Python; the
+others get a copy of it made by PostgreSQL (``INSERT … SELECT`` with new ids, each referring to
+its own rows; ``--no-clone`` generates every one). The seeding runs as the database's owner
+with ``session_replication_role = replica`` when allowed (no foreign-key triggers, as a
+restore), the timing as the app's role. Then it times:
 
 * ``pack``: one dealership's OEM monthly pack
   (:func:`dealership.reports.group.oem_pack`: every OEM monthly report gathered, one PDF and
