@@ -37,7 +37,7 @@ from dealership.reports.content import DECIMAL, INT, MONEY, Column, ReportConten
 from dealership.reports.models import RunStatus
 from dealership.reports.periods import Period
 from dealership.reports.registry import MONTH, Report, all_reports
-from dealership.reports.render import Document, pdf_bytes, xlsx_bytes
+from dealership.reports.render import Document, merge_pdfs, pdf_bytes, xlsx_bytes
 from dealership.tenancy import TenantScope, current_scope, get_scope, system_context, tenant_context
 
 logger = logging.getLogger(__name__)
@@ -259,20 +259,39 @@ def _finished_runs(codes: list[str], period: Period) -> dict[str, ReportRun]:
 
 
 def _dealership_documents(dealership, reports: list[Report], period: Period, group_id: int):
-    """One dealership's documents of the month: from its newest finished runs, else gathered
-    now, in a read-only scope of the dealership."""
+    """One dealership's documents of the month, from its newest finished runs, else gathered
+    now, in a read-only scope of the dealership; and its part of the PDF: the runs' own PDFs
+    when every report has one (what the car maker received; nothing laid out again), else the
+    documents rendered now."""
     with dealership_read_scope(dealership, group_id=group_id):
         runs = _finished_runs([r.code for r in reports], period)
-        documents = []
+        documents, stored = [], []
         for report in reports:
             run = runs.get(report.code)
             if run is not None and run.content:
                 content = ReportContent.from_json(run.content)
+                stored.append(_stored_pdf(run))
             else:
                 run = None
                 content = _gather(report, period)
+                stored.append(None)
             documents.append(_document(report, dealership, period, content, run))
-    return documents
+    if all(part is not None for part in stored):
+        pdf = merge_pdfs(stored)
+    else:
+        pdf = pdf_bytes(documents, title=str(dealership), subtitle=period.label)
+    return documents, pdf
+
+
+def _stored_pdf(run: ReportRun) -> bytes | None:
+    if not run.pdf:
+        return None
+    try:
+        with run.pdf.open("rb") as handle:
+            return handle.read()
+    except OSError:  # the file is gone (restored database without its files): render again
+        logger.warning("The PDF of report run %s is missing; rendering it again", run.pk)
+        return None
 
 
 def group_export_build(*, export_id: int) -> GroupExport | None:
@@ -319,11 +338,13 @@ def _build(export: GroupExport) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         sheets: list[tuple[str, list[Document]]] = []
         sums = {report.code: _ReportSum() for report in reports}
+        pdfs: list[bytes] = []
         for done, dealership in enumerate(dealerships, start=1):
-            documents = _dealership_documents(dealership, reports, period, export.group_id)
+            documents, pdf = _dealership_documents(dealership, reports, period, export.group_id)
             for report, document in zip(reports, documents, strict=True):
                 sums[report.code].add(document.content)
             sheets.append((str(dealership), documents))
+            pdfs.append(pdf)
             _progress(export.pk, progress_done=done)
         group_name = str(export.group)
         label = str(
@@ -345,12 +366,8 @@ def _build(export: GroupExport) -> None:
         ]
         title = str(format_lazy(_("OEM monthly pack · {name}"), name=group_name))
         xlsx = xlsx_bytes([(CONSOLIDATED, consolidated), *sheets])
-        pdf = pdf_bytes(
-            [*consolidated, *(d for _name, documents in sheets for d in documents)],
-            title=title,
-            subtitle=period.label,
-        )
-        del sheets, consolidated
+        pdf = merge_pdfs([pdf_bytes(consolidated, title=title, subtitle=period.label), *pdfs])
+        del sheets, consolidated, pdfs
     base = f"{export.group.code}-oem-{export.period_key}-v{export.version}"
     export.pdf.save(f"{base}.pdf", ContentFile(pdf), save=False)
     export.xlsx.save(f"{base}.xlsx", ContentFile(xlsx), save=False)

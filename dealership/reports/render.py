@@ -66,6 +66,18 @@ def pdf_bytes(documents: Iterable[Document], *, title: str, subtitle: str = "") 
     return HTML(string=html, base_url=None).write_pdf()
 
 
+def merge_pdfs(parts: Iterable[bytes]) -> bytes:
+    """One PDF of several, page after page (pypdf; nothing is laid out again)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def xlsx_bytes(sheets: Iterable[tuple[str, list[Document]]]) -> bytes:
     """A workbook: one sheet per ``(name, documents)``, each document below the previous one
     with its header lines, figures and tables. Written in the streaming mode, so a group's pack

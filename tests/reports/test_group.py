@@ -114,6 +114,39 @@ def test_a_finished_run_is_taken_as_it_was_made_not_gathered_again(cast, october
     assert table_rows(book[CONSOLIDATED])[("K5", "succeeded")][0] == 5, "B gathered now"
 
 
+def test_the_runs_own_pdfs_go_into_the_pack_as_they_were_sent(cast, october, oem_report):
+    """A dealership whose OEM runs all have their files: its pages in the group's PDF are the
+    runs' own (what the car maker received), not laid out again; the other is rendered now."""
+    from django.core.files.base import ContentFile
+
+    from dealership.reports.render import Document, pdf_bytes
+
+    with dealership_context(cast.a):
+        content = ReportContent.from_json(oem_report.gather(None, october).to_json())
+        sent = pdf_bytes(
+            [Document("已报送的月报", "甲店", october.label, timezone.now(), content, 1)],
+            title="sent",
+        )
+        run = ReportRun(
+            dealership=cast.a,
+            report=OEM,
+            department_code="crm",
+            period_kind=MONTH,
+            period_key=october.key,
+            period_start=october.start,
+            period_end=october.end,
+            status="submitted",
+            content=content.to_json(),
+        )
+        run.pdf.save("sent.pdf", ContentFile(sent), save=False)
+        run.save()
+    export = group_export_build(export_id=export_for(cast, october).pk)
+    text = pdf_text(export.pdf.read())
+    assert "已报送的月报" in text  # A's page as it was sent
+    assert text.count("乙店") >= 1  # B gathered and rendered now
+    assert text.index("已报送的月报") < text.index("乙店")
+
+
 def test_progress_moves_after_each_dealership_and_reaches_its_total(cast, october, monkeypatch):
     seen = []
     progress = group_module._progress
