@@ -1406,6 +1406,20 @@ def run_pack(dealership, period) -> tuple[bytes, bytes]:
     return oem_pack(dealership, period)
 
 
+def run_scheduled(dealerships, period) -> tuple[bytes, bytes]:
+    """Each dealership's OEM monthly runs, made as the scheduler makes them on their due day
+    (a run already made is left as it is)."""
+    from dealership.reports.services import report_run_scheduled
+    from dealership.tenancy import dealership_context
+
+    for dealership in dealerships:
+        with dealership_context(dealership):
+            for report in _oem_reports():
+                due = report.due_at(period, dealership)
+                report_run_scheduled(report=report, dealership=dealership, run_date=due.date())
+    return b"", b""
+
+
 def hq_user(group):
     """The group's HQ director (made once), who may export the group's pack."""
     from dealership.models import GroupMembership, User
@@ -1503,7 +1517,7 @@ def judge(results: list[Result]) -> bool:
         if result.case == "pack":
             result.target = f"< {PACK_TARGET:.0f} s"
             result.ok = result.seconds < PACK_TARGET
-        elif result.dealerships >= GROUP_TARGET_SIZE:
+        elif result.case.startswith("group") and result.dealerships >= GROUP_TARGET_SIZE:
             result.target = f"< {GROUP_TARGET:.0f} s"
             result.ok = result.seconds < GROUP_TARGET
         ok = ok and result.ok is not False
@@ -1621,6 +1635,18 @@ def main(argv: list[str] | None = None) -> int:
     _progress(results[-1])
     if args.out:
         _write_pack(first, period, Path(args.out))
+    if any(s > 1 for s in sizes):
+        # the scheduler has made each dealership's OEM runs on their due day (their PDFs are
+        # what the car maker received, and what the group's pack is made of): timed, not judged
+        results.append(
+            measure(
+                f"scheduled runs {len(dealerships)}",
+                len(dealerships),
+                lambda: run_scheduled(dealerships, period),
+                trace=False,
+            )
+        )
+        _progress(results[-1])
     for size in (s for s in sizes if s > 1):
         set_group_size(group, dealerships, size)
         results.append(
