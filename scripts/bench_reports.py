@@ -1474,6 +1474,8 @@ def _cpu_seconds() -> float:
 
 
 def _pages(pdf: bytes) -> int | None:
+    if not pdf:
+        return None
     try:
         import io
 
@@ -1497,8 +1499,9 @@ def measure(
         cpu = _cpu_seconds() - cpu
     result = Result(case, size, seconds, meter.peak_mib, meter.total_mib, cpu_seconds=cpu)
     pages = _pages(pdf)
-    result.note = f"PDF {len(pdf) / 1e6:.1f} MB" + (f", {pages} pages" if pages else "")
-    result.note += f"; XLSX {len(xlsx) / 1e6:.1f} MB"
+    if pdf:
+        result.note = f"PDF {len(pdf) / 1e6:.1f} MB" + (f", {pages} pages" if pages else "")
+        result.note += f"; XLSX {len(xlsx) / 1e6:.1f} MB"
     del pdf, xlsx
     if trace:
         gc.collect()
