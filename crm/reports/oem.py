@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.selectors.intelligence import advertising_month, competitor_month, per_lead
 from dealership.jobs import Monthly
@@ -76,7 +77,7 @@ def competitor_intelligence(actor, period) -> ReportContent:
         Column(_("Observed on"), DATE),
         Column(BRAND, TEXT),
         Column(MODEL, TEXT),
-        Column(_("Price"), MONEY, sum=False),
+        Column(pgettext_lazy("amount", "Price"), MONEY, sum=False),
         Column(_("Promotion"), TEXT),
         Column(_("Where observed"), TEXT),
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealership.files import private_storage
 from dealership.tenancy.constraints import tenant_keys
@@ -17,7 +18,7 @@ from dealership.tenancy.models import TenantModel
 class RunStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("report run", "Done")
     FAILED = "failed", _("Failed")
     SUBMITTED = "submitted", _("Submitted")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
