@@ -22,6 +22,7 @@ from dealership.reports.registry import unregister_report
 from dealership.reports.services import report_run_scheduled
 from dealership.tenancy import dealership_context
 from tests.concurrency import race
+from tests.english import english  # noqa: F401 (last_error and notices read in English)
 from tests.reports.fake_oem import FakeOem, start
 from tests.reports.oem_helpers import OEM_REPORT, register_oem_report
 

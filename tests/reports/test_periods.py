@@ -92,7 +92,7 @@ def test_navigation_across_months_quarters_and_years():
     ],
 )
 def test_bad_keys_are_value_errors(kind, key):
-    with pytest.raises(ValueError, match="Not a valid period"):
+    with translation.override("en"), pytest.raises(ValueError, match="Not a valid period"):
         Period.from_key(kind, key)
 
 
