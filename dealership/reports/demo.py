@@ -1,7 +1,7 @@
 """Demo reports: each brand's car maker takes the submissions by e-mail (addresses under
 ``.invalid``), and the reports of the recent past are generated as the scheduler would have:
-last month's monthly reports and submissions, the last three weeks' weekly ones, the last week's
-daily summaries. Seeding again finds the runs made and adds nothing."""
+last month's monthly reports and submissions, the last two weeks' weekly ones, the last three
+days' daily summaries. Seeding again finds the runs made and adds nothing."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from dealership.models import Brand, OemChannel
 from dealership.reports.models import PeriodKind
 from dealership.reports.registry import all_reports
 
-# how far back the demo's reports are made: daily summaries of the last week, weekly reports of
-# the last three weeks, monthly ones due in the last 40 days (last month's)
-WINDOW = {PeriodKind.DAY: 7, PeriodKind.WEEK: 21}
+# how far back the demo's reports are made: daily summaries of the last three days, weekly
+# reports of the last two weeks, monthly ones due in the last 40 days (last month's)
+WINDOW = {PeriodKind.DAY: 3, PeriodKind.WEEK: 14}
 HISTORY_DAYS = 40
 
 

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.cast import build_cast
 from tests.factories import PASSWORD
 from tests.reports.conftest import SAMPLE, pdf_text, xlsx_rows
 from tests.reports.conftest import sample_report as sample_report  # the fixture
@@ -16,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_gm_reads_a_report_and_downloads_its_pdf(login, page, live_server, sample_report):
+    build_cast()  # a transactional test before this one emptied the database
     page = login("user_a", PASSWORD)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/platform/reports/")
