@@ -26,6 +26,7 @@ __all__ = [
     "DealerGroup",
     "Dealership",
     "Delivery",
+    "DispatcherPass",
     "GroupExport",
     "GroupMembership",
     "HolidayOverride",
@@ -274,6 +275,9 @@ class JobRun(TenantModel):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+        # due while the dispatcher was down for longer than the catch-up window: recorded and
+        # reported, never run on its own (an operator runs it with ``run_jobs --date``)
+        MISSED = "missed", _("Missed")
 
     job = models.CharField(_("job"), max_length=100)
     run_date = models.DateField(_("date"))
@@ -286,6 +290,10 @@ class JobRun(TenantModel):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     result = models.TextField(_("result"), blank=True)
     error = models.TextField(_("error"), blank=True)
+    # a failed run is retried from then on (exponential backoff); ``None``: at once
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    # the process of the latest attempt ("host:pid"), for the operator
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-run_date", "job"]
@@ -306,6 +314,24 @@ class JobRun(TenantModel):
         from django.urls import reverse
 
         return reverse("platform:jobrun_detail", kwargs={"pk": self.pk})
+
+
+class DispatcherPass(models.Model):
+    """The latest pass of one of the platform's dispatchers (``jobs``, ``reports``,
+    ``deliveries``): the health page and ``/api/v1/platform/health/`` show it, and the job
+    dispatcher reads it to tell which days it missed while it was down."""
+
+    name = models.CharField(_("dispatcher"), max_length=32, primary_key=True)
+    last_pass_at = models.DateTimeField(_("last pass at"))
+    interval = models.PositiveIntegerField(_("interval (seconds)"))
+    host = models.CharField(_("host"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("dispatcher pass")
+        verbose_name_plural = _("dispatcher passes")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last_pass_at:%Y-%m-%d %H:%M:%S}"
 
 
 class AuditEntry(TenantModel):

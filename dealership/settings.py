@@ -174,9 +174,15 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A pool child killed in the middle of a task (SIGKILL, out of memory) puts its message back on
+# the queue instead of acknowledging it: the task runs again. The state rows make that safe (a
+# job run is claimed under a PostgreSQL advisory lock, so a second delivery finds it finished,
+# or takes over a run whose worker is gone), and their attempt counters stop a message that
+# kills every worker from looping.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-JOBS_DISPATCH_INTERVAL = env_int("JOBS_DISPATCH_INTERVAL", 300, minimum=10)
+JOBS_DISPATCH_INTERVAL = env_int("JOBS_DISPATCH_INTERVAL", 300, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     # The only fixed beat entry: the dispatcher claims due job rows (see dealership/jobs).
     "dispatch-due-jobs": {
@@ -199,8 +205,19 @@ JOBS_CATCHUP_DAYS = env_int("JOBS_CATCHUP_DAYS", 7, minimum=0)
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3, minimum=1)
 # The positions told when a job that names no owners fails for good.
 JOBS_DEFAULT_OWNERS = env_list("JOBS_DEFAULT_OWNERS", ["admin_manager"])
-# A run still "running" after this long is considered lost (worker died) and is retried.
+# A failed run is retried after this many seconds, doubled at each further attempt.
+JOBS_RETRY_BASE_SECONDS = env_int("JOBS_RETRY_BASE_SECONDS", 300, minimum=1)
+# A run is stopped (and recorded as failed) after this many seconds; its worker process is
+# killed JOBS_TIME_LIMIT_GRACE seconds later if the job ignores the stop.
+JOBS_TIME_LIMIT = env_int("JOBS_TIME_LIMIT", 1800, minimum=1)
+JOBS_TIME_LIMIT_GRACE = env_int("JOBS_TIME_LIMIT_GRACE", 60, minimum=1)
+# On PostgreSQL a run's worker holds an advisory lock while it runs, so a run whose worker died
+# is seen (and retried) at the next dispatch. Elsewhere (SQLite in `make run`) a run still
+# "running" after this long is taken as lost; keep it above the time limit.
 JOBS_STALE_AFTER = timedelta(minutes=env_int("JOBS_STALE_MINUTES", 60, minimum=1))
+# Days further back than the catch-up window are recorded as "missed" (and the owners told),
+# looking back at most this many days from the last dispatcher pass.
+JOBS_MISSED_LOOKBACK_DAYS = env_int("JOBS_MISSED_LOOKBACK_DAYS", 92, minimum=1)
 # Reports (dealership/reports): attempts of a failing run or OEM submission, the first wait
 # between attempts (doubled each time), and the OEM endpoints' timeout.
 REPORTS_MAX_ATTEMPTS = env_int("REPORTS_MAX_ATTEMPTS", 5, minimum=1)

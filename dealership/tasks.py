@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from dealership import services
@@ -27,7 +28,13 @@ def tenant_task(*task_args, **task_kwargs):
     return decorator
 
 
-@tenant_task(name="dealership.run_job")
+@tenant_task(
+    name="dealership.run_job",
+    # the job gets SoftTimeLimitExceeded at the limit (its run is recorded as failed); a job
+    # that ignores it has its pool child killed after the grace (its run is released)
+    soft_time_limit=settings.JOBS_TIME_LIMIT,
+    time_limit=settings.JOBS_TIME_LIMIT + settings.JOBS_TIME_LIMIT_GRACE,
+)
 def run_job(*, job_run_id: int, dealership_id: int) -> str | None:
     run = services.job_run_execute(job_run_id=job_run_id)
     return run.state if run else None

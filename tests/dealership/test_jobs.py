@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
-from dealership import services
+from dealership import locks, services
 from dealership.jobs import Daily, Monthly, Weekly, is_working_day, register_job, unregister_job
 from dealership.models import JobRun
+from dealership.notifications.models import Notification
 from dealership.tenancy import current_scope, system_context
+from dealership.tenancy.models import TenantQuerySet
+from tests.dealership.test_notification_delivery import _employee
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALLS: list[tuple[str, int, dt.date, object]] = []
@@ -43,6 +49,25 @@ def jobs(only_test_jobs):
     yield
     unregister_job("test.daily_report")
     unregister_job("test.broken")
+
+
+@contextlib.contextmanager
+def other_connection():
+    """A second database session, as another worker process would have."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.pop("prepare_threshold", None)
+    params.pop("server_side_binding", None)
+    with psycopg.connect(**params, autocommit=True) as other:
+        yield other
+
+
+@pytest.fixture
+def admin_manager(cast):
+    return _employee(cast, "admin_mgr", "admin_manager")
 
 
 def _runs(**filters):
@@ -135,23 +160,106 @@ class TestDispatcher:
             and not scope.is_system
         )
 
-    def test_failure_is_recorded_and_retried_up_to_the_limit(self, cast, jobs, settings):
-        settings.JOBS_MAX_ATTEMPTS = 2
+    def test_failure_is_recorded_and_retried_with_backoff_up_to_the_limit(
+        self, cast, jobs, settings, admin_manager
+    ):
+        settings.JOBS_MAX_ATTEMPTS = 3
+        settings.JOBS_RETRY_BASE_SECONDS = 300
         _make_opened(cast, dt.date(2026, 11, 1))
 
         def execute(run_id, dealership_id):
             with system_context():
                 services.job_run_execute(job_run_id=run_id)
 
-        for minute in range(4):
-            services.jobs_dispatch(now=_at(2026, 12, 1, 8, minute), enqueue=execute)
-        (run,) = _runs(job="test.broken", dealership=cast.a, run_date=dt.date(2026, 12, 1))
-        assert run.state == JobRun.State.FAILED
-        assert run.attempts == 2
+        def dispatch_at(minute):
+            moment = _at(2026, 12, 1, 8, 0) + dt.timedelta(minutes=minute)
+            with time_machine.travel(moment, tick=False):
+                services.jobs_dispatch(now=timezone.now(), enqueue=execute)
+            (run,) = _runs(job="test.broken", dealership=cast.a, run_date=dt.date(2026, 12, 1))
+            return run
+
+        run = dispatch_at(0)
+        assert (run.state, run.attempts) == (JobRun.State.FAILED, 1)
         assert "OEM portal refused the upload" in run.error
+        assert run.next_attempt_at == _at(2026, 12, 1, 8, 5)  # 5 minutes later
+        assert dispatch_at(4).attempts == 1  # not before its next attempt
+        run = dispatch_at(5)
+        assert run.attempts == 2 and run.next_attempt_at == _at(2026, 12, 1, 8, 15)  # doubled
+        run = dispatch_at(15)
+        assert (run.state, run.attempts, run.next_attempt_at) == (JobRun.State.FAILED, 3, None)
+        assert dispatch_at(120).attempts == 3  # it gave up
+        # the owners heard at the first failure and when it gave up, not in between
+        with system_context():
+            subjects = sorted(
+                Notification.objects.filter(
+                    dealership=cast.a, kind="platform.job_failed"
+                ).values_list("subject_en", flat=True)
+            )
+        assert subjects and {s.split(":")[0] for s in subjects} == {
+            "Scheduled job failed",
+            "Scheduled job failed and will be retried",
+        }
+
+    def test_a_failing_dealership_never_blocks_the_others(self, cast, jobs):
+        _make_opened(cast, dt.date(2026, 11, 23))
+
+        @register_job("test.poison_in_a", Daily(at=dt.time(9, 0)), "Fails in one dealership")
+        def poison(*, dealership, run_date):
+            if dealership.pk == cast.a.pk:
+                raise RuntimeError("poison")
+            CALLS.append(("poison", dealership.pk, run_date, None))
+
+        def execute(run_id, dealership_id):
+            with system_context():
+                services.job_run_execute(job_run_id=run_id)
+
+        services.jobs_dispatch(now=_at(2026, 11, 23, 10, 0), enqueue=execute)
+        states = {
+            (r.dealership_id, r.state)
+            for r in _runs(job="test.poison_in_a", run_date=dt.date(2026, 11, 23))
+        }
+        assert states == {
+            (cast.a.pk, JobRun.State.FAILED),
+            (cast.b.pk, JobRun.State.SUCCEEDED),
+            (cast.c.pk, JobRun.State.SUCCEEDED),
+        }
+        assert {r.state for r in _runs(job="test.daily_report")} == {JobRun.State.SUCCEEDED}
+
+    def test_the_jobs_writes_and_its_success_commit_together(self, cast, jobs, settings):
+        """A run whose success cannot be recorded keeps none of its writes: the state update
+        is in the job's transaction."""
+        from dealership.models import AuditEntry
+
+        @register_job("test.writes", Daily(at=dt.time(0, 0)), "Writes an audit entry")
+        def writes(*, dealership, run_date):
+            AuditEntry.objects.create(
+                dealership=dealership, action=AuditEntry.Action.CREATE, object_repr="effect"
+            )
+
+        (run,) = services.job_runs_ensure(
+            dealership=cast.a,
+            run_date=dt.date(2026, 11, 23),
+            jobs=[services.get_job("test.writes")],
+        )
+        real_update = TenantQuerySet.update
+
+        def refuse_success(qs, **values):
+            if values.get("state") == JobRun.State.SUCCEEDED:
+                raise services.OperationalError("server closed the connection")
+            return real_update(qs, **values)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(TenantQuerySet, "update", refuse_success)
+            with system_context():
+                finished = services.job_run_execute(job_run_id=run.pk)
+        assert finished.state == JobRun.State.FAILED
+        assert "server closed the connection" in finished.error
+        with system_context():
+            assert not AuditEntry.objects.filter(object_repr="effect").exists()
 
     def test_a_run_lost_by_a_dead_worker_is_retried(self, cast, jobs, settings):
-        settings.JOBS_STALE_AFTER = dt.timedelta(minutes=30)
+        """A run left ``running`` whose worker holds no lock (PostgreSQL: its connection is
+        gone) is released at the next dispatch, however recent."""
         (run,) = services.job_runs_ensure(
             dealership=cast.a,
             run_date=dt.date(2026, 11, 23),
@@ -159,14 +267,33 @@ class TestDispatcher:
         )
         with system_context():
             JobRun.objects.filter(pk=run.pk).update(
-                state=JobRun.State.RUNNING,
-                attempts=1,
-                started_at=timezone.now() - dt.timedelta(hours=2),
+                state=JobRun.State.RUNNING, attempts=1, started_at=timezone.now()
             )
         assert services.job_runs_release_stale(now=timezone.now()) == 1
         with system_context():
+            released = JobRun.objects.get(pk=run.pk)
+            assert released.state == JobRun.State.FAILED
+            assert "stopped before it finished" in released.error
             finished = services.job_run_execute(job_run_id=run.pk)
         assert finished.state == JobRun.State.SUCCEEDED and finished.attempts == 2
+
+    def test_a_run_whose_worker_holds_its_lock_is_left_alone(self, cast, jobs):
+        (run,) = services.job_runs_ensure(
+            dealership=cast.a,
+            run_date=dt.date(2026, 11, 23),
+            jobs=[services.get_job("test.daily_report")],
+        )
+        with system_context():
+            JobRun.objects.filter(pk=run.pk).update(
+                state=JobRun.State.RUNNING, attempts=1, started_at=timezone.now()
+            )
+        with other_connection() as other, other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", locks._keys(services.LOCK, run.pk))
+            assert services.job_runs_release_stale(now=timezone.now()) == 0
+            with system_context():
+                assert services.job_run_execute(job_run_id=run.pk) is None
+        with system_context():
+            assert JobRun.objects.get(pk=run.pk).state == JobRun.State.RUNNING
 
     def test_a_claimed_run_cannot_be_claimed_again(self, cast, jobs):
         (run,) = services.job_runs_ensure(
@@ -175,9 +302,66 @@ class TestDispatcher:
             jobs=[services.get_job("test.daily_report")],
         )
         with system_context():
-            assert services.job_run_claim(job_run_id=run.pk) is True
-            assert services.job_run_claim(job_run_id=run.pk) is False
-            assert services.job_run_execute(job_run_id=run.pk) is None
+            assert services.job_run_claim(job_run_id=run.pk) == 1
+            with other_connection() as other, other.cursor() as cursor:
+                # its worker (this connection) is alive: nobody else can execute it
+                cursor.execute(
+                    "SELECT pg_advisory_lock(%s, %s)", locks._keys(services.LOCK, run.pk)
+                )
+                assert services.job_run_execute(job_run_id=run.pk) is None
+
+    def test_days_beyond_the_catch_up_window_are_recorded_as_missed(
+        self, cast, jobs, settings, admin_manager
+    ):
+        settings.JOBS_CATCHUP_DAYS = 2
+        _make_opened(cast, dt.date(2026, 11, 1))
+        services.jobs_dispatch(now=_at(2026, 11, 10, 10, 0), enqueue=lambda *a: None)
+        # the dispatcher is down from the 10th at 10:00 to the 20th at 10:00
+        services.jobs_dispatch(now=_at(2026, 11, 20, 10, 0), enqueue=lambda *a: None)
+        runs = _runs(job="test.daily_report", dealership=cast.a)
+        by_day = {r.run_date: r.state for r in runs}
+        assert [d for d, s in sorted(by_day.items()) if s == JobRun.State.MISSED] == [
+            dt.date(2026, 11, 11) + dt.timedelta(days=i) for i in range(7)
+        ]  # the 11th to the 17th; the 18th to the 20th are in the window
+        assert all(by_day[dt.date(2026, 11, d)] == JobRun.State.PENDING for d in (18, 19, 20))
+        assert by_day[dt.date(2026, 11, 10)] == JobRun.State.PENDING  # from the earlier pass
+        with system_context():
+            missed = Notification.objects.filter(dealership=cast.a, subject_en__contains="missed")
+            assert [n.subject_en for n in missed] == [
+                "7 scheduled runs were missed from 2026-11-11 to 2026-11-17: the scheduler was down"
+            ]
+        # a second pass reports nothing again; missed runs are never enqueued by themselves
+        enqueued = []
+        services.jobs_dispatch(now=_at(2026, 11, 20, 10, 5), enqueue=lambda *a: enqueued.append(a))
+        with system_context():
+            assert missed.count() == 1
+            missed_ids = set(
+                JobRun.objects.filter(state=JobRun.State.MISSED).values_list("pk", flat=True)
+            )
+        assert missed_ids and not missed_ids & {run_id for run_id, _ in enqueued}
+        # an operator runs a missed day with run_jobs
+        (run,) = services.jobs_run_for_date(
+            run_date=dt.date(2026, 11, 12), dealerships=[cast.a], job_names=["test.daily_report"]
+        )
+        assert run.state == JobRun.State.SUCCEEDED
+
+    def test_missed_days_start_when_the_dealership_opened(self, cast, jobs, settings):
+        settings.JOBS_CATCHUP_DAYS = 2
+        _make_opened(cast, dt.date(2026, 11, 1))
+        services.jobs_dispatch(now=_at(2026, 11, 1, 10, 0), enqueue=lambda *a: None)
+        _make_opened(cast, dt.date(2026, 11, 15))
+        services.jobs_dispatch(now=_at(2026, 11, 20, 10, 0), enqueue=lambda *a: None)
+        missed = [
+            r.run_date for r in _runs(job="test.daily_report", dealership=cast.a, state="missed")
+        ]
+        assert missed == [dt.date(2026, 11, 15), dt.date(2026, 11, 16), dt.date(2026, 11, 17)]
+
+    def test_each_pass_is_recorded(self, cast, jobs):
+        from dealership.models import DispatcherPass
+
+        services.jobs_dispatch(now=_at(2026, 11, 20, 10, 0), enqueue=lambda *a: None, interval=30)
+        beat = DispatcherPass.objects.get(name="jobs")
+        assert beat.last_pass_at == _at(2026, 11, 20, 10, 0) and beat.interval == 30
 
 
 class TestRunJobsCommand:

@@ -1,7 +1,10 @@
+import logging
 import time
 
+from django import db
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from dealership import services
@@ -9,6 +12,8 @@ from dealership.models import Delivery, JobRun
 from dealership.notifications.services import deliveries_dispatch, send_in_process
 from dealership.tasks import enqueue_delivery, enqueue_job_run
 from dealership.tenancy import system_context
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -31,17 +36,30 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         while True:
-            now = timezone.now()
-            run_ids = services.jobs_dispatch(now=now, enqueue=enqueue_job_run)
-            if run_ids:
-                self.report(now, run_ids)
-            elif options["verbosity"] >= 2:
-                self.stdout.write(f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} no job due")
-            self.send_messages()
-            self.report_work()
+            try:
+                self.dispatch(options)
+            except (OperationalError, InterfaceError, OSError) as exc:
+                # the database or the broker is away (restarting): the loop keeps going, and
+                # the next pass finds everything due from the database again
+                if options["once"]:
+                    raise
+                logger.warning("Dispatch pass failed, retrying next pass: %s", exc)
+                db.connections.close_all()
             if options["once"]:
                 return
             time.sleep(options["interval"])
+
+    def dispatch(self, options):
+        now = timezone.now()
+        run_ids = services.jobs_dispatch(
+            now=now, enqueue=enqueue_job_run, interval=options["interval"]
+        )
+        if run_ids:
+            self.report(now, run_ids)
+        elif options["verbosity"] >= 2:
+            self.stdout.write(f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} no job due")
+        self.send_messages()
+        self.report_work()
 
     def send_messages(self):
         """Due deliveries: sent here without workers (make run), else handed to them."""
