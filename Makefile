@@ -16,12 +16,14 @@ TEST_DATABASE_APP_ROLE ?= erp_app
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) TEST_DATABASE_APP_ROLE=$(TEST_DATABASE_APP_ROLE) REDIS_URL=$(TEST_REDIS_URL) DJANGO_CACHE_KEY_PREFIX=erp-test
 
-.PHONY: run test bench install assets messages compilemessages lint format lock check-python system-run system-test clean help
+.PHONY: run test bench backup restore install assets messages compilemessages lint format lock check-python system-run system-test clean help
 
 help:
 	@echo "make run    install everything, load the demo data and serve http://$(HOST):$(PORT) (another port: make run PORT=8001)"
 	@echo "make test   run the whole suite (lint, i18n, unit, API, browser) on PostgreSQL and Redis"
 	@echo "make bench  time the OEM monthly pack and the group export on a seeded month (PostgreSQL; about 30 min)"
+	@echo "make backup   back up the database and the stored files into var/backups/<UTC time>/ (make run's, or DATABASE_URL's)"
+	@echo "make restore BACKUP=var/backups/<stamp>  replace the database and the files with a backup, then verify them"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found %d.%d); set PYTHON=/path/to/python3.11" % sys.version_info[:2])'
@@ -94,6 +96,20 @@ BENCH_ENV := DJANGO_DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL= DJA
 
 bench: install system-run compilemessages
 	$(BENCH_ENV) $(PY) scripts/bench_reports.py $(if $(BENCH_KEEP),--migrate,--fresh) --app-role $(TEST_DATABASE_APP_ROLE) --dealerships $(BENCH_DEALERSHIPS) $(BENCH_ARGS)
+
+# `make backup` / `make restore BACKUP=var/backups/<stamp>` (README, "Backups"): the database of
+# `make run` (SQLite under var/), or the one DATABASE_URL names, with the environment as it is
+# (on PostgreSQL a superuser, or the tables' owner with BYPASSRLS). BACKUP_DIR changes where
+# backups go. Restore replaces the database and the stored files, then verifies every table's
+# and dealership's counts and checksums and every file against the backup's manifest.
+BACKUP_ENV := $(if $(DATABASE_URL),,DJANGO_DEBUG=true)
+
+backup: install
+	$(BACKUP_ENV) $(MANAGE) backup
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Name the backup: make restore BACKUP=var/backups/<stamp> (ls var/backups)"; exit 1; }
+	$(BACKUP_ENV) $(MANAGE) restore $(BACKUP) --yes
 
 # Re-resolve the pinned dependency locks after editing pyproject.toml.
 lock: install
