@@ -290,7 +290,7 @@ class JobRun(TenantModel):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     result = models.TextField(_("result"), blank=True)
     error = models.TextField(_("error"), blank=True)
-    # a failed run is retried from then on (exponential backoff); ``None``: at once
+    # a failed run is retried from then on (exponential backoff); ``None``: it gave up
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     # the process of the latest attempt ("host:pid"), for the operator
     worker = models.CharField(_("worker"), max_length=200, blank=True)

@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
@@ -181,7 +181,7 @@ def _job_run_record_failure(
                     next_attempt_at=None if gives_up else now + _retry_delay(attempt),
                 )
             break
-        except (OperationalError, InterfaceError):
+        except DatabaseError:
             logger.warning("Could not record the failure of job run %s; retrying", run.pk)
             connection.close()
     else:
@@ -226,12 +226,15 @@ def job_runs_release_stale(*, now: dt.datetime) -> int:
     On PostgreSQL a run is orphaned when nobody holds its advisory lock (its worker's
     connection is gone): seen at the first dispatch after the death. Elsewhere, a run still
     running after ``JOBS_STALE_AFTER`` is taken as lost."""
-    error = "The worker running this job stopped before it finished (killed or restarted)."
+    error = (
+        "The worker running this job stopped before it finished: it was killed, lost its "
+        f"database connection, or ran past its time limit of {settings.JOBS_TIME_LIMIT} seconds."
+    )
     with system_context():
         running = JobRun.objects.filter(state=JobRun.State.RUNNING)
         if not locks.supported():
             return running.filter(started_at__lt=now - settings.JOBS_STALE_AFTER).update(
-                state=JobRun.State.FAILED, error=error, finished_at=now, next_attempt_at=None
+                state=JobRun.State.FAILED, error=error, finished_at=now, next_attempt_at=now
             )
         released = 0
         for run in running.select_related("dealership"):
@@ -242,7 +245,10 @@ def job_runs_release_stale(*, now: dt.datetime) -> int:
                 released += JobRun.objects.filter(
                     pk=run.pk, state=JobRun.State.RUNNING, attempts=run.attempts
                 ).update(
-                    state=JobRun.State.FAILED, error=error, finished_at=now, next_attempt_at=None
+                    state=JobRun.State.FAILED,
+                    error=error,
+                    finished_at=now,
+                    next_attempt_at=None if gives_up else now,
                 )
             if gives_up:
                 run.refresh_from_db()

@@ -105,7 +105,10 @@ def apply_scope(execute, sql, params, many, context):
             connection.tenant_settings = None
         else:
             connection.tenant_settings = None  # unknown until the statement below succeeds
-            with raw.cursor() as cursor:
+            # Django's own error classes, and the connection marked as having had an error, so
+            # a connection the server dropped (restarted) is closed and opened afresh instead
+            # of failing every later task of the worker (found by tests/faults)
+            with connection.wrap_database_errors, raw.cursor() as cursor:
                 cursor.execute(SET_SCOPE_SQL, values)
             connection.tenant_settings = values
     return execute(sql, params, many, context)

@@ -4,7 +4,6 @@ import time
 from django import db
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from dealership import services
@@ -38,12 +37,12 @@ class Command(BaseCommand):
         while True:
             try:
                 self.dispatch(options)
-            except (OperationalError, InterfaceError, OSError) as exc:
-                # the database or the broker is away (restarting): the loop keeps going, and
-                # the next pass finds everything due from the database again
+            except Exception:
+                # the database or the broker is away (restarting), or a bug: the loop keeps
+                # going, and the next pass derives everything due from the database again
                 if options["once"]:
                     raise
-                logger.warning("Dispatch pass failed, retrying next pass: %s", exc)
+                logger.exception("Dispatch pass failed; trying again at the next pass")
                 db.connections.close_all()
             if options["once"]:
                 return
@@ -58,21 +57,21 @@ class Command(BaseCommand):
             self.report(now, run_ids)
         elif options["verbosity"] >= 2:
             self.stdout.write(f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} no job due")
-        self.send_messages()
-        self.report_work()
+        self.send_messages(options["interval"])
+        self.report_work(options["interval"])
 
-    def send_messages(self):
+    def send_messages(self, interval=None):
         """Due deliveries: sent here without workers (make run), else handed to them."""
         eager = settings.CELERY_TASK_ALWAYS_EAGER
         enqueue = send_in_process if eager else enqueue_delivery
-        sent = deliveries_dispatch(now=timezone.now(), enqueue=enqueue)
+        sent = deliveries_dispatch(now=timezone.now(), enqueue=enqueue, interval=interval)
         if sent:
             with system_context():
                 states = Delivery.objects.filter(pk__in=sent).values_list("channel", "state")
                 for channel, state in states:
                     self.stdout.write(f"message ({channel}): {state}")
 
-    def report_work(self):
+    def report_work(self, interval=None):
         """Report runs that wait and OEM submissions: here without workers, else handed on."""
         from dealership.reports.oem import submissions_dispatch
         from dealership.reports.services import generate_in_scope, report_runs_dispatch
@@ -80,7 +79,9 @@ class Command(BaseCommand):
 
         eager = settings.CELERY_TASK_ALWAYS_EAGER
         now = timezone.now()
-        report_runs_dispatch(now=now, enqueue=generate_in_scope if eager else enqueue_report_run)
+        report_runs_dispatch(
+            now=now, enqueue=generate_in_scope if eager else enqueue_report_run, interval=interval
+        )
         submissions_dispatch(now=now, enqueue=enqueue_submission)
 
     def report(self, now, run_ids):
