@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 

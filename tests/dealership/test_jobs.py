@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from dealership import locks, services
@@ -245,7 +245,7 @@ class TestDispatcher:
 
         def refuse_success(qs, **values):
             if values.get("state") == JobRun.State.SUCCEEDED:
-                raise services.OperationalError("server closed the connection")
+                raise OperationalError("server closed the connection")
             return real_update(qs, **values)
 
         with pytest.MonkeyPatch.context() as patch:

@@ -52,6 +52,6 @@ def _effect(*, dealership, run_date):
 def register() -> None:
     """Only the fault job is scheduled in the fault suite's processes."""
     jobs._jobs.clear()
-    jobs.register_job(
-        JOB, jobs.Daily(at=dt.time(0, 0)), "Fault-suite effect", owners=("gm",)
-    )(_effect)
+    jobs.register_job(JOB, jobs.Daily(at=dt.time(0, 0)), "Fault-suite effect", owners=("gm",))(
+        _effect
+    )
