@@ -183,6 +183,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 JOBS_DISPATCH_INTERVAL = env_int("JOBS_DISPATCH_INTERVAL", 300, minimum=1)
+NOTIFICATIONS_DISPATCH_INTERVAL = env_int("NOTIFICATIONS_DISPATCH_INTERVAL", 60, minimum=5)
+REPORTS_DISPATCH_INTERVAL = env_int("REPORTS_DISPATCH_INTERVAL", 60, minimum=5)
 CELERY_BEAT_SCHEDULE = {
     # The only fixed beat entry: the dispatcher claims due job rows (see dealership/jobs).
     "dispatch-due-jobs": {
@@ -192,12 +194,12 @@ CELERY_BEAT_SCHEDULE = {
     # Messages to e-mail and WeCom: due deliveries (new ones and retries) every minute.
     "dispatch-due-deliveries": {
         "task": "dealership.dispatch_due_deliveries",
-        "schedule": timedelta(seconds=env_int("NOTIFICATIONS_DISPATCH_INTERVAL", 60, minimum=5)),
+        "schedule": timedelta(seconds=NOTIFICATIONS_DISPATCH_INTERVAL),
     },
     # Report runs that wait (asked for, or failed and due for a retry) and OEM submissions.
     "dispatch-report-work": {
         "task": "dealership.dispatch_report_work",
-        "schedule": timedelta(seconds=env_int("REPORTS_DISPATCH_INTERVAL", 60, minimum=5)),
+        "schedule": timedelta(seconds=REPORTS_DISPATCH_INTERVAL),
     },
 }
 # How many past days the dispatcher looks back for runs missed during downtime.

@@ -250,10 +250,13 @@ class JobRunListView(ScopedListView):
     table_class = JobRunTable
     template_name = "platform/jobrun_list.html"
 
+    def chosen_state(self) -> str:
+        """The state filtered on (one of ``JobRun.State``, e.g. ``missed``), or "" for all."""
+        state = self.request.GET.get("state") or ""
+        return state if state in JobRun.State.values else ""
+
     def get_queryset(self):
-        return selectors.job_runs_for_user(
-            self.request.user, state=self.request.GET.get("state") or None
-        )
+        return selectors.job_runs_for_user(self.request.user, state=self.chosen_state() or None)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -267,6 +270,12 @@ class JobRunListView(ScopedListView):
         from dealership.notifications.selectors import failing_deliveries
 
         context["failing_deliveries"] = list(failing_deliveries(self.request.user)[:5])
+        # is the scheduler alive? the broker, the dispatchers' passes, the runs by state (the
+        # viewer's dealerships): a red banner when scheduled work is not being dispatched
+        from dealership.health import scheduler_health
+
+        context["health"] = scheduler_health(self.request.user)
+        context["state"] = self.chosen_state()
         context["title"] = _("Scheduled job runs")
         return context
 

@@ -139,6 +139,7 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "api-schema": "OpenAPI document",
     "api-docs": "Swagger UI",
     "admin:": "the Django admin (superusers only), every route of it",
+    "platform-api:health": "checks for anyone; run counts via the chokepoint (test_health)",
     "platform-api:dealership-list": "platform rows: the dealerships of the user's memberships",
     "platform-api:dealership-detail": "platform rows: the dealerships of the user's memberships",
     "*:api-root": "the DRF router index of every app's API",

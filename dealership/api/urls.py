@@ -1,6 +1,8 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from dealership.api import views
+from dealership.api.health import HealthView
 from dealership.api.reports_submissions import OemSubmissionViewSet
 from dealership.notifications.api import DeliveryViewSet, WeComRobotViewSet
 
@@ -11,7 +13,11 @@ router.register("wecom-robots", WeComRobotViewSet, basename="wecomrobot")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 app_name = "platform-api"
-urlpatterns = router.urls
+urlpatterns = [
+    # the scheduler's health: the checks for anyone, the details for who sees the job runs
+    path("health/", HealthView.as_view(), name="health"),
+    *router.urls,
+]
 
 # /api/v1/reports/ (mounted by dealership.urls): the report runs and their submissions
 reports_router = DefaultRouter()

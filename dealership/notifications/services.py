@@ -462,9 +462,18 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> Delive
     return delivery
 
 
-def deliveries_dispatch(*, now: dt.datetime, enqueue: Enqueue, limit: int = 500) -> list[int]:
+def deliveries_dispatch(
+    *, now: dt.datetime, enqueue: Enqueue, limit: int = 500, interval: int | None = None
+) -> list[int]:
     """Hand every due delivery to ``enqueue`` (the workers, or this process without Redis).
-    A delivery left ``sending`` by a worker that died is due again."""
+    A delivery left ``sending`` by a worker that died is due again. The pass is recorded as
+    the ``deliveries`` dispatcher's (``interval``: the loop's seconds between passes, else
+    ``NOTIFICATIONS_DISPATCH_INTERVAL``) for the scheduler health."""
+    from dealership.services import dispatcher_pass_record
+
+    dispatcher_pass_record(
+        name="deliveries", now=now, interval=interval or settings.NOTIFICATIONS_DISPATCH_INTERVAL
+    )
     with system_context():
         Delivery.objects.filter(
             state=Delivery.State.SENDING,

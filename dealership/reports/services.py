@@ -283,9 +283,18 @@ def report_runs_release_stale(*, now: dt.datetime) -> int:
     return released
 
 
-def report_runs_dispatch(*, now: dt.datetime, enqueue: Enqueue) -> list[int]:
+def report_runs_dispatch(
+    *, now: dt.datetime, enqueue: Enqueue, interval: int | None = None
+) -> list[int]:
     """Hand the runs that wait to the workers: pending ones (asked for by a person, or left by
-    a crash) and failed ones whose retry is due. Called with the job dispatcher."""
+    a crash) and failed ones whose retry is due. Called with the job dispatcher. The pass is
+    recorded as the ``reports`` dispatcher's (``interval``: the loop's seconds between passes,
+    else ``REPORTS_DISPATCH_INTERVAL``) for the scheduler health."""
+    from dealership.services import dispatcher_pass_record
+
+    dispatcher_pass_record(
+        name="reports", now=now, interval=interval or settings.REPORTS_DISPATCH_INTERVAL
+    )
     report_runs_release_stale(now=now)
     with system_context():
         waiting = list(
