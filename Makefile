@@ -80,10 +80,25 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist; each has its own test database, named
+# with the worker's suffix, e.g. test_dealership_gw0); `make test PYTEST_WORKERS=0` runs it in one.
+# The fault-injection tests (tests/faults: they stop and start real processes) then run alone,
+# one after the other, so no other test runs while a fault is injected. PYTEST_ARGS (e.g. a path
+# or -k) runs only what it selects, in one pytest run.
+PYTEST_WORKERS ?= 2
+
 test: install assets system-test compilemessages lint
 	@$(TEST_ENV) $(MANAGE) check_services --require-postgres --require-redis
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run -v1
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+ifeq ($(strip $(PYTEST_ARGS)),)
+	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --ignore=tests/faults
+	@if ls tests/faults/test_*.py >/dev/null 2>&1; then \
+	  echo "$(TEST_ENV) $(PY) -m pytest tests/faults"; \
+	  $(TEST_ENV) $(PY) -m pytest tests/faults; \
+	fi
+else
+	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+endif
 
 # `make bench` (not part of `make test`): seed a realistic month (per dealership 300 deliveries,
 # 3,000 repair orders, 5,000 follow-ups …) in a throwaway PostgreSQL database, dropped and

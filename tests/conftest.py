@@ -33,6 +33,27 @@ def _fast_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_files_and_cache(tmp_path_factory):
+    """Files the tests store go to a directory of this session (never the developer's ``var/``),
+    and cache keys carry the pytest-xdist worker: ``make test`` runs the suite in two processes,
+    each with its own test database (pytest-django adds ``_gw0``, ``_gw1`` to its name), whose
+    rows share primary keys and so must not share stored files or cached values."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    caches = {
+        alias: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}{worker}"}
+        for alias, config in settings.CACHES.items()
+    }
+    files = tmp_path_factory.mktemp("files")
+    with override_settings(
+        PRIVATE_MEDIA_ROOT=files / "private", MEDIA_ROOT=files / "media", CACHES=caches
+    ):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(_fast_password_hashing, django_db_setup, django_db_blocker):
     """The test database, with the shared cast built once for the whole session.
