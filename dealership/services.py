@@ -8,6 +8,7 @@ the scheduler was down are found and executed by the next dispatch.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -138,7 +139,8 @@ def job_run_execute(*, job_run_id: int, force: bool = False) -> JobRun | None:
                 "Job %s for %s on %s failed", run.job, run.dealership.code, run.run_date
             )
             _job_run_record_failure(run, attempt, _describe_failure(exc), job, force=force)
-    run.refresh_from_db()
+        with contextlib.suppress(DatabaseError):  # the database went away: the run as it was
+            run.refresh_from_db()
     return run
 
 

@@ -11,6 +11,8 @@ sequences (resetting them).
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import connection
 
 CREATE_ROLE = """
@@ -55,3 +57,26 @@ def in_scope_of(response):
     from dealership.tenancy import tenant_context
 
     return tenant_context(response.wsgi_request.tenant_scope)
+
+
+@contextlib.contextmanager
+def other_session():
+    """A second database session (autocommit), as another worker process would have: e.g. to
+    hold a run's advisory lock the way a live worker does."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    for key in ("cursor_factory", "context", "prepare_threshold", "server_side_binding"):
+        params.pop(key, None)
+    with psycopg.connect(**params, autocommit=True) as other:
+        yield other
+
+
+@contextlib.contextmanager
+def lock_held_elsewhere(namespace: str, key: int):
+    """Another session holds the advisory lock ``namespace``/``key`` (dealership.locks)."""
+    from dealership import locks
+
+    with other_session() as other, other.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", locks._keys(namespace, key))
+        yield

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from dealership import locks
 from dealership.actors import SYSTEM
 from dealership.audit import audit_record, snapshot
 from dealership.models import ReportRun
@@ -119,10 +120,16 @@ def report_run_request(*, actor, report: Report, period: Period, dealership) -> 
     return run
 
 
+LOCK = "reportrun"  # the advisory-lock namespace of report runs (dealership.locks)
+
+
 def _claim(run_id: int, *, force: bool) -> bool:
-    claimable = ReportRun.objects.filter(
-        pk=run_id, status__in=[RunStatus.PENDING, RunStatus.FAILED]
-    )
+    """Move a run to ``running``. The caller holds the run's advisory lock, so on PostgreSQL a
+    run found ``running`` is an orphan whose worker died, and is taken over."""
+    statuses = [RunStatus.PENDING, RunStatus.FAILED]
+    if locks.supported():
+        statuses.append(RunStatus.RUNNING)
+    claimable = ReportRun.objects.filter(pk=run_id, status__in=statuses)
     if not force:
         claimable = claimable.filter(attempts__lt=settings.REPORTS_MAX_ATTEMPTS)
     return (
@@ -147,6 +154,13 @@ def report_run_generate(*, run_id: int, force: bool = False) -> ReportRun | None
     """Claim a pending (or failed, retry due) run, gather its content, write its PDF and
     workbook, and record the outcome. ``None`` when the run could not be claimed."""
     run = ReportRun.objects.select_related("dealership").get(pk=run_id)
+    with locks.held(LOCK, run.pk) as mine:
+        if not mine:  # another worker is generating it now
+            return None
+        return _generate(run, force=force)
+
+
+def _generate(run: ReportRun, *, force: bool) -> ReportRun | None:
     report = get_report(run.report)
     if not _claim(run.pk, force=force):
         return None
@@ -262,17 +276,27 @@ def _tell_recipients(run: ReportRun, report: Report) -> None:
 def report_runs_release_stale(*, now: dt.datetime) -> int:
     """Runs left ``running`` by a worker that died become ``failed`` so they are retried; one
     that was on its last attempt is given up, and its owners are told (never silently)."""
+    release = {
+        "status": RunStatus.FAILED,
+        "error": "The worker stopped before the report was finished.",
+        "finished_at": now,
+        "next_attempt_at": now,
+    }
     with system_context():
-        stale = ReportRun.objects.filter(
-            status=RunStatus.RUNNING, started_at__lt=now - settings.JOBS_STALE_AFTER
-        )
-        ids = list(stale.values_list("pk", flat=True))
-        released = stale.filter(pk__in=ids).update(
-            status=RunStatus.FAILED,
-            error="The worker stopped.",
-            finished_at=now,
-            next_attempt_at=now,
-        )
+        stale = ReportRun.objects.filter(status=RunStatus.RUNNING)
+        if locks.supported():
+            # orphaned: nobody holds its lock (its worker's connection ended); released while
+            # holding the lock, so no worker can claim it meanwhile
+            ids, released = [], 0
+            for pk in stale.values_list("pk", flat=True):
+                with locks.held(LOCK, pk) as orphaned:
+                    if orphaned and stale.filter(pk=pk).update(**release):
+                        ids.append(pk)
+                        released += 1
+        else:
+            stale = stale.filter(started_at__lt=now - settings.JOBS_STALE_AFTER)
+            ids = list(stale.values_list("pk", flat=True))
+            released = stale.filter(pk__in=ids).update(**release)
         last = ReportRun.objects.filter(
             pk__in=ids, status=RunStatus.FAILED, attempts__gte=settings.REPORTS_MAX_ATTEMPTS
         )

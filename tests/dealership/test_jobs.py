@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -10,15 +9,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.utils import timezone
 
-from dealership import locks, services
+from dealership import services
 from dealership.jobs import Daily, Monthly, Weekly, is_working_day, register_job, unregister_job
 from dealership.models import JobRun
 from dealership.notifications.models import Notification
 from dealership.tenancy import current_scope, system_context
 from dealership.tenancy.models import TenantQuerySet
+from tests.db_roles import lock_held_elsewhere
 from tests.dealership.test_notification_delivery import _employee
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -49,20 +49,6 @@ def jobs(only_test_jobs):
     yield
     unregister_job("test.daily_report")
     unregister_job("test.broken")
-
-
-@contextlib.contextmanager
-def other_connection():
-    """A second database session, as another worker process would have."""
-    import psycopg
-
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    params.pop("prepare_threshold", None)
-    params.pop("server_side_binding", None)
-    with psycopg.connect(**params, autocommit=True) as other:
-        yield other
 
 
 @pytest.fixture
@@ -287,8 +273,7 @@ class TestDispatcher:
             JobRun.objects.filter(pk=run.pk).update(
                 state=JobRun.State.RUNNING, attempts=1, started_at=timezone.now()
             )
-        with other_connection() as other, other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", locks._keys(services.LOCK, run.pk))
+        with lock_held_elsewhere(services.LOCK, run.pk):
             assert services.job_runs_release_stale(now=timezone.now()) == 0
             with system_context():
                 assert services.job_run_execute(job_run_id=run.pk) is None
@@ -303,11 +288,8 @@ class TestDispatcher:
         )
         with system_context():
             assert services.job_run_claim(job_run_id=run.pk) == 1
-            with other_connection() as other, other.cursor() as cursor:
-                # its worker (this connection) is alive: nobody else can execute it
-                cursor.execute(
-                    "SELECT pg_advisory_lock(%s, %s)", locks._keys(services.LOCK, run.pk)
-                )
+            with lock_held_elsewhere(services.LOCK, run.pk):
+                # its worker is alive: nobody else can execute it
                 assert services.job_run_execute(job_run_id=run.pk) is None
 
     def test_days_beyond_the_catch_up_window_are_recorded_as_missed(

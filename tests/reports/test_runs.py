@@ -234,7 +234,11 @@ def test_a_retry_that_works_makes_the_files(cast, sample_report, holidays, setti
     assert run.next_attempt_at is None and run.pdf and run.xlsx
 
 
-def test_a_stale_running_run_is_released(cast, sample_report, settings):
+def test_a_run_whose_worker_died_is_released(cast, sample_report, settings):
+    """On PostgreSQL a running run whose advisory lock nobody holds has lost its worker, however
+    recent; one whose worker (another session) holds the lock is left alone, however old."""
+    from dealership.reports.services import LOCK
+    from tests.db_roles import lock_held_elsewhere
     from tests.reports.framework import make_run
 
     settings.REPORTS_MAX_ATTEMPTS = 3
@@ -244,12 +248,15 @@ def test_a_stale_running_run_is_released(cast, sample_report, settings):
     fresh = make_run(cast.a, status="running", period_key="2026-08")
     last = make_run(cast.a, status="running", period_key="2026-07")
     with system_context():
-        ReportRun.objects.filter(pk=stale.pk).update(started_at=long_ago, attempts=1)
-        ReportRun.objects.filter(pk=fresh.pk).update(
-            started_at=now - dt.timedelta(minutes=5), attempts=1
+        ReportRun.objects.filter(pk=stale.pk).update(
+            started_at=now - dt.timedelta(minutes=1), attempts=1
         )
+        ReportRun.objects.filter(pk=fresh.pk).update(started_at=long_ago, attempts=1)
         ReportRun.objects.filter(pk=last.pk).update(started_at=long_ago, attempts=3)
-    queued = report_runs_dispatch(now=now, enqueue=lambda pk, d: None)
+    with lock_held_elsewhere(LOCK, fresh.pk):  # its worker is alive
+        queued = report_runs_dispatch(now=now, enqueue=lambda pk, d: None)
+        with system_context(), dealership_context(cast.a):
+            assert report_run_generate(run_id=fresh.pk) is None, "not while its worker lives"
     assert queued == [stale.pk]
     with system_context():
         for run in (stale, fresh, last):
