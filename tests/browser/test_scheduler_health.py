@@ -30,7 +30,7 @@ def test_an_overdue_dispatcher_is_red_on_a_phone(login, page, live_server, setti
     banner = page.locator("[data-testid=dispatcher-down]")
     assert banner.is_visible()
     text = banner.inner_text()
-    assert "计划任务没有被分派" in text and "每 300 秒" in text and "run_scheduler" in text
+    assert "定时任务没有被分派" in text and "每 300 秒" in text and "run_scheduler" in text
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     panel = page.locator("[data-testid=scheduler-health]")
     assert "40" in panel.locator("[data-testid=health-dispatcher-jobs]").inner_text()
