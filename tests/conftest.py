@@ -68,6 +68,36 @@ def django_db_setup(_fast_password_hashing, django_db_setup, django_db_blocker):
         restore_role(owner)  # the owner drops the test database
 
 
+def _transactional(item) -> bool:
+    """Whether pytest-django runs ``item`` in autocommit and flushes the database after it."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test flushed the database, the cast is built again (committed), so
+    the test database holds the cast between any two tests whatever order they run in (with
+    pytest-xdist's work stealing a worker may take a plain test after a transactional one)."""
+    yield
+    if nextitem is not None and _transactional(item):  # (after the last test the database is gone)
+        blocker = item.session.config.stash.get(_DB_BLOCKER, None)
+        if blocker is not None:
+            with blocker.unblock():
+                build_cast()
+
+
+_DB_BLOCKER = pytest.StashKey()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remember_db_blocker(request, django_db_blocker):
+    request.config.stash[_DB_BLOCKER] = django_db_blocker
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     """The shared cast, read afresh for this test (built again after a transactional test
