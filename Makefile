@@ -84,23 +84,15 @@ format: install
 # with the worker's suffix, e.g. test_dealership_gw0); a worker that runs out of tests takes over
 # half of the other's (--dist worksteal: one long test does not hold up the tests queued behind
 # it); `make test PYTEST_WORKERS=0` runs the suite in one process.
-# The fault-injection tests (tests/faults: they stop and start real processes) then run alone,
-# one after the other, so no other test runs while a fault is injected. PYTEST_ARGS (e.g. a path
-# or -k) runs only what it selects, in one pytest run.
+# The fault-injection tests (tests/faults) run in the same run: each worker that takes one starts
+# its own private PostgreSQL and Redis, and they mostly wait, so they overlap with the rest.
+# PYTEST_ARGS (e.g. a path or -k) runs only what it selects.
 PYTEST_WORKERS ?= 2
 
 test: install assets system-test compilemessages lint
 	@$(TEST_ENV) $(MANAGE) check_services --require-postgres --require-redis
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run -v1
-ifeq ($(strip $(PYTEST_ARGS)),)
-	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --ignore=tests/faults
-	@if ls tests/faults/test_*.py >/dev/null 2>&1; then \
-	  echo "$(TEST_ENV) $(PY) -m pytest tests/faults"; \
-	  $(TEST_ENV) $(PY) -m pytest tests/faults; \
-	fi
-else
 	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
-endif
 
 # `make bench` (not part of `make test`): seed a realistic month (per dealership 300 deliveries,
 # 3,000 repair orders, 5,000 follow-ups …) in a throwaway PostgreSQL database, dropped and

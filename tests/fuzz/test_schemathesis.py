@@ -68,4 +68,8 @@ def test_no_generated_request_causes_a_server_error(case, tokens):
     # the three callers take turns (a few hundred cases in all, about a minute)
     who = ROLES[next(TURN) % len(ROLES)]
     response = case.call(app=APP, headers={"Authorization": f"Token {tokens[who]}"})
+    if case.path == "/api/v1/platform/health/" and response.status_code == 503:
+        # its documented answer when scheduled work is not dispatched (no dispatcher runs here)
+        assert response.json()["status"] == "degraded", response.text[:500]
+        return
     assert response.status_code < 500, (who, case.method, case.formatted_path, response.text[:500])
