@@ -186,6 +186,21 @@ class TestDispatcher:
             "Scheduled job failed and will be retried",
         }
 
+    def test_a_redelivered_message_does_not_retry_before_the_backoff(self, cast, jobs, settings):
+        """A failed run's message delivered again (a retried task) finds its next attempt not due
+        yet and does nothing."""
+        settings.JOBS_RETRY_BASE_SECONDS = 300
+        (run,) = services.job_runs_ensure(
+            dealership=cast.a, run_date=dt.date(2026, 12, 1), jobs=[services.get_job("test.broken")]
+        )
+        with system_context():
+            failed = services.job_run_execute(job_run_id=run.pk)
+            assert (failed.state, failed.attempts) == (JobRun.State.FAILED, 1)
+            assert services.job_run_execute(job_run_id=run.pk) is None
+            assert JobRun.objects.get(pk=run.pk).attempts == 1
+            with time_machine.travel(failed.next_attempt_at, tick=False):
+                assert services.job_run_execute(job_run_id=run.pk).attempts == 2
+
     def test_a_failing_dealership_never_blocks_the_others(self, cast, jobs):
         _make_opened(cast, dt.date(2026, 11, 23))
 
