@@ -215,3 +215,23 @@ def check_holiday_calendar(app_configs=None, **kwargs):
         )
         for year in missing
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_bench_off(app_configs=None, **kwargs):
+    """dealership.E005 (``check --deploy``): the route benchmark is off. With ``DJANGO_BENCH``
+    the server answers ``/bench/plain/…``, the API's lists without the access policy (every
+    row of the tenant scope to anyone logged in), and a statement count on every response:
+    instruments of ``make bench`` on a throw-away database, never of a deployment."""
+    from django.conf import settings
+
+    if getattr(settings, "BENCH", False):
+        return [
+            checks.Error(
+                "DJANGO_BENCH is on: /bench/plain/ serves the API's lists without the access "
+                "policy.",
+                hint="Unset DJANGO_BENCH; it is for `make bench` on a throw-away database only.",
+                id="dealership.E005",
+            )
+        ]
+    return []

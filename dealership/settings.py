@@ -96,6 +96,14 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last: a locked-out login gets the lockout answer
 ]
 
+# The route benchmark (`make bench`, scripts/bench_routes.py): a statement count on every
+# response (X-Bench-Queries, outermost middleware) and the /bench/ routes, among them plain
+# twins of the API lists WITHOUT the access policy (dealership/bench_views.py). Never in
+# production: `check --deploy` fails while it is on (dealership.E005).
+BENCH = env_bool("DJANGO_BENCH", False)
+if BENCH:
+    MIDDLEWARE.insert(0, "dealership.bench_views.QueryCountMiddleware")
+
 ROOT_URLCONF = "dealership.urls"
 WSGI_APPLICATION = "dealership.wsgi.application"
 ASGI_APPLICATION = "dealership.asgi.application"

@@ -6,6 +6,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
@@ -78,6 +79,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *_web,
 ]
+
+# The route benchmark's instruments, only with DJANGO_BENCH (dealership/bench_views.py; they
+# bypass the access policy, so `check --deploy` refuses a server with them: dealership.E005).
+if settings.BENCH:
+    from dealership import bench_views
+
+    urlpatterns.append(path("bench/", include((bench_views.urlpatterns, "bench"))))
 
 # Error pages: 400/403/404 inside the shell (API paths get the JSON error shape), a minimal 500.
 handler400 = "dealership.views.bad_request"
