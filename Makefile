@@ -16,12 +16,14 @@ TEST_DATABASE_APP_ROLE ?= erp_app
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) TEST_DATABASE_APP_ROLE=$(TEST_DATABASE_APP_ROLE) REDIS_URL=$(TEST_REDIS_URL) DJANGO_CACHE_KEY_PREFIX=erp-test
 
-.PHONY: run test bench backup restore install assets messages compilemessages lint format lock check-python system-run system-test clean help
+.PHONY: run test bench bench-routes bench-reports backup restore install assets messages compilemessages lint format lock check-python system-run system-test clean help
 
 help:
 	@echo "make run    install everything, load the demo data and serve http://$(HOST):$(PORT) (another port: make run PORT=8001)"
 	@echo "make test   run the whole suite (lint, i18n, unit, API, browser) on PostgreSQL and Redis"
-	@echo "make bench  time the OEM monthly pack and the group export on a seeded month (PostgreSQL; about 30 min)"
+	@echo "make bench  bench-routes, then bench-reports (PostgreSQL and Redis; exits 1 when a budget is missed)"
+	@echo "make bench-routes   every API list and list page under gunicorn, per persona: queries, rps, p95/p99, scoped/plain ratio, largest pages (var/bench/latest.json)"
+	@echo "make bench-reports  time the OEM monthly pack and the group export on a seeded month (PostgreSQL; about 30 min)"
 	@echo "make backup   back up the database and the stored files into var/backups/<UTC time>/ (make run's, or DATABASE_URL's)"
 	@echo "make restore BACKUP=var/backups/<stamp>  replace the database and the files with a backup, then verify them"
 
@@ -103,8 +105,31 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dealership_bench
 BENCH_DEALERSHIPS ?= 1,10,50
 BENCH_ENV := DJANGO_DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL= DJANGO_PRIVATE_MEDIA_ROOT=$(CURDIR)/var/bench/private
 
-bench: install system-run compilemessages
+bench-reports: install system-run compilemessages
 	$(BENCH_ENV) $(PY) scripts/bench_reports.py $(if $(BENCH_KEEP),--migrate,--fresh) --app-role $(TEST_DATABASE_APP_ROLE) --dealerships $(BENCH_DEALERSHIPS) $(BENCH_ARGS)
+
+# `make bench-routes` (#15): (re)create BENCH_ROUTES_DATABASE_URL (BENCH_KEEP=1 keeps it and its
+# rows), migrate it as its owner, seed BENCH_ROUTES_DEALERSHIPS dealerships (manage.py seed_bench,
+# whose --json logins name the personas), then scripts/bench_routes.py: gunicorn (2 workers,
+# production settings plus DJANGO_BENCH) as the app's role with the cache in Redis, every API list
+# and list page per persona (statements at page sizes 10 and 50, rps, p50/p95/p99), the plain twin
+# of each API list (scoped/plain ratio), the ceiling and the largest pages; the table, and
+# var/bench/latest.json. Exits 1 when a budget is missed (README, "make bench").
+# BENCH_ROUTES_ARGS passes options, e.g. BENCH_ROUTES_ARGS="--only crm --requests 60".
+BENCH_ROUTES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dealership_bench_routes
+BENCH_ROUTES_DEALERSHIPS ?= 10
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
+BENCH_ROUTES_ENV := DJANGO_DEBUG=true DATABASE_URL=$(BENCH_ROUTES_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) DJANGO_CACHE_KEY_PREFIX=erp-bench DJANGO_LOG_LEVEL=WARNING
+
+bench-routes: install system-run compilemessages
+	@$(BENCH_ROUTES_ENV) $(MANAGE) check_services --require-postgres --require-redis
+	$(BENCH_ROUTES_ENV) $(PY) scripts/bench_routes.py --recreate-database $(if $(BENCH_KEEP),--keep)
+	$(BENCH_ROUTES_ENV) $(MANAGE) migrate --noinput -v0
+	@mkdir -p var/bench
+	$(if $(BENCH_KEEP),test -s var/bench/logins.json || )$(BENCH_ROUTES_ENV) $(MANAGE) seed_bench --dealerships $(BENCH_ROUTES_DEALERSHIPS) --json > var/bench/logins.json
+	$(BENCH_ROUTES_ENV) $(PY) scripts/bench_routes.py --personas var/bench/logins.json $(BENCH_ROUTES_ARGS)
+
+bench: bench-routes bench-reports
 
 # `make backup` / `make restore BACKUP=var/backups/<stamp>` (README, "Backups"): the database of
 # `make run` (SQLite under var/), or the one DATABASE_URL names, with the environment as it is

@@ -95,6 +95,34 @@ def grant_app_role(role: str) -> None:
     connection.close()
 
 
+def recreate_database(*, keep: bool = False) -> None:
+    """Drop and create the database DATABASE_URL names (connected to ``postgres`` as its
+    owner); with ``keep``, only create it when it is missing."""
+    import psycopg
+    import psycopg.sql
+    from django.db import connection
+
+    params = connection.settings_dict
+    name = params["NAME"]
+    conninfo = {
+        "dbname": "postgres",
+        "user": params["USER"],
+        "password": params["PASSWORD"] or None,
+        "host": params["HOST"] or None,
+        "port": params["PORT"] or None,
+    }
+    connection.close()
+    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as admin:
+        quoted = psycopg.sql.Identifier(name)
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if keep and exists:
+            print(f"database {name} kept")
+            return
+        admin.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(quoted))
+        admin.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(quoted))
+        print(f"database {name} created")
+
+
 def url_as_role(database_url: str, role: str) -> str:
     """DATABASE_URL with ``role`` as its user and no password (trust on loopback, as the tests)."""
     parts = urlsplit(database_url)
@@ -456,7 +484,6 @@ def parse_args(argv=None):
     parser.add_argument(
         "--personas",
         type=Path,
-        required=True,
         help="JSON logins (seed_bench --json, or seed_demo --json)",
     )
     parser.add_argument("--requests", type=int, default=30, help="requests per burst (30)")
@@ -479,7 +506,18 @@ def parse_args(argv=None):
         help="the role the server connects as (granted by DATABASE_URL's owner)",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "latest.json")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--recreate-database",
+        action="store_true",
+        help="only drop and create DATABASE_URL's database (make bench-routes' first step)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="with --recreate-database: keep it when it exists"
+    )
+    args = parser.parse_args(argv)
+    if not args.recreate_database and args.personas is None:
+        parser.error("--personas is required")
+    return args
 
 
 def main(argv=None) -> int:
@@ -489,6 +527,9 @@ def main(argv=None) -> int:
         raise SystemExit("DATABASE_URL must name the benchmark's PostgreSQL database (its owner)")
     redis_url = os.environ.get("REDIS_URL", "")
     django_setup()
+    if args.recreate_database:
+        recreate_database(keep=args.keep)
+        return 0
     import httpx
 
     from dealership.benchmark import Budgets, discover_routes, judge_page_size
