@@ -14,7 +14,7 @@ class AftersalesConfig(AppConfig):
     url_prefix = "aftersales"
 
     def ready(self) -> None:
-        from aftersales import access_rules, demo, figures, navigation, widgets
+        from aftersales import access_rules, bench, demo, figures, navigation, widgets
         from dealership.demo import register_demo_seeder
 
         access_rules.register()
@@ -25,3 +25,4 @@ class AftersalesConfig(AppConfig):
 
         claims_notifications.register()
         register_demo_seeder(demo.seed, order=70)
+        bench.register()  # manage.py seed_bench

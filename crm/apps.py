@@ -11,6 +11,7 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from crm import (
             access_rules,
+            bench,
             demo,
             demo_intelligence,
             figures,
@@ -30,4 +31,5 @@ class CrmConfig(AppConfig):
         register_demo_seeder(demo.seed, order=40)
         register_demo_seeder(demo.seed_followups, order=80)  # after sales and after-sales
         register_demo_seeder(demo_intelligence.seed, order=85)  # before the reports (95)
+        bench.register()  # manage.py seed_bench
         register_dealership_initializer(questionnaires_seed)  # default SSI / CSI questionnaires

@@ -10,9 +10,10 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from dealership.demo import register_demo_seeder
-        from finance import access_rules, demo, kinds, navigation
+        from finance import access_rules, bench, demo, kinds, navigation
 
         kinds.register()
         access_rules.register()
         navigation.register()
         register_demo_seeder(demo.seed, order=50)
+        bench.register()  # manage.py seed_bench

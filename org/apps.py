@@ -13,7 +13,7 @@ class OrgConfig(AppConfig):
         from dealership.policies import set_default_policy
         from dealership.registry import register_access_gate, register_dealership_initializer
         from dealership.security.audience import register_security_audience
-        from org import access_rules, audit, demo, navigation, notifications, report_access
+        from org import access_rules, audit, bench, demo, navigation, notifications, report_access
         from org.access import PositionPolicy, has_active_position
         from org.approvals import setup as approvals_setup
         from org.security import login_event_audience
@@ -30,6 +30,7 @@ class OrgConfig(AppConfig):
         approvals_setup.register()  # after the chart: chains name its positions
         register_demo_seeder(demo.seed_staff, order=10)
         register_demo_seeder(demo.seed_notifications, order=90)
+        bench.register()  # the staff of bench dealerships (manage.py seed_bench)
         navigation.register()
         register_access_gate(has_active_position)
         register_security_audience(login_event_audience)

@@ -14,7 +14,7 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from dealership.demo import register_demo_seeder
-        from sales import access_rules, demo, figures, kinds, navigation, widgets
+        from sales import access_rules, bench, demo, figures, kinds, navigation, widgets
 
         kinds.register()
         access_rules.register()
@@ -22,3 +22,4 @@ class SalesConfig(AppConfig):
         figures.register()
         widgets.register()
         register_demo_seeder(demo.seed, order=60)
+        bench.register()  # manage.py seed_bench

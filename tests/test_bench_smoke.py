@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from dealership.bench import Scale
 from dealership.reports.periods import Period
 from dealership.tenancy import dealership_context
 
@@ -64,7 +65,7 @@ def _counts(dealership) -> dict[str, int]:
 
 
 def test_the_bench_seeds_a_month_and_copies_it(bench):
-    scale = bench.Scale(deliveries=10, repair_orders=30, followups=50, stock=12)
+    scale = Scale(deliveries=10, repair_orders=30, followups=50, stock=12)
     _group, dealerships = bench.seed(2, OCTOBER, scale, log=lambda _line: None)
     first, copy = dealerships
 
@@ -101,7 +102,7 @@ def test_every_oem_monthly_report_gathers_from_the_seeded_month(bench):
 
     from dealership.actors import SYSTEM
 
-    scale = bench.Scale(deliveries=10, repair_orders=30, followups=50, stock=12)
+    scale = Scale(deliveries=10, repair_orders=30, followups=50, stock=12)
     _group, (dealership,) = bench.seed(1, OCTOBER, scale, log=lambda _line: None)
     reports = bench._oem_reports()
     assert reports
