@@ -187,6 +187,7 @@ class Measurement:
     status: int | None = None
     queries: dict[int, int | None] = field(default_factory=dict)  # page size -> statements
     scope_statements: dict[int, int | None] = field(default_factory=dict)
+    cold_queries: int | None = None  # the first request after the login (caches empty)
     burst: dict | None = None  # Burst.summary at the default page size
     plain: dict | None = None  # the plain twin: its status, queries, Burst.summary
     ratio: float | None = None  # scoped rps / plain rps
