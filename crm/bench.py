@@ -128,6 +128,7 @@ def seed_customers(month: BenchMonth) -> None:
             for car in cars
         ],
     )
+    month.kept["service_customers"] = service_customers
     month.kept["service_cars"] = cars
     month.kept["events"] = []
 

@@ -138,6 +138,55 @@ def seed_sales(month: BenchMonth) -> None:
     )
 
 
+OPEN_STAGES = [  # stage, weight: the pipeline at the month's end (beside the month's deliveries)
+    ("new", 25),
+    ("contacted", 30),
+    ("test_drive", 15),
+    ("quote", 12),
+    ("order", 3),
+    ("lost", 15),
+]
+LOST_REASONS = ["competitor", "other_dealer", "price", "postponed", "unreachable", "finance"]
+
+
+def seed_pipeline(month: BenchMonth) -> None:
+    """Two open or lost leads per delivery, of the month's service customers (owners looking at
+    a new car), spread over the consultants as the deliveries are."""
+    from sales.models import Lead
+
+    customers = month.kept["service_customers"]
+    consultants = month.holders("sales_consultant")
+    count = min(2 * month.scale.deliveries, len(customers))
+    stages = weighted(month.rng, OPEN_STAGES)(count)
+    models = weighted(month.rng, month.car_models)(count)
+    end = month.period.end
+    leads = []
+    for i in range(count):
+        stage = stages[i][0]
+        customer = customers[i]
+        lost = stage == "lost"
+        leads.append(
+            Lead(
+                dealership=month.dealership,
+                customer=customer,
+                consultant=consultants[i % len(consultants)],
+                source=customer.source,
+                model_of_interest=models[i][0],
+                intent=month.rng.choice("HABC"),
+                stage=stage,
+                next_contact_on=None
+                if lost
+                else end + dt.timedelta(days=month.rng.randint(-5, 10)),
+                lost_reason=month.rng.choice(LOST_REASONS) if lost else "",
+                lost_on=month.rng.choice(month.days) if lost else None,
+                stage_before_lost=month.rng.choice(("contacted", "test_drive", "quote"))
+                if lost
+                else "",
+            )
+        )
+    month.bulk(Lead, leads)
+
+
 def seed_stock(month: BenchMonth) -> None:
     """The cars left at the month's end: of every age, some reserved, some in transit."""
     from sales.models import StockVehicle
@@ -189,3 +238,4 @@ def register() -> None:
         ),
     )
     register_bench_seeder("sales.stock", seed_stock, order=31, models=("sales.StockVehicle",))
+    register_bench_seeder("sales.pipeline", seed_pipeline, order=32, models=("sales.Lead",))

@@ -175,3 +175,27 @@ def test_only_the_bench_logins_have_usable_passwords(bench):
         "bench_manager": "sales_manager",
         "bench_gm": "gm",
     }
+
+
+def test_the_personas_data_scopes_are_those_of_their_positions(bench):
+    from org.capabilities import DataScope
+    from org.models import PositionCapability
+    from sales.models import Lead
+
+    with system_context():
+        dealership = Dealership.objects.get(code="bench-001")
+    with dealership_context(dealership):
+        scopes = dict(
+            PositionCapability.objects.filter(
+                capability="sales.view_prospect",
+                position__assignments__staff__user__username__in=[
+                    "bench_consultant",
+                    "bench_manager",
+                ],
+            ).values_list("position__assignments__staff__user__username", "scope")
+        )
+        open_leads = Lead.objects.filter(
+            consultant__username="bench_consultant", stage__in=["new", "contacted", "test_drive"]
+        )
+        assert open_leads.exists()  # a pipeline to work, beside the month's deliveries
+    assert scopes == {"bench_consultant": DataScope.OWN, "bench_manager": DataScope.DEPARTMENT}
