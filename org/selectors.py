@@ -41,13 +41,27 @@ class DealershipChart:
     departments: list[DepartmentNode]
 
 
-def org_chart_for_user(user) -> list[DealershipChart]:
-    """The chart(s) the user may see: one per dealership in scope (HQ sees its group's).
+def dealerships_with(user, model) -> list[Dealership]:
+    """The dealerships in which the user sees rows of ``model`` (one query), by code: the
+    dealerships a group page (HQ's org chart, the matrix) offers one at a time."""
+    return list(
+        Dealership.objects.filter(
+            pk__in=model.objects.for_user(user, "view").values("dealership_id")
+        ).order_by("code")
+    )
+
+
+def org_chart_for_user(user, dealership_id: int | None = None) -> list[DealershipChart]:
+    """The chart(s) the user may see: one per dealership in scope (HQ sees its group's), or only
+    that of ``dealership_id``.
 
     Holders shown are the staff the user may see. A constant number of queries (4), however
     many people and positions there are.
     """
-    departments = list(Department.objects.for_user(user, "view").select_related("dealership"))
+    departments = Department.objects.for_user(user, "view").select_related("dealership")
+    if dealership_id is not None:
+        departments = departments.filter(dealership_id=dealership_id)
+    departments = list(departments)
     positions = list(
         Position.objects.for_user(user, "view")
         .filter(department__in=departments)
@@ -202,14 +216,31 @@ def department_headcounts(user) -> list[dict]:
     return rows
 
 
-def capability_matrix(user, capabilities=None) -> tuple[list[Position], dict[tuple[int, str], int]]:
-    """The positions the user sees (grouped by dealership) and their cells
-    ``(position id, capability) → scope``, in two queries; ``capabilities`` limits the cells."""
-    positions = list(
-        Position.objects.for_user(user, "view")
-        .select_related("department", "dealership")
-        .order_by("dealership__code", "department__order", "order", "code")
+def matrix_departments(user, dealership_id: int | None = None) -> list[Department]:
+    """The departments of the positions the user sees (in ``dealership_id`` if given), in their
+    order; one query. The matrix shows one of them at a time."""
+    positions = Position.objects.for_user(user, "view")
+    if dealership_id is not None:
+        positions = positions.filter(dealership_id=dealership_id)
+    return list(
+        Department.objects.filter(pk__in=positions.values("department_id")).order_by(
+            "order", "code"
+        )
     )
+
+
+def capability_matrix(
+    user, capabilities=None, dealership_id: int | None = None, department_id: int | None = None
+) -> tuple[list[Position], dict[tuple[int, str], int]]:
+    """The positions the user sees (grouped by dealership; only those of ``dealership_id`` and
+    ``department_id`` if given) and their cells ``(position id, capability) → scope``, in two
+    queries; ``capabilities`` limits the cells."""
+    positions = Position.objects.for_user(user, "view").select_related("department", "dealership")
+    if dealership_id is not None:
+        positions = positions.filter(dealership_id=dealership_id)
+    if department_id is not None:
+        positions = positions.filter(department_id=department_id)
+    positions = list(positions.order_by("dealership__code", "department__order", "order", "code"))
     rows = PositionCapability.objects.for_user(user, "view").filter(position__in=positions)
     if capabilities is not None:
         rows = rows.filter(capability__in=list(capabilities))

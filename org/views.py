@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -46,13 +47,30 @@ from org.tables import StaffTable
 class ChartView(TenantRequiredMixin, TemplateView):
     template_name = "org/chart.html"
 
+    def get_template_names(self):
+        htmx = self.request.htmx
+        if htmx and not htmx.boosted and not htmx.history_restore_request:  # one dealership
+            return [f"{self.template_name}#dealership"]
+        return [self.template_name]
+
     def get(self, request, *args, **kwargs):
         check_model_permission(request.user, Position, "view")
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["charts"] = selectors.org_chart_for_user(self.request.user)
+        # HQ's group chart: one dealership open (``?dealership=<code>``, else the first), the
+        # others closed, each loaded on demand; so the page does not grow with the group
+        dealerships, dealership = _one_dealership(self.request, Department)
+        charts = selectors.org_chart_for_user(
+            self.request.user, dealership.pk if dealership else None
+        )
+        context["charts"] = charts
+        context["dealerships"] = dealerships
+        context["dealership"] = dealership
+        context["chart"] = charts[0] if charts else None
         context["can_edit"] = can(self.request.user, Position, "change")
         context["editable_department_ids"] = permitted_ids(
             self.request.user,
@@ -370,12 +388,40 @@ class CapabilityMatrixView(TenantRequiredMixin, TemplateView):
             group = next(iter(CAPABILITY_GROUPS))
         capabilities = [c for c in Capability if c.app == group]
         user = self.request.user
-        positions, cells = selectors.capability_matrix(user, [c.value for c in capabilities])
+        # one dealership (of a group) and one department at a time: the page does not grow
+        # with the group nor with the org chart (``?department=<code>``, else the first)
+        dealerships, dealership = _one_dealership(self.request, Position)
+        departments = selectors.matrix_departments(user, dealership.pk if dealership else None)
+        chosen = self.request.GET.get("department")
+        department = next((d for d in departments if d.code == chosen), None)
+        if department is None and departments:
+            department = departments[0]
+        positions, cells = selectors.capability_matrix(
+            user,
+            [c.value for c in capabilities],
+            dealership.pk if dealership else None,
+            department.pk if department else 0,
+        )
+
+        def link(**changed):
+            query = {
+                "group": group,
+                "dealership": dealership.code if dealership else None,
+                "department": department.code if department else None,
+                **changed,
+            }
+            return (
+                f"{reverse('org:capabilities')}?{urlencode({k: v for k, v in query.items() if v})}"
+            )
+
         can_edit = can(user, PositionCapability, "change")
         access = user_access(user)
         editable = _editable_positions(user, access, positions) if can_edit else set()
         context.update(
-            groups=list(CAPABILITY_GROUPS.items()),
+            groups=[(key, label, link(group=key)) for key, label in CAPABILITY_GROUPS.items()],
+            dealership_tabs=[(d, link(dealership=d.code)) for d in dealerships],
+            department_tabs=[(d, link(department=d.code)) for d in departments],
+            department=department,
             group=group,
             capabilities=capabilities,
             rows=[
@@ -397,8 +443,9 @@ class CapabilityMatrixView(TenantRequiredMixin, TemplateView):
             ],
             scopes=_matrix_scopes(),
             can_edit=can_edit,
-            show_dealership=self.request.tenant_scope.is_hq
-            or len({p.dealership_id for p in positions}) > 1,
+            dealerships=dealerships,
+            dealership=dealership,
+            show_dealership=dealership is not None,
         )
         return context
 
@@ -452,6 +499,21 @@ class CapabilityMatrixView(TenantRequiredMixin, TemplateView):
             },
             status=status,
         )
+
+
+def _one_dealership(request, model) -> tuple[list[Dealership], Dealership | None]:
+    """For a page over several dealerships (HQ's group): the dealerships in which the user sees
+    ``model`` rows and the one to show (``?dealership=<code>``, else the first); one query.
+    ``([], None)`` in a single dealership's workspace, where there is nothing to choose."""
+    scope = request.tenant_scope
+    if not scope.is_hq and len(scope.dealership_ids) <= 1:
+        return [], None
+    dealerships = selectors.dealerships_with(request.user, model)
+    chosen = request.GET.get("dealership")
+    dealership = next((d for d in dealerships if d.code == chosen), None)
+    if dealership is None and dealerships:
+        dealership = dealerships[0]
+    return dealerships, dealership
 
 
 def _editable_positions(user, access, positions) -> set[int]:

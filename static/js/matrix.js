@@ -1,7 +1,25 @@
+// The permission matrix (templates/org/capabilities.html). A cell is a bare select: changing it
+// posts the position (its row's data-pk), the capability (its cell's) and the scope, and the
+// answer replaces the cell (one listener for the whole page rather than htmx attributes on
+// every cell, which kept the page small).
 // htmx swaps only 2xx answers: a refused change (400, 403) comes back as the cell with the
 // reason, to be shown in place; any other failure puts the cell's select back and says so.
 (() => {
   const inMatrix = (el) => el && el.closest && el.closest("[data-testid=matrix]");
+  document.addEventListener("change", (event) => {
+    const select = event.target;
+    const table = inMatrix(select);
+    if (!table || select.tagName !== "SELECT" || select.name !== "scope") return;
+    const cell = select.closest("td[data-capability]");
+    const row = select.closest("tr[data-pk]");
+    if (!cell || !row) return;
+    htmx.ajax("POST", table.dataset.url, {
+      source: select,
+      target: cell,
+      swap: "outerHTML",
+      values: { position: row.dataset.pk, capability: cell.dataset.capability, scope: select.value },
+    });
+  });
   document.addEventListener("htmx:beforeSwap", (event) => {
     const { xhr, target } = event.detail;
     if (inMatrix(target) && [400, 403].includes(xhr.status) && xhr.responseText.trimStart().startsWith("<td")) {

@@ -75,12 +75,22 @@ def _cell(page, position, capability):
     return page.locator(f"tr[data-position={position}] td[data-capability='{capability}']")
 
 
+def _department(page, code):
+    page.click(f"[data-department={code}]")
+    page.wait_for_selector(f"[data-department={code}].active")
+
+
 def test_gm_edits_the_matrix_in_place(login):
     cast = build_cast()
     page = login("user_a", PASSWORD)
     page.set_viewport_size({"width": 1366, "height": 900})
     page.click("[data-nav=capabilities]")
     assert page.locator("[data-testid=matrix]").get_attribute("data-group") == "org"
+    # one department at a time, the first by default
+    assert page.locator("[data-department=gm_office].active").count() == 1
+    assert page.locator("tr[data-position=accountant]").count() == 0
+    _department(page, "admin_finance")
+    assert page.url.endswith("?group=org&department=admin_finance")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366  # it fits
     select = _cell(page, "accountant", "org.view_audit").locator("select")
     assert select.input_value() == ""
@@ -89,14 +99,6 @@ def test_gm_edits_the_matrix_in_place(login):
     saved.wait_for()
     assert saved.is_visible() and "已保存" in saved.inner_text()
     assert _cell(page, "accountant", "org.view_audit").locator("select").input_value() == "3"
-
-    # the header row and the position column stay put while the table scrolls
-    box = page.locator(".matrix-scroll")
-    header = page.locator("[data-testid=matrix] thead th").first
-    top = header.bounding_box()["y"]
-    box.evaluate("el => { el.scrollTop = 400; }")
-    assert abs(header.bounding_box()["y"] - top) < 1
-    assert page.locator("tr[data-position=gm] th").bounding_box()["y"] < top  # scrolled away
 
     # a refused change (the GM lost the right meanwhile): the reason in the cell, value kept
     with dealership_context(cast.a):
@@ -111,11 +113,22 @@ def test_gm_edits_the_matrix_in_place(login):
     assert _cell(page, "cashier", "org.view_audit").get_attribute("class") == "matrix-error"
     assert _cell(page, "cashier", "org.view_audit").locator("select").input_value() == ""
 
-    # another group's tab, swapped in place, with its own address
+    # the header row and the position column stay put while the table scrolls
+    page.set_viewport_size({"width": 1366, "height": 520})
+    _department(page, "crm")
+    box = page.locator(".matrix-scroll")
+    header = page.locator("[data-testid=matrix] thead th").first
+    first_row = page.locator("[data-testid=matrix] tbody tr th").first
+    top = header.bounding_box()["y"]
+    box.evaluate("el => { el.scrollTop = 400; }")
+    assert abs(header.bounding_box()["y"] - top) < 1
+    assert first_row.bounding_box()["y"] < top  # scrolled away
+
+    # another group's tab, swapped in place, with its own address (the department kept)
     page.click("[data-group=sales]")
     page.wait_for_selector("[data-testid=matrix][data-group=sales]")
-    assert page.url.endswith("?group=sales")
-    page.goto(page.url.split("?")[0])
+    assert page.url.endswith("?group=sales&department=crm")
+    page.goto(page.url.split("?")[0] + "?department=admin_finance")
     assert (
         _cell(page, "accountant", "org.view_audit").inner_text().strip() == "全店"
     )  # saved, and the GM may no longer change it: read-only now
@@ -127,12 +140,22 @@ def test_hq_sees_the_matrix_read_only_by_dealership(login):
     page.set_viewport_size({"width": 1366, "height": 900})
     page.click("[data-nav=capabilities]")
     page.wait_for_selector("[data-testid=matrix-dealership]")  # the click navigates
+    tabs = page.locator("[data-dealership-tab]").all_inner_texts()
+    assert [t.strip() for t in tabs] == [cast.a.name_zh, cast.b.name_zh]
     headers = page.locator("[data-testid=matrix-dealership]").all_inner_texts()
-    assert [h.strip() for h in headers] == [cast.a.name_zh, cast.b.name_zh]
+    assert [h.strip() for h in headers] == [cast.a.name_zh]  # one dealership at a time
     assert page.locator("[data-testid=matrix] select").count() == 0
     assert page.locator("[data-testid=matrix-help-readonly]").is_visible()
     assert "修改即时生效" not in page.inner_text("main")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    page.click(f"[data-dealership-tab={cast.b.code}]")
+    page.wait_for_selector(f"tr[data-dealership={cast.b.code}]")
+    headers = page.locator("[data-testid=matrix-dealership]").all_inner_texts()
+    assert [h.strip() for h in headers] == [cast.b.name_zh]
+    assert page.locator(f"tr[data-dealership={cast.a.code}]").count() == 0
+    # at phone width the tabs wrap: nothing wider than the screen but the table's own box
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 def test_hq_sees_two_dealerships_charts_not_the_third(login):
@@ -145,3 +168,10 @@ def test_hq_sees_two_dealerships_charts_not_the_third(login):
     )
     assert charts == ["a", "b"]
     assert "capabilities" in _nav(page) and "audit" not in _nav(page)
+    # one dealership open, the other loaded in place when opened
+    assert page.locator("[data-dealership=a] [data-testid=department]").count() == 5
+    assert page.locator("[data-dealership=b] [data-testid=department]").count() == 0
+    page.click("[data-dealership=b] [data-testid=chart-open]")
+    page.wait_for_selector("[data-dealership=b] [data-testid=department]")
+    assert page.locator("[data-dealership=b] [data-testid=department]").count() == 5
+    assert page.locator("[data-dealership=a] [data-testid=department]").count() == 5

@@ -39,7 +39,7 @@ def test_each_group_tab_shows_its_capabilities_in_a_small_page(cast, client_for,
     assert f'data-group="{group}"' in page
     assert re.search(rf'class="nav-link active" aria-current="page" data-group="{group}"', page)
     for key in CAPABILITY_GROUPS:  # every tab is a plain link, working without JavaScript
-        assert f'href="{URL}?group={key}"' in page
+        assert f'href="{URL}?group={key}&amp;department=gm_office"' in page
 
 
 def test_the_first_group_is_the_default_and_unknown_groups_fall_back_to_it(cast, client_for):
@@ -74,14 +74,14 @@ def _add_positions(dealership, count):
 @pytest.mark.parametrize("who", ["user_a", "hq_user"])
 def test_the_matrix_runs_a_constant_number_of_queries(cast, client_for, who):
     client = client_for(getattr(cast, who))
-    client.get(URL, {"group": "crm"})
+    client.get(URL, {"group": "crm", "department": "sales"})
     with CaptureQueriesContext(connection) as before:
-        assert client.get(URL, {"group": "crm"}).status_code == 200
+        assert client.get(URL, {"group": "crm", "department": "sales"}).status_code == 200
     _add_positions(cast.a, 12)
     for i in range(6):
         hire(UserFactory(), cast.a, "sales_consultant" if i % 2 else "technician")
     with CaptureQueriesContext(connection) as after:
-        response = client.get(URL, {"group": "crm"})
+        response = client.get(URL, {"group": "crm", "department": "sales"})
     assert response.content.decode().count('data-position="extra_') == 12
     assert len(after) == len(before)
 
@@ -99,19 +99,47 @@ def test_those_who_cannot_change_it_get_a_read_only_view(cast, client_for):
     assert 'data-testid="matrix-help-edit"' in page and "修改即时生效" in page
 
 
-def test_the_group_view_shows_the_dealership_of_each_row(cast, client_for):
-    page = client_for(cast.hq_user).get(URL).content.decode()
-    headers = re.findall(r'data-testid="matrix-dealership">(.*?)</th>', page, re.S)
-    assert len(headers) == 2
-    assert cast.a.name_zh in headers[0] and cast.b.name_zh in headers[1]
+def test_the_group_view_shows_one_dealership_at_a_time(cast, client_for):
+    client = client_for(cast.hq_user)
+    page = client.get(URL, {"group": "crm"}).content.decode()
+    tabs = re.findall(r'data-dealership-tab="(\w+)"', page)
+    assert tabs == [cast.a.code, cast.b.code]  # the group's dealerships, not another group's
     assert cast.c.name_zh not in page
-    # every row of A comes under A's header, then every row of B
-    order = re.findall(r'data-dealership="(\w+)"', page)
-    assert order == sorted(order) and set(order) == {cast.a.code, cast.b.code}
-    # a dealership's own matrix has no such header
-    assert (
-        'data-testid="matrix-dealership"' not in client_for(cast.user_a).get(URL).content.decode()
+    headers = re.findall(r'data-testid="matrix-dealership">(.*?)</th>', page, re.S)
+    assert len(headers) == 1 and cast.a.name_zh in headers[0]  # the first one by default
+    assert set(re.findall(r'data-dealership="(\w+)"', page)) == {cast.a.code}
+    # the tabs keep the chosen dealership, the dealerships keep the chosen tab
+    assert f"?group=sales&amp;dealership={cast.a.code}&amp;department=gm_office" in page
+    assert f"?group=crm&amp;dealership={cast.b.code}&amp;department=gm_office" in page
+    page = client.get(URL, {"group": "crm", "dealership": cast.b.code}).content.decode()
+    assert set(re.findall(r'data-dealership="(\w+)"', page)) == {cast.b.code}
+    # another group's dealership is not offered: the first one instead
+    page = client.get(URL, {"dealership": cast.c.code}).content.decode()
+    assert set(re.findall(r'data-dealership="(\w+)"', page)) == {cast.a.code}
+    # a dealership's own matrix has no such header nor choice
+    own = client_for(cast.user_a).get(URL).content.decode()
+    assert 'data-testid="matrix-dealership"' not in own and "data-dealership-tab" not in own
+
+
+def test_the_matrix_shows_one_department_at_a_time(cast, client_for):
+    client = client_for(cast.user_a)
+    page = client.get(URL, {"group": "crm"}).content.decode()
+    tabs = re.findall(r'data-department="(\w+)"', page)
+    assert tabs == ["gm_office", "sales", "aftersales", "crm", "admin_finance"]
+    assert re.search(
+        r'class="nav-link active" aria-current="page" data-department="gm_office"', page
     )
+    rows = set(re.findall(r'<tr data-position="(\w+)"', page))
+    assert "gm" in rows and "sales_consultant" not in rows  # the first department by default
+    page = client.get(URL, {"group": "crm", "department": "sales"}).content.decode()
+    rows = set(re.findall(r'<tr data-position="(\w+)"', page))
+    assert "sales_consultant" in rows and "gm" not in rows and "accountant" not in rows
+    # the group tabs keep the department, the department tabs keep the group
+    assert f'href="{URL}?group=org&amp;department=sales"' in page
+    assert f'href="{URL}?group=crm&amp;department=crm"' in page
+    # an unknown department: the first one
+    page = client.get(URL, {"department": "nonsense"}).content.decode()
+    assert "gm" in set(re.findall(r'<tr data-position="(\w+)"', page))
 
 
 def test_a_change_answers_saved_in_its_cell(cast, client_for):
@@ -125,7 +153,7 @@ def test_a_change_answers_saved_in_its_cell(cast, client_for):
     cell = response.content.decode()
     assert cell.startswith('<td data-capability="org.view_audit"')
     assert 'data-testid="matrix-saved"' in cell and "已保存" in cell
-    assert '<option value="3" title="全门店" selected>' in cell  # the select keeps its value
+    assert '<option value="3" selected>全店</option>' in cell  # the select keeps its value
 
 
 def test_a_refused_change_answers_the_reason_in_its_cell(cast, client_for):
@@ -162,11 +190,11 @@ def test_an_editor_gets_selects_of_what_they_may_grant_and_locks_elsewhere(cast,
             scope=DataScope.DEALERSHIP,
         )
     clerk = _position(cast.a, "admin_clerk")
-    page = client_for(hr).get(URL).content.decode()
+    page = client_for(hr).get(URL, {"department": "admin_finance"}).content.decode()
     assert 'data-testid="matrix-help-edit"' in page
     row = re.search(r'<tr data-position="admin_clerk".*?</tr>', page, re.S).group(0)
     chart = re.search(r'<td data-capability="org.view_chart">.*?</td>', row, re.S).group(0)
-    assert 'name="scope"' in chart and f'"position": {clerk.pk}' in chart
+    assert 'name="scope"' in chart and f'data-pk="{clerk.pk}"' in row
     audit = re.search(r'<td data-capability="org.view_audit">.*?</td>', row, re.S).group(0)
     assert 'name="scope"' not in audit and "bi-lock" in audit  # HR does not hold it
     own = re.search(r'<tr data-position="hr_manager"[^>]*>', page).group(0)
