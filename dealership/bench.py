@@ -408,6 +408,9 @@ def clone_month(source, target) -> int:
                         values.append(f"s.{column}")  # a platform row
                     else:  # a tenant row the seeding never refers to
                         values.append("NULL")
+                elif model is User and f.name == "password":
+                    values.append("%s")  # only the bench logins of dealership 1 sign in
+                    params.append(UNUSABLE)
                 elif model is User and f.name in ("username", "email"):
                     values.append(
                         f"CASE WHEN starts_with(s.{column}, %s) THEN replace(s.{column}, %s, %s) "

@@ -23,10 +23,10 @@ TINY = SCALES["tiny"]
 MONTH = "2026-10"
 
 
-def _seed(**options) -> dict:
+def _seed(dealerships: int = 2) -> dict:
     out = io.StringIO()
     call_command(
-        "seed_bench", dealerships=2, scale="tiny", month=MONTH, json=True, stdout=out, **options
+        "seed_bench", dealerships=dealerships, scale="tiny", month=MONTH, json=True, stdout=out
     )
     return json.loads(out.getvalue())
 
@@ -164,6 +164,16 @@ def test_only_the_bench_logins_have_usable_passwords(bench):
         }
         dealership = Dealership.objects.get(code="bench-001")
     assert usable == {login["username"] for login in bench["logins"]}
+    # a dealership added later is a copy of dealership 1, bench logins included: not usable
+    _seed(dealerships=3)
+    with system_context():
+        again = {
+            u.username
+            for u in User.objects.filter(memberships__dealership__code="bench-003")
+            if u.has_usable_password()
+        }
+        copied = User.objects.filter(memberships__dealership__code="bench-003").count()
+    assert again == set() and copied > 50
     with dealership_context(dealership):
         held = dict(
             PositionAssignment.objects.filter(staff__user__username__in=usable).values_list(
