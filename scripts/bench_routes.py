@@ -341,6 +341,10 @@ def measure_route(client, base_url, route, persona, headers, args):
     # apart, the budgets judge the requests after it
     cold = probe(client, route.url(PAGE_SIZES[0]), headers)
     m.cold_queries = cold["queries"]
+    if cold["status"] != 200:  # not the persona's: recorded, neither counted nor timed
+        m.status = cold["status"]
+        m.verdicts = judge(m, concurrency=args.concurrency)
+        return m
     for size in PAGE_SIZES:
         answer = probe(client, route.url(size), headers)
         m.queries[size] = answer["queries"]
