@@ -161,17 +161,18 @@ def _dependents(month: BenchMonth, plans: list[Planned]) -> list[Planned]:
         day = min(plan.day + dt.timedelta(days=rng.randint(3, 12)), month.days[-1])
         outcome = rng.choice(("approved", "approved", "pending", "draft"))
         if plan.kind == K.CASH_ADVANCE:
-            fields = {"type": "write_off", "category": "travel"}
-            kind, subject, requester, position = K.REIMBURSEMENT, "借支冲账", plan.requester, None
+            kind, subject, fields = (
+                K.REIMBURSEMENT,
+                "借支冲账",
+                {"type": "write_off", "category": "travel"},
+            )
         else:
-            fields = {}
-            kind, subject = K.PROMO_REIMBURSEMENT, "促销品报销"
-            requester, position = plan.requester, None
+            kind, subject, fields = K.PROMO_REIMBURSEMENT, "促销品报销", {}
         extra.append(
             Planned(
                 kind,
-                requester,
-                position or plan.position,
+                plan.requester,  # the same requester (the engine checks it for a write-off)
+                plan.position,
                 subject,
                 plan.amount,
                 outcome,
@@ -186,11 +187,17 @@ def _dependents(month: BenchMonth, plans: list[Planned]) -> list[Planned]:
 
 def _budgets(month: BenchMonth) -> list[Planned]:
     """The month's budgets of the sales and after-sales departments, asked by the accountant."""
+    from django.utils import translation
+
+    from finance.models import ExpenseCategory
+
     positions = month.kept["positions"]
     planner = month.kept["staff_by_position"].get("accountant")
     if not planner or "accountant" not in positions:
         return []
     departments = {p.department.code: p.department for p in positions.values()}
+    with translation.override("zh-hans"):
+        labels = {c: str(ExpenseCategory(c).label) for c in BUDGET_CATEGORIES}
     plans = []
     day = month.days[0]
     for code in ("sales", "aftersales"):
@@ -203,7 +210,7 @@ def _budgets(month: BenchMonth) -> list[Planned]:
                     K.BUDGET,
                     planner[0],
                     positions["accountant"],
-                    f"预算 {day:%Y-%m} {department.name_zh}：{category}",
+                    f"预算 {day:%Y-%m} {department.name_zh}：{labels[category]}",
                     Decimal(30000 + 10000 * n),
                     "approved" if n else "pending",
                     0,
