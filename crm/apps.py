@@ -19,9 +19,15 @@ class CrmConfig(AppConfig):
             navigation,
             notifications,
         )
+        from crm.models import ContactCheck
         from crm.services.surveys import questionnaires_seed
+        from dealership.access_cache import register_access_dependency
         from dealership.demo import register_demo_seeder
         from dealership.registry import register_dealership_initializer
+
+        # the menu shows "contact checks" to a consultant once one was sent to them
+        # (crm.views.followups._may_view_checks, kept in the access cache)
+        register_access_dependency(ContactCheck)
 
         notifications.register()
         kinds.register()  # the SMS campaign's approval kind

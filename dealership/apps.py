@@ -15,6 +15,7 @@ class PlatformConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from dealership import checks  # noqa: F401 - registers the system checks
+        from dealership.access_cache import invalidate, register_access_dependency
         from dealership.audit import AuditPolicy
         from dealership.models import AuditEntry
         from dealership.navigation import register_platform_entries
@@ -25,6 +26,13 @@ class PlatformConfig(AppConfig):
         from dealership.tenancy.rls import apply_after_migrate
 
         register_policy(AuditEntry, AuditPolicy())
+        from dealership.models import DealerGroup, Dealership, GroupMembership, Membership
+
+        # who works where: the workspaces every request reads from the access cache
+        register_access_dependency(DealerGroup, Dealership, Membership, GroupMembership)
+        post_migrate.connect(
+            lambda **kwargs: invalidate(), weak=False, dispatch_uid="dealership.access_cache"
+        )
         notifications.register()
         register_platform_entries()
         security.register()

@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from dealership import access_cache
 from dealership.tenancy import system_context
 
 FORMAT = 1
@@ -752,6 +753,7 @@ def backup_restore(
         _restore_sqlite(connection, directory, say)
     say("Restoring the stored files …")
     _restore_files(directory)
+    access_cache.forget()  # who works where is what the restored database says
     say("Verifying counts and checksums …")
     result = RestoreResult(manifest)
     result.differences = compare_fingerprints(

@@ -574,4 +574,7 @@ def seed_bench(
         )
     if password and made:
         result.logins = bench_logins(made[0], password)
+    from dealership import access_cache
+
+    access_cache.forget()  # people and positions were copied in SQL, past the cache's signals
     return result

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dealership.access_cache import AccessQuerySetMixin
 from dealership.tenancy.constraints import tenant_keys
 from dealership.tenancy.models import TenantManager, TenantModel, TenantQuerySet
 
@@ -46,6 +47,10 @@ __all__ = [
 ]
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones())
+
+
+class AccessQuerySet(AccessQuerySetMixin, models.QuerySet):
+    """Queryset of the platform's access tables (see :mod:`dealership.access_cache`)."""
 
 
 class BilingualName:
@@ -130,6 +135,8 @@ class DealerGroup(BilingualName, models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
 
+    objects = AccessQuerySet.as_manager()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("dealer group")
@@ -174,6 +181,8 @@ class Dealership(BilingualName, models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = AccessQuerySet.as_manager()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("dealership")
@@ -210,6 +219,8 @@ class Membership(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AccessQuerySet.as_manager()
 
     class Meta:
         ordering = ["dealership__code", "user__username"]
@@ -248,6 +259,8 @@ class GroupMembership(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AccessQuerySet.as_manager()
 
     class Meta:
         ordering = ["group__code", "user__username"]

@@ -155,23 +155,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: cache and Celery ------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))
 CACHE_KEY_PREFIX = env_str("DJANGO_CACHE_KEY_PREFIX", "erp")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
-            "KEY_FUNCTION": "dealership.tenancy.cache.make_key",
-        }
-    }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
-            "KEY_FUNCTION": "dealership.tenancy.cache.make_key",
-        }
-    }
+# "default" keys carry the tenant scope (one dealership's cached data never answers another's);
+# "shared" holds what is read before any scope exists: sessions and who works where
+# (dealership/access_cache.py), under keys of their own.
+_CACHE_BACKEND = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+)
+CACHES = {
+    "default": {
+        **_CACHE_BACKEND,
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        "KEY_FUNCTION": "dealership.tenancy.cache.make_key",
+    },
+    "shared": {
+        **_CACHE_BACKEND,
+        "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:shared",
+        **({} if REDIS_URL else {"LOCATION": "shared"}),
+    },
+}
+# Workspaces and grants are cached this long at most (a write to the org chart or the
+# memberships makes every entry stale at once); 0 turns the cache off.
+ACCESS_CACHE_SECONDS = env_int("ACCESS_CACHE_SECONDS", 300, minimum=0)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -285,6 +291,9 @@ if AXES_IPWARE_PROXY_COUNT:
 # Sessions end at browser close (unless "remember me": at most SESSION_REMEMBER_DAYS) and
 # after SESSION_IDLE_HOURS without a request.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# sessions are read from the cache (no query per request) and written through to the database
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "shared"
 SESSION_IDLE_HOURS = env_int("SESSION_IDLE_HOURS", 12, minimum=1)
 SESSION_REMEMBER_DAYS = env_int("SESSION_REMEMBER_DAYS", 14, minimum=1)
 SESSION_COOKIE_AGE = SESSION_REMEMBER_DAYS * 24 * 3600
@@ -385,7 +394,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "dealership.api.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "dealership.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
 
+from dealership.access_cache import cached
 from dealership.actors import is_system_actor
 from dealership.models import GroupMembership
 from dealership.policies import READ_ACTIONS, Policy
@@ -32,6 +33,7 @@ class UserAccess:
     grants: dict[str, DataScope] = field(default_factory=dict)
     position_ids: frozenset[int] = frozenset()
     department_ids: frozenset[int] = frozenset()
+    department_codes: frozenset[str] = frozenset()  # their template codes (sales, crm…)
     writable: bool = False
     is_system: bool = False
 
@@ -87,6 +89,12 @@ def user_access(user) -> UserAccess:
 
 
 def compute_user_access(user, scope) -> UserAccess:
+    """Grants of ``user`` in ``scope``, from the access cache (no query) or the database."""
+    key = f"{user.pk}:{scope.cache_key_part}:{'w' if scope.writable_ids else 'r'}"
+    return cached("grants", key, lambda: _user_access(user, scope))
+
+
+def _user_access(user, scope) -> UserAccess:
     """Grants of ``user`` in ``scope``: their positions' capabilities (2 queries), or their HQ
     position's capabilities at group scope (1 query)."""
     if scope.is_hq:
@@ -99,12 +107,12 @@ def compute_user_access(user, scope) -> UserAccess:
         return UserAccess(user_id=user.pk, grants=dict.fromkeys(capabilities, DataScope.GROUP))
     held = list(
         PositionAssignment.objects.filter(staff__user=user, staff__is_active=True).values_list(
-            "position_id", "position__department_id"
+            "position_id", "position__department_id", "position__department__code"
         )
     )
     grants: dict[str, DataScope] = {}
     if held:
-        rows = PositionCapability.objects.filter(position_id__in=[p for p, _ in held]).values_list(
+        rows = PositionCapability.objects.filter(position_id__in=[p for p, *_ in held]).values_list(
             "capability", "scope"
         )
         for capability, level in rows:
@@ -112,8 +120,9 @@ def compute_user_access(user, scope) -> UserAccess:
     return UserAccess(
         user_id=user.pk,
         grants={k: DataScope(v) for k, v in grants.items()},
-        position_ids=frozenset(p for p, _ in held),
-        department_ids=frozenset(d for _, d in held),
+        position_ids=frozenset(p for p, *_ in held),
+        department_ids=frozenset(d for _, d, _ in held),
+        department_codes=frozenset(code for *_, code in held),
         writable=bool(scope.writable_ids),
     )
 
@@ -136,6 +145,16 @@ class PositionPolicy(Policy):
             access.has(access_rules.capability(action))
             if access_rules.capability(action)
             else False
+        )
+
+    def covers_scope(self, user, action, model) -> bool:
+        rules = model_access(model)
+        if rules is None or not self.allows(user, action, model):
+            return False
+        access = user_access(user)
+        return access.is_system or access.scope_for(rules.capability(action)) in (
+            DataScope.DEALERSHIP,
+            DataScope.GROUP,
         )
 
     def restrict(self, user, action, queryset: QuerySet) -> QuerySet:

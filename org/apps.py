@@ -9,6 +9,7 @@ class OrgConfig(AppConfig):
     url_prefix = "org"
 
     def ready(self) -> None:
+        from dealership.access_cache import register_access_dependency
         from dealership.demo import register_demo_seeder
         from dealership.policies import set_default_policy
         from dealership.registry import register_access_gate, register_dealership_initializer
@@ -23,6 +24,10 @@ class OrgConfig(AppConfig):
         # declares no access rules is open to system code only).
         set_default_policy(PositionPolicy())
         access_rules.register()
+        from org.models import Position, PositionAssignment, PositionCapability, StaffMember
+
+        # a user's grants (org.access.compute_user_access) are read from these, then cached
+        register_access_dependency(StaffMember, Position, PositionAssignment, PositionCapability)
         report_access.register()
         audit.register()
         notifications.register()

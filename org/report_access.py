@@ -15,18 +15,11 @@ from dealership.tenancy.context import current_scope
 from org.access import ModelAccess, UserAccess, register_model_access, user_access
 from org.capabilities import Capability as C
 from org.capabilities import DataScope
-from org.models import Department
 
 
 def _department_codes(access: UserAccess) -> frozenset[str]:
-    """The template codes of the user's departments (one query per user and scope)."""
-    cached = getattr(access, "_report_department_codes", None)
-    if cached is None:
-        cached = frozenset(
-            Department.objects.filter(pk__in=access.department_ids).values_list("code", flat=True)
-        )
-        object.__setattr__(access, "_report_department_codes", cached)
-    return cached
+    """The template codes of the user's departments (read with their grants)."""
+    return access.department_codes
 
 
 def _my_department_reports(path: str):

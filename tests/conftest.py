@@ -151,7 +151,15 @@ def _test_defaults(settings):
     """Mail goes to the outbox; Celery tasks run in-process unless a test starts a worker."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # the queries a test counts are those of a request that finds nothing cached; the access
+    # cache itself is tested with it on (tests/dealership/test_access_cache.py,
+    # tests/test_list_queries.py)
+    settings.ACCESS_CACHE_SECONDS = 0
     _no_holiday_overrides()
+    # each test starts from the rolled-back database: nothing cached by an earlier test counts
+    from dealership.access_cache import forget
+
+    forget()
 
 
 def _no_holiday_overrides():

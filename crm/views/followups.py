@@ -43,6 +43,7 @@ from crm.services.privacy import phones_shown
 from crm.tables.followups import ContactCheckTable, FollowUpTable, TodayCallsTable
 from dealership import registry
 from dealership.access import can, check_model_permission, permitted_ids, restricted_queryset
+from dealership.access_cache import cached
 from dealership.registry import NavItem, Widget
 from dealership.tenancy import get_scope
 from dealership.views import ScopedDetailView, ScopedListView, ServiceFormView
@@ -371,7 +372,12 @@ def _may_view_checks(request) -> bool:
     access = user_access(request.user)
     if access.has(C.CRM_VIEW_FOLLOWUP):
         return True
-    return selectors.contactchecks_for_user(request.user).exists()
+    # asked on every page (the menu): kept with the user's grants, and forgotten with them
+    # when a contact check is written (crm/apps.py), so the menu costs no query
+    key = f"{request.user.pk}:{request.tenant_scope.cache_key_part}"
+    return cached(
+        "contact-checks", key, lambda: selectors.contactchecks_for_user(request.user).exists()
+    )
 
 
 def register_nav() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dealership.access_cache import AccessQuerySetMixin
 from dealership.tenancy.context import TenantViolation, get_scope
 
 
@@ -79,7 +80,7 @@ def _compare(obj, field, target_dealership_id) -> None:
         )
 
 
-class TenantQuerySet(models.QuerySet):
+class TenantQuerySet(AccessQuerySetMixin, models.QuerySet):
     """Every write checks the scope like ``Model.save()``: rows outside the writable part of
     the scope are refused (bulk writes) or untouched (``update``/``delete`` of a filter)."""
 

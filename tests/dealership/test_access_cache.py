@@ -1,0 +1,140 @@
+"""Workspaces and grants are read once and kept across requests, and forgotten the moment the
+org chart or the memberships change (dealership/access_cache.py): the cache saves queries but
+never decides who sees what."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dealership import access_cache
+from dealership.actors import SYSTEM
+from dealership.models import Membership
+from dealership.tenancy import dealership_context
+from org import services
+from org.models import Position, PositionAssignment, PositionCapability, StaffMember
+from tests.factories import UserFactory, hire
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/org/staff/"
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.ACCESS_CACHE_SECONDS = 300
+
+
+def _queries(client, url=LIST) -> tuple[int, int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return response.status_code, len(captured), [q["sql"] for q in captured]
+
+
+ACCESS_READS = (
+    'SELECT "dealership_membership".',  # workspaces
+    'SELECT "org_positionassignment"."position_id"',  # positions held
+    'SELECT "org_positioncapability"."capability"',  # their capabilities
+)
+
+
+def _access_reads(sql: list[str]) -> int:
+    return sum(s.startswith(ACCESS_READS) for s in sql)
+
+
+def test_a_second_request_reads_no_memberships_or_grants(cast, client_for):
+    client = client_for(cast.user_a)
+    _, first, first_sql = _queries(client)
+    status, second, second_sql = _queries(client)
+    assert status == 200
+    assert _access_reads(first_sql) == 3  # memberships, assignments, capabilities
+    assert _access_reads(second_sql) == 0 and second == first - 3 - 1  # and the group ones
+
+
+def test_a_capability_taken_away_counts_at_the_next_request(cast, client_for):
+    manager = UserFactory()
+    hire(manager, cast.a, "hr_manager")
+    client = client_for(manager)
+    assert client.get(LIST).status_code == 200
+    assert client.get(LIST).status_code == 200  # now from the cache
+    with dealership_context(cast.a):
+        position = Position.objects.get(code="hr_manager")
+        services.position_capability_set(
+            actor=SYSTEM, position_id=position.pk, capability="org.view_staff", scope=None
+        )
+    assert client.get(LIST).status_code == 403
+
+
+def test_an_ended_employment_counts_at_the_next_request(cast, client_for):
+    person = UserFactory()
+    staff = hire(person, cast.a, "hr_manager")
+    client = client_for(person)
+    assert client.get(LIST).status_code == 200
+    with dealership_context(cast.a):
+        services.staff_end(actor=SYSTEM, staff_id=staff.pk)
+    assert client.get(LIST).status_code in (302, 403)  # no dealership left: the no-access page
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(
+            lambda d: PositionAssignment.objects.filter(position__code="gm").update(
+                is_primary=True
+            ),
+            id="queryset update",
+        ),
+        pytest.param(
+            lambda d: PositionCapability.objects.filter(capability="org.view_staff").delete(),
+            id="queryset delete",
+        ),
+        pytest.param(
+            lambda d: StaffMember.objects.filter(pk__in=[]).update(phone=""), id="empty update"
+        ),
+        pytest.param(
+            lambda d: Membership.objects.filter(dealership=d).update(is_active=True),
+            id="membership update",
+        ),
+        pytest.param(lambda d: d.save(), id="dealership save"),
+    ],
+)
+def test_every_kind_of_write_to_a_dependency_starts_a_new_generation(cast, write):
+    cache = access_cache._cache()
+    before = access_cache._generation(cache)
+    with dealership_context(cast.a):
+        write(cast.a)
+    assert access_cache._generation(cache) != before
+
+
+def test_the_dependencies_are_the_access_tables():
+    labels = {m._meta.label for m in access_cache.dependencies()}
+    assert {
+        "dealership.Membership",
+        "dealership.GroupMembership",
+        "dealership.Dealership",
+        "dealership.DealerGroup",
+        "org.StaffMember",
+        "org.Position",
+        "org.PositionAssignment",
+        "org.PositionCapability",
+    } <= labels
+
+
+def test_an_unreachable_cache_computes_from_the_database(cast, client_for, monkeypatch):
+    client = client_for(cast.user_a)
+
+    class Down:
+        def __getattr__(self, name):
+            raise ConnectionError("cache down")
+
+    monkeypatch.setattr(access_cache, "_cache", lambda: Down())
+    status, _, sql = _queries(client)
+    assert status == 200 and _access_reads(sql) == 3
+
+
+def test_switched_off_it_reads_every_time(cast, client_for, settings):
+    settings.ACCESS_CACHE_SECONDS = 0
+    client = client_for(cast.user_a)
+    _queries(client)
+    assert _access_reads(_queries(client)[2]) == 3
