@@ -40,11 +40,16 @@ def can(user, model: type[Model], action: str) -> bool:
 
 def permitted_ids(user, model: type[Model], action: str, ids) -> set:
     """Which of ``ids`` the user may open for ``action`` (to link only to those), in one query
-    however many ids; none when the action is not allowed at all (the page would answer 403)."""
+    however many ids — none when the user may open every row of the scope — and none when the
+    action is not allowed at all (the page would answer 403). ``ids`` are those of rows the page
+    read in the current scope (the foreign keys of listed rows)."""
     wanted = {pk for pk in ids if pk is not None}
     if not wanted or not can(user, model, action):
         return set()
-    rows = policy_for(model).restrict(user, action, model._default_manager.filter(pk__in=wanted))
+    policy = policy_for(model)
+    if policy.covers_scope(user, action, model):
+        return wanted
+    rows = policy.restrict(user, action, model._default_manager.filter(pk__in=wanted))
     return set(rows.values_list("pk", flat=True))
 
 

@@ -8,6 +8,14 @@ def platform(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    # a page renders more than one template with the request's context (a table, a partial):
+    # the shell's values are read once per request
+    if not hasattr(request, "_platform_context"):
+        request._platform_context = _platform(request, user)
+    return request._platform_context
+
+
+def _platform(request, user) -> dict:
     workspaces = getattr(request, "workspaces", [])
     scope = getattr(request, "tenant_scope", None)
     unread = None

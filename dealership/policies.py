@@ -29,6 +29,11 @@ class Policy(ABC):
     def restrict(self, user, action: str, queryset: models.QuerySet) -> models.QuerySet:
         """The rows of ``queryset`` that ``user`` may ``action``. Rows outside answer 404."""
 
+    def covers_scope(self, user, action: str, model: type[models.Model]) -> bool:
+        """Does :meth:`restrict` leave every row of the tenant scope (so a page may link rows it
+        read without asking the database again)? ``False`` when unsure."""
+        return False
+
 
 class TenantPolicy(Policy):
     """Any member of a dealership may see and change its rows; HQ users may only read."""

@@ -26,6 +26,7 @@ from aftersales import services
 from aftersales.models import Bay, Job, JobStatus, TimeEntry
 from aftersales.selectors import workshop as selectors
 from dealership.access import check_model_permission
+from dealership.api.pagination import CountedPagination
 from dealership.api.services import as_drf_errors, valid
 from dealership.api.viewsets import (
     HasTenant,
@@ -186,6 +187,8 @@ def _day_param(params, name: str = "day") -> dt.date | None:
 
 class BayViewSet(TenantModelViewSet):
     """Bays of the workshop; create and change: the workshop supervisor, the service manager."""
+
+    pagination_class = CountedPagination  # a short list: numbered pages, a count
 
     model = Bay
     serializer_class = BaySerializer

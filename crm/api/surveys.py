@@ -31,6 +31,7 @@ from crm.models import (
 from crm.selectors import surveys as selectors
 from crm.services import surveys as services
 from crm.services.surveys import MAX_CHOICES, MAX_QUESTIONS, TEXT_ANSWER_MAX
+from dealership.api.pagination import CountedPagination
 from dealership.api.services import as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet
 
@@ -219,6 +220,8 @@ class SurveyViewSet(TenantModelViewSet):
 
 class QuestionnaireViewSet(TenantModelViewSet):
     """Questionnaires (SSI / CSI, versioned) with their questions; ``?kind=`` filters."""
+
+    pagination_class = CountedPagination  # a short list: numbered pages, a count
 
     model = Questionnaire
     serializer_class = QuestionnaireSerializer

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dealership import selectors
+from dealership.api.pagination import CountedPagination
 from dealership.api.serializers import (
     DealershipSerializer,
     JobRunSerializer,
@@ -145,6 +146,8 @@ class MeView(TenantScopeMixin, APIView):
 class DealershipViewSet(TenantScopeMixin, viewsets.ReadOnlyModelViewSet):
     """The dealerships in the caller's current scope."""
 
+    pagination_class = CountedPagination  # a short list: numbered pages, a count
+
     serializer_class = DealershipSerializer
     permission_classes = [permissions.IsAuthenticated, HasTenant]
 
@@ -190,6 +193,7 @@ class ReportRunViewSet(TenantReadOnlyModelViewSet):
     model = ReportRun
     serializer_class = ReportRunSerializer
     filterset_class = ReportRunFilter
+    cursor_ordering = ("-period_start", "report", "-version", "-pk")
 
     def base_queryset(self):
         return (

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from dealership.api.pagination import CountedPagination
 from dealership.api.services import ServiceViewSetMixin, as_drf_errors
 from dealership.api.viewsets import TenantModelViewSet, TenantReadOnlyModelViewSet
 from dealership.models import Delivery, Notification, WeComRobot
@@ -131,6 +132,8 @@ class WeComRobotSerializer(serializers.ModelSerializer):
 
 class WeComRobotViewSet(ServiceViewSetMixin, TenantModelViewSet):
     """WeCom group robots (for holders of ``platform.change_notifications``)."""
+
+    pagination_class = CountedPagination  # a short list: numbered pages, a count
 
     model = WeComRobot
     serializer_class = WeComRobotSerializer

@@ -55,7 +55,8 @@ class NotificationListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = list(context["table"].page.object_list.data) if context["table"].page else []
+        table = context["table"]
+        page = [row.record for row in table.page.object_list] if table.page else []
         links = selectors.links_for(self.request.user, page)
         context.update(
             filter_form=self.filter_form,

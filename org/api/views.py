@@ -9,6 +9,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from dealership.api.pagination import CountedPagination
 from dealership.api.services import ServiceViewSetMixin, as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet
 from org import selectors, services
@@ -27,6 +28,7 @@ from org.models import Department, Position, PositionAssignment, PositionCapabil
 
 
 class DepartmentViewSet(ServiceViewSetMixin, TenantModelViewSet):
+    pagination_class = CountedPagination  # a short list: numbered pages, a count
     model = Department
     serializer_class = DepartmentSerializer
     filterset_fields = ["kind", "code"]
@@ -42,6 +44,7 @@ class DepartmentViewSet(ServiceViewSetMixin, TenantModelViewSet):
 
 
 class PositionViewSet(ServiceViewSetMixin, TenantModelViewSet):
+    pagination_class = CountedPagination  # a short list: numbered pages, a count
     model = Position
     serializer_class = PositionSerializer
     filterset_fields = ["department", "code", "is_manager"]
@@ -63,6 +66,8 @@ class StaffMemberViewSet(TenantModelViewSet):
     changes the number, phone and positions, ``POST …/end/`` ends the employment. Positions
     can be given or taken only within the caller's own rights, never by anyone to themselves
     (403)."""
+
+    pagination_class = CountedPagination  # a short list: numbered pages, a count
 
     model = StaffMember
     serializer_class = StaffMemberSerializer
@@ -143,6 +148,8 @@ class PositionCapabilityViewSet(TenantModelViewSet):
     """The permission matrix: ``GET`` lists the cells, ``POST`` sets one (``scope`` null
     removes it). Nobody grants a capability at a scope wider than their own, nor changes a
     position they hold or one granting more than they hold (403)."""
+
+    pagination_class = CountedPagination  # a short list: numbered pages, a count
 
     model = PositionCapability
     serializer_class = PositionCapabilitySerializer

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dealership.access import check_model_permission
+from dealership.api.pagination import CountedPagination
 from dealership.api.services import ServiceViewSetMixin, as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet, TenantReadOnlyModelViewSet
 from org.approvals import selectors, services
@@ -328,10 +329,13 @@ class ApprovalChainSerializer(serializers.ModelSerializer):
 class ApprovalChainViewSet(TenantReadOnlyModelViewSet):
     """The chains of this dealership (edited on the chain pages by the GM office)."""
 
+    pagination_class = CountedPagination  # a short list: numbered pages, a count
+
     model = ApprovalChain
     serializer_class = ApprovalChainSerializer
 
     def base_queryset(self):
+        # the steps with their positions and people in one query
         return ApprovalChain.objects.prefetch_related(
-            "steps__position", "steps__alternate", "steps__person"
+            Prefetch("steps", ChainStep.objects.select_related("position", "alternate", "person"))
         )

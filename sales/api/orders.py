@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from crm.api.serializers import PhonesShownMixin, api_phone
+from dealership.api.pagination import CountedPagination
 from dealership.api.services import as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet
 from sales import services
@@ -363,6 +364,8 @@ class OrderViewSet(_Writes):
 class DiscountLimitViewSet(TenantModelViewSet):
     """The discount each sales position may give without approval; holders of
     ``sales.change_plan`` change ``max_amount``."""
+
+    pagination_class = CountedPagination  # a short list: numbered pages, a count
 
     model = DiscountLimit
     serializer_class = DiscountLimitSerializer

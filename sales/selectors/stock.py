@@ -81,10 +81,19 @@ def stock_status_counts(user) -> dict[str, int]:
     return counts
 
 
-def stock_choices(user, field: str) -> list[str]:
-    """The distinct values of ``field`` (model, colour) in the stock the user sees."""
-    rows = restricted_queryset(user, StockVehicle, "view").exclude(**{field: ""})
-    return list(rows.order_by(field).values_list(field, flat=True).distinct()[:200])
+def stock_choices(user) -> tuple[list[str], list[str]]:
+    """The distinct models and colours in the stock the user sees (one query)."""
+    pairs = (
+        restricted_queryset(user, StockVehicle, "view")
+        .order_by("model", "colour")
+        .values_list("model", "colour")
+        .distinct()[:2000]
+    )
+    models, colours = set(), set()
+    for model, colour in pairs:
+        models.add(model)
+        colours.add(colour)
+    return sorted(models - {""})[:200], sorted(colours - {""})[:200]
 
 
 def stock_detail_queryset():

@@ -67,11 +67,8 @@ class StockListView(ScopedListView):
 
     def get_queryset(self):
         user = self.request.user
-        self.filter_form = StockFilterForm(
-            self.request.GET or None,
-            models=selectors.stock_choices(user, "model"),
-            colours=selectors.stock_choices(user, "colour"),
-        )
+        models, colours = selectors.stock_choices(user)
+        self.filter_form = StockFilterForm(self.request.GET or None, models=models, colours=colours)
         data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         return selectors.stock_for_user(
             user,

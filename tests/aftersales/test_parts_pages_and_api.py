@@ -363,10 +363,10 @@ def test_parts_api(cast, staff, api_for):
     assert response.status_code == 400 and "price" in str(response.json())
     response = api.patch(f"{PARTS}{pk}/", {"price": "190", "on_hand": "99"}, format="json")
     assert response.status_code == 200 and response.json()["on_hand"] == "4.00"
-    assert api.get(f"{PARTS}?q=X-1&low=1").json()["count"] == 0
-    assert api.get(f"{PARTS}?q=刹车").json()["count"] == 1
+    assert len(api.get(f"{PARTS}?q=X-1&low=1").json()["results"]) == 0
+    assert len(api.get(f"{PARTS}?q=刹车").json()["results"]) == 1
     movements = api.get(f"{MOVEMENTS}?part={pk}").json()
-    assert movements["count"] == 1 and movements["results"][0]["kind"] == "opening"
+    assert len(movements["results"]) == 1 and movements["results"][0]["kind"] == "opening"
     assert api.get(f"{MOVEMENTS}?part=abc").status_code == 400
     for user in (staff.parts_salesperson, staff.advisor, cast.hq_user):
         other = api_for(user)
@@ -375,7 +375,7 @@ def test_parts_api(cast, staff, api_for):
         assert other.patch(f"{PARTS}{pk}/", {"price": "1"}, format="json").status_code == 403
     assert api_for(staff.sales_consultant).get(PARTS).status_code == 403
     assert api_for(cast.user_b).get(f"{PARTS}{pk}/").status_code == 404
-    assert api_for(cast.user_b).get(f"{MOVEMENTS}?part={pk}").json()["count"] == 0
+    assert len(api_for(cast.user_b).get(f"{MOVEMENTS}?part={pk}").json()["results"]) == 0
 
 
 def test_purchase_orders_api(cast, staff, api_for):
@@ -424,7 +424,7 @@ def test_counter_sales_api(cast, staff, api_for):
     theirs = _sale(cast, staff.parts_manager, part)
     assert seller.get(f"{SALES}{theirs.pk}/").status_code == 404
     assert {row["id"] for row in seller.get(SALES).json()["results"]} == {sale["id"]}
-    assert api_for(staff.parts_manager).get(SALES).json()["count"] == 2
+    assert len(api_for(staff.parts_manager).get(SALES).json()["results"]) == 2
     assert (
         api_for(staff.advisor)
         .post(

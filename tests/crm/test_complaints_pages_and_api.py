@@ -119,7 +119,7 @@ def test_another_dealership_gets_404_and_sees_nothing(cast, team, client_for, ap
     api = api_for(cast.user_b)
     assert api.get(f"{API}{complaint.pk}/").status_code == 404
     assert api.post(f"{API}{complaint.pk}/start/", {}, format="json").status_code == 404
-    assert api.get(API).json()["count"] == 0
+    assert len(api.get(API).json()["results"]) == 0
     assert _reload(cast, complaint).state == "assigned"
 
 
@@ -388,7 +388,7 @@ def test_the_open_complaints_panel_counts_by_age_overdue_first(cast, team, clien
 def test_api_lists_reads_and_filters(cast, team, api_for, rows):
     api = api_for(team.customer_relations_manager)
     body = api.get(API).json()
-    assert body["count"] == 3
+    assert len(body["results"]) == 3
     assert {r["id"] for r in api.get(API, {"category": "staff"}).json()["results"]} == {
         rows["staff"].pk
     }
@@ -475,6 +475,7 @@ def test_api_sales_consultant_cannot_create(cast, team, api_for):
 
 
 def _count(client, url) -> int:
+    client.get(url)  # what a first visit reads once (cached menus) is not counted
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200, url
     return len(queries)

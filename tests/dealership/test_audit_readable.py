@@ -136,12 +136,20 @@ def test_register_value_formatter():
     assert audit.format_value("test_key", "a") == "a"
 
 
-def test_the_list_names_and_links_objects_the_viewer_may_open(cast, client_for, changes):
-    page = _client(client_for, cast.user_a, "zh-hans").get("/platform/audit/").content.decode()
-    assert f'href="{changes["position"].get_absolute_url()}"' in page
+def test_the_list_names_objects_and_the_entry_links_them(cast, client_for, changes):
+    client = _client(client_for, cast.user_a, "zh-hans")
+    page = client.get("/platform/audit/").content.decode()
     assert "林新人" in page and "岗位" in page and "员工" in page
     assert "<td >org.Position</td>" not in page and "org.StaffMember #" not in page
     assert ">org.Position<" not in page.split('data-testid="audit-table"')[1]
+    # the list costs one query whatever it shows: the object is linked from its entry's page
+    assert f'href="{changes["position"].get_absolute_url()}"' not in page
+    with dealership_context(cast.a):
+        entry = AuditEntry.objects.filter(
+            object_type="org.Position", object_id=str(changes["position"].pk)
+        ).latest("pk")
+    detail = client.get(entry.get_absolute_url()).content.decode()
+    assert f'href="{changes["position"].get_absolute_url()}"' in detail
 
 
 def test_an_object_the_viewer_may_not_open_is_plain_text(cast, client_for):
@@ -215,15 +223,15 @@ def test_the_list_is_paginated_by_25(cast, client_for):
     client = client_for(cast.user_a)
     first = client.get("/platform/audit/", {"object_type": "dealership.JobRun"})
     assert len(first.context["table"].page.object_list) == 25
-    assert first.context["table"].page.paginator.count == 30
+    assert first.context["table"].page.has_next()  # without counting the entries
     second = client.get("/platform/audit/", {"object_type": "dealership.JobRun", "page": 2})
     assert len(second.context["table"].page.object_list) == 5
     assert "object_type=dealership.JobRun" in first.content.decode()  # page links keep filters
 
 
 def test_the_list_takes_the_same_number_of_queries_however_many_entries(cast, client_for, changes):
-    """The entries, their count, and one query per object type on the page (the links): the
-    same for 3 entries as for a full page of 25 out of 33."""
+    """The entries of a page in one query, without counting them: the same for 4 entries as for
+    a full page of 25 out of 33, whatever kinds of objects they name."""
     client = client_for(cast.user_a)
     query = {"who": cast.user_a.username}  # the GM's changes: positions and job runs
 
@@ -243,13 +251,12 @@ def test_the_list_takes_the_same_number_of_queries_however_many_entries(cast, cl
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/platform/audit/", query)
         rows = response.context["table"].page.object_list
-        links = response.content.decode().count('data-testid="audit-object"')
-        return len(queries), len(rows), links, {row.record.object_type for row in rows}
+        return len(queries), len(rows), {row.record.object_type for row in rows}
 
     write(1)
-    small, small_rows, _small_links, small_types = count()
+    small, small_rows, small_types = count()
     write(15)
-    large, large_rows, large_links, large_types = count()
+    large, large_rows, large_types = count()
     assert small_types == large_types == {"org.Position", "dealership.JobRun"}
-    assert (small_rows, large_rows) == (4, 25) and large_links == 25
+    assert (small_rows, large_rows) == (4, 25)
     assert large == small

@@ -93,7 +93,7 @@ def test_a_request_appears_once_in_the_inbox_of_a_later_step(team, api_for):
     decide(team, "accountant", request)  # two steps closed, each with a due time
     inbox = api_for(team["finance_manager"]).get(API, {"inbox": "true"})
     assert _ids(inbox) == [request.pk]
-    assert inbox.json()["count"] == 1
+    assert len(inbox.json()["results"]) == 1
     count = api_for(team["finance_manager"]).get(f"{API}inbox-count/").json()
     assert count == {"waiting": 1}
 
@@ -106,7 +106,7 @@ def test_every_waiting_request_is_listed_once_in_the_api_inbox(team, api_for):
     decide(team, "sales_director", second)
     decide(team, "accountant", second)
     inbox = api_for(team["finance_manager"]).get(API, {"inbox": "true"})
-    assert inbox.json()["count"] == 2
+    assert len(inbox.json()["results"]) == 2
     assert sorted(_ids(inbox)) == sorted([first.pk, second.pk])
 
 

@@ -227,8 +227,8 @@ def test_targets_api_lists_and_replaces_a_month(cast, staff, api_for):
     assert response.status_code == 200, response.json()
     assert len(response.json()) == 3
     listed = api.get("/api/v1/sales/targets/?month=2025-03").json()
-    assert listed["count"] == 3
-    assert api.get("/api/v1/sales/targets/?month=2025-04").json()["count"] == 0
+    assert len(listed["results"]) == 3
+    assert len(api.get("/api/v1/sales/targets/?month=2025-04").json()["results"]) == 0
     assert api.get("/api/v1/sales/targets/?month=nope").status_code == 400
     bad = api.put(
         "/api/v1/sales/targets/month/",
@@ -243,7 +243,7 @@ def test_targets_api_lists_and_replaces_a_month(cast, staff, api_for):
         format="json",
     )
     assert bad.status_code == 400
-    assert api.get("/api/v1/sales/targets/?month=2025-03").json()["count"] == 3  # unchanged
+    assert len(api.get("/api/v1/sales/targets/?month=2025-03").json()["results"]) == 3  # unchanged
     consultant = api_for(staff.consultant).get("/api/v1/sales/targets/?month=2025-03").json()
     assert [r["consultant"] for r in consultant["results"]] == [staff.consultant.pk] * 2
     refused = api_for(staff.consultant).put(
@@ -306,7 +306,7 @@ def test_day_confirmations_api(cast, staff, api_for):
     )
     assert again.json()["id"] == response.json()["id"]
     listed = api.get(f"/api/v1/sales/day-confirmations/?day={yesterday:%Y-%m-%d}").json()
-    assert listed["count"] == 1
+    assert len(listed["results"]) == 1
     future = api.post(
         "/api/v1/sales/day-confirmations/",
         {"day": (TODAY() + dt.timedelta(days=1)).isoformat()},
