@@ -24,7 +24,7 @@ from django.views.generic.list import MultipleObjectMixin
 API = "api"
 HTML = "html"
 
-#: the query parameter of the page size: DRF's StandardPagination, django-tables2's RequestConfig
+#: the query parameter of the page size: the API's paginations, django-tables2's RequestConfig
 PAGE_SIZE_PARAM = {API: "page_size", HTML: "per_page"}
 PAGE_SIZES = (10, 50)
 
@@ -211,6 +211,8 @@ class Measurement:
 
 def judge(m: Measurement, budgets: Budgets = Budgets(), *, concurrency: int = 4) -> list[Verdict]:
     """The verdicts of one list measurement (none for a route the persona may not open)."""
+    if m.status is not None and m.status >= 500:
+        return [Verdict("status", False, f"answered {m.status}")]
     if not m.opened:
         return []
     verdicts = []

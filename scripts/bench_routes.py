@@ -457,7 +457,15 @@ def print_table(ceiling: dict, measurements, pages) -> None:
                 f"{page['page']:<52} {page['persona']:<10} {_fmt(page['queries']):>4} "
                 f"{page['status']:>6} {_fmt(b.get('p50_ms')):>7} {_fmt(b.get('p95_ms')):>7} "
                 f"{page['bytes'] / 1024:>7.1f}  "
-                + ("" if page["status"] != 200 else "PASS" if page["ok"] else "FAIL html_size")
+                + (
+                    "FAIL status"
+                    if page["status"] >= 500
+                    else ""
+                    if page["status"] != 200
+                    else "PASS"
+                    if page["ok"]
+                    else "FAIL html_size"
+                )
             )
 
 
@@ -598,8 +606,8 @@ def main(argv=None) -> int:
                         )
                         verdict = judge_page_size(first["bytes"])
                         page["ok"], page["verdict"] = verdict.ok, verdict.detail
-                    else:
-                        page["ok"] = True  # not opened: nothing to judge
+                    else:  # not the persona's (403): nothing to judge; an error fails
+                        page["ok"] = first["status"] < 500
                     pages.append(page)
     finally:
         server.stop()

@@ -258,6 +258,14 @@ def test_a_route_the_persona_may_not_open_is_not_judged():
     assert m.ok
 
 
+def test_a_server_error_fails_whoever_asked():
+    m = Measurement(route="api:x", kind=API, persona="own", status=500)
+
+    assert [v.budget for v in judge(m) if not v.ok] == ["status"]
+    m.verdicts = judge(m)
+    assert not m.ok
+
+
 def test_the_budgets_are_the_issues():
     assert Budgets() == Budgets(
         max_queries=6, min_ratio=0.9, p95_ms=50, p99_ms=100, max_html_kb=300
