@@ -386,8 +386,8 @@ def measure_route(client, base_url, route, persona, headers, args):
 
 def large_pages(personas: list[str]) -> list[tuple[str, str, str]]:
     """(label, url, persona) of the largest pages: the dashboard and the boards for everyone,
-    the org chart for the GM and HQ (a group's chart), the permission matrix of every
-    capability group for the GM."""
+    the org chart and the permission matrix of every capability group (its default department
+    or dealership) for the GM and HQ (a group's)."""
     from django.urls import NoReverseMatch, reverse
 
     from org.capabilities import CAPABILITY_GROUPS
@@ -406,8 +406,7 @@ def large_pages(personas: list[str]) -> list[tuple[str, str, str]]:
     pages += [
         (f"org:capabilities?group={g}", f"{matrix}?group={g}", p)
         for g in CAPABILITY_GROUPS
-        for p in personas
-        if p == "gm"
+        for p in leaders
     ]
     return pages
 
