@@ -138,6 +138,16 @@ class Burst:
     errors: int = 0  # answers other than the expected status, or transport errors
     size: int = 0  # bytes of the (last) body
 
+    @classmethod
+    def combine(cls, bursts: list[Burst]) -> Burst:
+        """Rounds of one route as one burst: every latency, the wall times added."""
+        return cls(
+            [t for b in bursts for t in b.latencies],
+            sum(b.wall for b in bursts),
+            errors=sum(b.errors for b in bursts),
+            size=bursts[-1].size if bursts else 0,
+        )
+
     @property
     def summary(self) -> dict:
         count = len(self.latencies)

@@ -214,6 +214,15 @@ def test_a_burst_summary_gives_rps_and_milliseconds():
     assert summary["errors"] == 1
 
 
+def test_rounds_combine_into_one_burst():
+    rounds = [Burst([0.01, 0.02], wall=0.5, size=10), Burst([0.03], wall=0.25, errors=1, size=12)]
+
+    combined = Burst.combine(rounds).summary
+
+    assert (combined["requests"], combined["rps"], combined["errors"]) == (3, 4.0, 1)
+    assert combined["p50_ms"] == 20.0 and combined["bytes"] == 12
+
+
 def _list(kind=API, q10=5, q50=5, p95=20.0, p99=40.0, kb=10, errors=0, plain_rps=None):
     m = Measurement(route=f"{kind}:x", kind=kind, persona="gm", status=200)
     m.queries = {10: q10, 50: q50}
