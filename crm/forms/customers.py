@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms.widgets import CustomerSearchSelect
 from crm.models import Customer, CustomerKind, Source, Vehicle
 from crm.services import CUSTOMER_FIELDS, VEHICLE_FIELDS
 from crm.services.imports import MAX_BYTES, MAX_ROWS
@@ -59,7 +60,10 @@ class CustomerForm(BootstrapMixin, forms.ModelForm):
 
 class VehicleForm(BootstrapMixin, forms.ModelForm):
     owner = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), required=False, label=_("owner")
+        queryset=Customer.objects.none(),
+        required=False,
+        label=_("owner"),
+        widget=CustomerSearchSelect(),
     )
 
     class Meta:
@@ -85,7 +89,9 @@ class VehicleForm(BootstrapMixin, forms.ModelForm):
 
 
 class TransferForm(BootstrapMixin, forms.Form):
-    new_owner = forms.ModelChoiceField(queryset=Customer.objects.none(), label=_("new owner"))
+    new_owner = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), label=_("new owner"), widget=CustomerSearchSelect()
+    )
     on = forms.DateField(label=_("transferred on"), required=False, widget=DateInput())
 
     def __init__(self, *args, customers, **kwargs):

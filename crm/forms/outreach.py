@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from crm.forms.widgets import CustomerSearchSelect
 from crm.models import Customer, ReminderKind, ReminderState, SmsCampaignState
 from dealership.access import can, restricted_queryset
 from dealership.forms import BootstrapMixin, DateInput
@@ -120,7 +121,11 @@ class CustomerChoiceField(forms.ModelChoiceField):
 
 
 class MemberJoinForm(BootstrapMixin, forms.Form):
-    customer = CustomerChoiceField(label=_("customer"), queryset=Customer._base_manager.none())
+    customer = CustomerChoiceField(
+        label=_("customer"),
+        queryset=Customer._base_manager.none(),
+        widget=CustomerSearchSelect(),
+    )
     member_no = forms.CharField(
         label=_("member number"),
         max_length=30,

@@ -3,6 +3,7 @@ after-sales (``from crm.selectors import shown_phone``)."""
 
 from crm.selectors.customers import (
     customer_detail_queryset,
+    customer_options,
     customers_for_user,
     likely_duplicates,
     shown_phone,
@@ -12,6 +13,7 @@ from crm.selectors.customers import (
 
 __all__ = [
     "customer_detail_queryset",
+    "customer_options",
     "customers_for_user",
     "likely_duplicates",
     "shown_phone",

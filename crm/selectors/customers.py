@@ -88,6 +88,21 @@ def vehicle_detail_queryset():
     )
 
 
+OPTIONS_SHOWN = 20
+
+
+def customer_options(user, query: str, kind: str = "") -> list[Customer]:
+    """The customer pickers' matches: at most ``OPTIONS_SHOWN`` customers the user may see
+    whose name holds ``query`` or whose mobile is ``query`` (of ``kind`` if given); one query."""
+    rows = restricted_queryset(user, Customer, "view").order_by("name", "pk")
+    if kind:
+        rows = rows.filter(kind=kind)
+    query = query.strip()
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(mobile=query) | Q(mobile_alt=query))
+    return list(rows[:OPTIONS_SHOWN])
+
+
 def likely_duplicates(user, limit: int = 100) -> list[tuple[str, list[Customer]]]:
     """Groups of customers the user may see that are probably the same: the same number (one's
     first mobile is another's second), or the same name in the same city. Two queries."""

@@ -362,6 +362,18 @@ class DuplicatesView(TenantRequiredMixin, View):
         )
 
 
+class CustomerOptionsView(TenantRequiredMixin, View):
+    """The options of a customer picker (``crm.forms.widgets.CustomerSearchSelect``) for what
+    was typed (``?q=``, ``?kind=``): a few matches among the customers the user may see."""
+
+    def get(self, request):
+        check_model_permission(request.user, Customer, "view")
+        customers = selectors.customer_options(
+            request.user, request.GET.get("q", "")[:100], kind=request.GET.get("kind", "")
+        )
+        return render(request, "crm/widgets/customer_options.html", {"customers": customers})
+
+
 class MergeView(TenantRequiredMixin, View):
     """POST ``keep`` and ``merge`` (customer ids): merge the second into the first."""
 
@@ -388,6 +400,7 @@ urlpatterns = [
     path("customers/import/", ImportView.as_view(), name="customer_import"),
     path("customers/duplicates/", DuplicatesView.as_view(), name="customer_duplicates"),
     path("customers/merge/", MergeView.as_view(), name="customer_merge"),
+    path("customers/options/", CustomerOptionsView.as_view(), name="customer_options"),
     path("customers/<int:pk>/", CustomerDetailView.as_view(), name="customer_detail"),
     path("customers/<int:pk>/edit/", CustomerFormView.as_view(), name="customer_edit"),
     path("vehicles/", VehicleListView.as_view(), name="vehicle_list"),

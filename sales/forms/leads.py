@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms.widgets import CustomerSearchSelect
 from crm.models import Customer, CustomerKind, Source
 from dealership.access import restricted_queryset
 from dealership.forms import BootstrapMixin, DateInput
@@ -109,6 +110,7 @@ class VisitForm(_ConsultantMixin, BootstrapMixin, forms.Form):
         label=_("existing customer"),
         queryset=Customer._base_manager.none(),
         required=False,
+        widget=CustomerSearchSelect(),
         help_text=_("Or type the name and mobile of the customer below."),
     )
     name = forms.CharField(label=_("customer's name"), max_length=100, required=False)
@@ -206,6 +208,7 @@ class LeadForm(_ConsultantMixin, BootstrapMixin, forms.Form):
         label=_("existing customer"),
         queryset=Customer._base_manager.none(),
         required=False,
+        widget=CustomerSearchSelect(),
         help_text=_("Or type the name and mobile of the customer below."),
     )
     name = forms.CharField(label=_("customer's name"), max_length=100, required=False)
@@ -406,6 +409,7 @@ class KeyAccountForm(_ConsultantMixin, BootstrapMixin, forms.ModelForm):
         label=_("company"),
         queryset=Customer._base_manager.none(),
         required=False,
+        widget=CustomerSearchSelect(kind=CustomerKind.COMPANY),
         help_text=_("A company customer; or type the company's name below."),
     )
     name = forms.CharField(label=_("new company's name"), max_length=100, required=False)
