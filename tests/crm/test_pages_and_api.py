@@ -59,8 +59,8 @@ def test_search_finds_by_phone_plate_and_vin(cast, staff, client_for):
     client = client_for(staff.consultant)
     for q in ("0013", "鄂A12345", VINS[0][-8:], "王伟"):
         names = [
-            r.name
-            for r in client.get("/crm/customers/", {"q": q}).context["table"].page.object_list.data
+            r.record.name
+            for r in client.get("/crm/customers/", {"q": q}).context["table"].page.object_list
         ]
         assert names == ["王伟"], q
 

@@ -408,7 +408,7 @@ def test_the_leads_to_contact_panel(cast, staff, client_for):
     assert "sales_leads_to_contact" not in {w.key for w, _ in cr.context["widgets"]}
     # the overdue filter of the list
     listed = client_for(staff.consultant).get("/sales/leads/", {"overdue": "on"})
-    assert [r.pk for r in listed.context["table"].page.object_list.data] == [late.pk]
+    assert [r.record.pk for r in listed.context["table"].page.object_list] == [late.pk]
 
 
 def test_reactivate_page_brings_a_lost_lead_back(cast, staff, client_for):

@@ -82,7 +82,7 @@ def test_stock_list_filters_by_age_and_counts_by_status(cast, staff, client_for)
 
     def listed(**params):
         response = client.get("/sales/stock/", params)
-        return [car.pk for car in response.context["table"].page.object_list.data]
+        return [row.record.pk for row in response.context["table"].page.object_list]
 
     assert listed(age="90+") == [old.pk]
     assert listed(age="0-30") == [young.pk]
