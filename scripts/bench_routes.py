@@ -503,6 +503,21 @@ def git_commit() -> str | None:
         return None
 
 
+def git_dirty() -> bool | None:
+    try:
+        return bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607 (git from PATH)
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 # --- main ----------------------------------------------------------------------------------------------------
 
 
@@ -630,6 +645,7 @@ def main(argv=None) -> int:
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - started, 1),
         "commit": git_commit(),
+        "dirty": git_dirty(),  # uncommitted changes to tracked files were measured too
         "machine": machine(),
         "settings": {
             "workers": args.workers,
