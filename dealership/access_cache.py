@@ -118,6 +118,62 @@ def cached(kind: str, key: str, compute: Callable[[], T]) -> T:
     return value
 
 
+# --- one person's values (the bell's unread count) ----------------------------------------------
+
+
+def _user_generation_key(user_id) -> str:
+    return f"access:user-generation:{user_id}"
+
+
+def forget_for_users(user_ids) -> None:
+    """Forget what :func:`cached_for_user` keeps for these people: now and again at commit."""
+    ids = [pk for pk in set(user_ids) if pk is not None]
+    if not ids:
+        return
+
+    def bump() -> None:
+        try:
+            cache = _cache()
+            for pk in ids:
+                try:
+                    cache.incr(_user_generation_key(pk))
+                except ValueError:
+                    cache.set(_user_generation_key(pk), time.time_ns(), None)
+        except Exception:
+            logger.warning("Could not forget cached values of %s.", ids, exc_info=True)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def cached_for_user(kind: str, user_id, key: str, compute: Callable[[], T]) -> T:
+    """Like :func:`cached`, for a value of one person that the services forget with
+    :func:`forget_for_users` whenever they change it."""
+    seconds = settings.ACCESS_CACHE_SECONDS
+    if not seconds or user_id is None:
+        return compute()
+    try:
+        cache = _cache()
+        generation = cache.get(_user_generation_key(user_id))
+        if generation is None:
+            cache.add(_user_generation_key(user_id), time.time_ns(), None)
+            generation = cache.get(_user_generation_key(user_id))
+        # under the global generation too, so forget() forgets these as well
+        full_key = f"access:{kind}:{_generation(cache)}:{user_id}:{generation}:{key}"
+        value = cache.get(full_key)
+    except Exception:
+        logger.warning("The access cache could not be read; computing.", exc_info=True)
+        return compute()
+    if value is not None:
+        return value
+    value = compute()
+    try:
+        cache.set(full_key, value, seconds)
+    except Exception:
+        logger.warning("The access cache could not be written.", exc_info=True)
+    return value
+
+
 class AccessQuerySetMixin:
     """For the querysets of dependency models: bulk writes, which send no signals, start a new
     generation too."""

@@ -7,9 +7,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,6 +129,30 @@ def _spent_by_key(start: dt.date, end: dt.date, zone, *, departments=None, categ
     return totals
 
 
+def _spent_by_month(year: int, zone, *, departments) -> dict[tuple, Decimal]:
+    """Approved payments and reimbursements of ``year`` per ((department, category), month)
+    (one query)."""
+    low, high = _aware_range(dt.date(year, 1, 1), dt.date(year + 1, 1, 1), zone)
+    parts = [
+        model.objects.filter(
+            request__status=APPROVED,
+            request__created_at__gte=low,
+            request__created_at__lt=high,
+            request__department_id__in=departments,
+        )
+        .annotate(month=TruncMonth("request__created_at", tzinfo=zone))
+        .values_list("request__department_id", "category", "month")
+        .annotate(total=Sum("request__amount"))
+        .order_by()
+        for model in (Payment, Reimbursement)
+    ]
+    totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for department_id, category, month, total in parts[0].union(parts[1], all=True):
+        month = month.date() if isinstance(month, dt.datetime) else month
+        totals[((department_id, category), month)] += total or ZERO
+    return totals
+
+
 def _most_specific(budgets) -> dict[tuple[int, str], tuple[str, int, Decimal]]:
     """(department, category) → (period, number, amount) of the most specific approved period."""
     rank = {Budget.Period.MONTH: 0, Budget.Period.QUARTER: 1, Budget.Period.YEAR: 2}
@@ -184,29 +210,29 @@ def budget_remaining(
 
 def budget_overview(user, on: dt.date) -> list[BudgetStatus]:
     """Every (department, category) with an approved budget covering ``on`` that the user may
-    see, with its spending: the budget page's bars (at most 1 + 1 + 2 × 3 queries)."""
+    see, with its spending: the budget page's bars (2 queries)."""
     covering = _covering_filter(on)
     budgets = list(
         restricted_queryset(user, Budget, "view")
         .filter(covering["condition"], year=covering["year"], request__status=APPROVED)
-        .values_list("department_id", "category", "period", "number", "amount", "dealership_id")
+        .values_list(
+            "department_id", "category", "period", "number", "amount", "dealership__time_zone"
+        )
         .order_by()
     )
     if not budgets:
         return []
     chosen = _most_specific([row[:5] for row in budgets])
-    zone_of = {
-        d.pk: d.zoneinfo for d in Dealership.objects.filter(pk__in={row[5] for row in budgets})
-    }
+    zone = ZoneInfo(budgets[0][5])  # the dealerships of one scope share a zone
+    # every period covering ``on`` lies in its year: the year's spending by month, then summed
+    by_month = _spent_by_month(on.year, zone, departments={k[0] for k in chosen})
     spent: dict[tuple, Decimal] = {}
-    periods = {(period, number) for period, number, _amount in chosen.values()}
-    for period, number in periods:
+    for key, (period, number, _amount) in chosen.items():
         start, end = period_range(on.year, period, number)
-        keys = [k for k, v in chosen.items() if v[:2] == (period, number)]
-        zone = next(iter(zone_of.values()))  # the dealerships of one scope share a zone
-        totals = _spent_by_key(start, end, zone, departments={k[0] for k in keys})
-        for key in keys:
-            spent[key] = totals.get(key, ZERO)
+        spent[key] = sum(
+            (total for (k, month), total in by_month.items() if k == key and start <= month < end),
+            ZERO,
+        )
     return sorted(
         (
             BudgetStatus(key[0], key[1], period, on.year, number, amount, spent.get(key, ZERO))

@@ -112,7 +112,7 @@ def phones_shown(
                 PhoneReveal(
                     dealership_id=customer.dealership_id,
                     user_id=user.pk,
-                    customer_id=customer.pk,
+                    customer=customer,  # loaded: its dealership is checked without a query
                     context=(context or "")[:100],
                 )
                 for customer in revealed

@@ -7,8 +7,10 @@ import datetime as dt
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
+from dealership.access_cache import cached_for_user
 from dealership.audit import object_links
 from dealership.models import Delivery, Notification
+from dealership.tenancy.context import current_scope
 
 
 def notifications_for_user(
@@ -35,7 +37,15 @@ def notifications_for_user(
 
 
 def unread_count(user) -> int:
-    return Notification.objects.for_user(user, "view").filter(read_at__isnull=True).count()
+    """The bell's number, on every page: kept in the cache until the person's notifications
+    change (the services forget it when they tell, read or mark all read)."""
+    scope = current_scope()
+    return cached_for_user(
+        "unread",
+        getattr(user, "pk", None),
+        scope.cache_key_part if scope is not None else "none",
+        lambda: Notification.objects.for_user(user, "view").filter(read_at__isnull=True).count(),
+    )
 
 
 def links_for(user, notifications) -> dict[int, str]:

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dealership.access import check_model_permission, get_object_for_user, lock_for_user
+from dealership.access_cache import forget_for_users
 from dealership.audit import audit_record, save_audited, snapshot
 from dealership.models import AuditEntry, Dealership, User
 from dealership.notifications import channels
@@ -138,6 +139,7 @@ def notify(
             .order_by("recipient_id")
         )
         _plan_deliveries(declared, dealership, created, key=key, on=on, obj=obj)
+        forget_for_users(new_ids)  # their bells count again
     return created
 
 
@@ -271,6 +273,7 @@ def notification_mark_read(*, user, notification_id) -> Notification:
             Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
                 read_at=notification.read_at
             )
+        forget_for_users([user.pk])
     return notification
 
 
@@ -288,6 +291,7 @@ def notifications_mark_all_read(*, user, kind: str = "") -> int:
             count += Notification.objects.filter(pk__in=ids, read_at__isnull=True).update(
                 read_at=now
             )
+    forget_for_users([user.pk])
     return count
 
 

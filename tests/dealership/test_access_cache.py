@@ -49,7 +49,8 @@ def test_a_second_request_reads_no_memberships_or_grants(cast, client_for):
     status, second, second_sql = _queries(client)
     assert status == 200
     assert _access_reads(first_sql) == 3  # memberships, assignments, capabilities
-    assert _access_reads(second_sql) == 0 and second == first - 3 - 1  # and the group ones
+    # nor the HQ memberships, nor the bell's count
+    assert _access_reads(second_sql) == 0 and second == first - 3 - 1 - 1
 
 
 def test_a_capability_taken_away_counts_at_the_next_request(cast, client_for):
@@ -138,3 +139,24 @@ def test_switched_off_it_reads_every_time(cast, client_for, settings):
     client = client_for(cast.user_a)
     _queries(client)
     assert _access_reads(_queries(client)[2]) == 3
+
+
+def test_the_bell_is_counted_once_and_again_when_notifications_change(cast, client_for):
+    from dealership.notifications.services import notify
+
+    client = client_for(cast.user_a)
+
+    def bell() -> tuple[int, bool]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(LIST)
+        counted = any('FROM "dealership_notification"' in q["sql"] for q in captured)
+        return response.context["unread_notifications"], counted
+
+    assert bell() == (0, True)
+    assert bell() == (0, False)  # from the cache
+    with dealership_context(cast.a):
+        (told,) = notify("platform.job_failed", [cast.user_a], "任务失败", dealership=cast.a)
+    assert bell() == (1, True)
+    assert bell() == (1, False)
+    assert client.post(f"/notifications/{told.pk}/read/").status_code in (200, 302)
+    assert bell() == (0, True)
