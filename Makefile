@@ -117,7 +117,7 @@ bench-reports: install system-run compilemessages
 # var/bench/latest.json. Exits 1 when a budget is missed (README, "make bench").
 # BENCH_ROUTES_ARGS passes options, e.g. BENCH_ROUTES_ARGS="--only crm --requests 60".
 BENCH_ROUTES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dealership_bench_routes
-BENCH_ROUTES_DEALERSHIPS ?= 10
+BENCH_ROUTES_DEALERSHIPS ?= 50
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 BENCH_ROUTES_ENV := DJANGO_DEBUG=true DATABASE_URL=$(BENCH_ROUTES_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) DJANGO_CACHE_KEY_PREFIX=erp-bench DJANGO_LOG_LEVEL=WARNING
 
