@@ -63,48 +63,80 @@ def _changed(**kwargs) -> None:
 
 def invalidate() -> None:
     """Forget every cached workspace and grant: now, and again when the transaction commits."""
-    _next_generation()
-    transaction.on_commit(_next_generation)  # runs at once outside a transaction
+    forget()
+    transaction.on_commit(forget)  # runs at once outside a transaction
 
 
 def forget() -> None:
     """Forget every cached workspace and grant now (a restored database, a test's rollback)."""
-    _next_generation()
+    _next_generation(GENERATION_KEY)
+
+
+def forget_for_users(user_ids) -> None:
+    """Forget what :func:`cached_for_user` keeps for these people: now and again at commit."""
+    keys = [_user_generation_key(pk) for pk in set(user_ids) if pk is not None]
+    if keys:
+        _next_generation(*keys)
+        transaction.on_commit(lambda: _next_generation(*keys))
 
 
 def _cache():
     return caches[ALIAS]
 
 
-def _next_generation() -> None:
+def _user_generation_key(user_id) -> str:
+    return f"access:user-generation:{user_id}"
+
+
+def _next_generation(*keys: str) -> None:
     try:
         cache = _cache()
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # no generation yet (first start, or the cache was emptied)
-            cache.set(GENERATION_KEY, time.time_ns(), None)
+        for key in keys:
+            try:
+                cache.incr(key)
+            except ValueError:  # no generation yet (first start, or the cache was emptied)
+                cache.set(key, time.time_ns(), None)
     except Exception:  # the cache is down: nothing can be served from it either
         logger.warning("Could not start a new access-cache generation.", exc_info=True)
 
 
-def _generation(cache) -> int:
-    generation = cache.get(GENERATION_KEY)
+def _generation(cache, key: str = GENERATION_KEY) -> int:
+    generation = cache.get(key)
     if generation is None:
         # a fresh start never reuses a number an emptied cache had handed out before
-        cache.add(GENERATION_KEY, time.time_ns(), None)
-        generation = cache.get(GENERATION_KEY)
+        cache.add(key, time.time_ns(), None)
+        generation = cache.get(key)
     return generation
 
 
 def cached(kind: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, kept for ``key`` (a user, a scope) in the current generation."""
+    return _read_through(lambda cache: f"access:{kind}:{_generation(cache)}:{key}", compute)
+
+
+def cached_for_user(kind: str, user_id, key: str, compute: Callable[[], T]) -> T:
+    """Like :func:`cached`, for a value of one person (the bell's unread count) that the
+    services forget with :func:`forget_for_users` whenever they change it; :func:`forget`
+    forgets it too."""
+    if user_id is None:
+        return compute()
+    return _read_through(
+        lambda cache: (
+            f"access:{kind}:{_generation(cache)}:{user_id}:"
+            f"{_generation(cache, _user_generation_key(user_id))}:{key}"
+        ),
+        compute,
+    )
+
+
+def _read_through(full_key: Callable[[object], str], compute: Callable[[], T]) -> T:
     seconds = settings.ACCESS_CACHE_SECONDS
     if not seconds:
         return compute()
     try:
         cache = _cache()
-        full_key = f"access:{kind}:{_generation(cache)}:{key}"
-        value = cache.get(full_key)
+        key = full_key(cache)
+        value = cache.get(key)
     except Exception:
         logger.warning("The access cache could not be read; computing.", exc_info=True)
         return compute()
@@ -112,63 +144,7 @@ def cached(kind: str, key: str, compute: Callable[[], T]) -> T:
         return value
     value = compute()
     try:
-        cache.set(full_key, value, seconds)
-    except Exception:
-        logger.warning("The access cache could not be written.", exc_info=True)
-    return value
-
-
-# --- one person's values (the bell's unread count) ----------------------------------------------
-
-
-def _user_generation_key(user_id) -> str:
-    return f"access:user-generation:{user_id}"
-
-
-def forget_for_users(user_ids) -> None:
-    """Forget what :func:`cached_for_user` keeps for these people: now and again at commit."""
-    ids = [pk for pk in set(user_ids) if pk is not None]
-    if not ids:
-        return
-
-    def bump() -> None:
-        try:
-            cache = _cache()
-            for pk in ids:
-                try:
-                    cache.incr(_user_generation_key(pk))
-                except ValueError:
-                    cache.set(_user_generation_key(pk), time.time_ns(), None)
-        except Exception:
-            logger.warning("Could not forget cached values of %s.", ids, exc_info=True)
-
-    bump()
-    transaction.on_commit(bump)
-
-
-def cached_for_user(kind: str, user_id, key: str, compute: Callable[[], T]) -> T:
-    """Like :func:`cached`, for a value of one person that the services forget with
-    :func:`forget_for_users` whenever they change it."""
-    seconds = settings.ACCESS_CACHE_SECONDS
-    if not seconds or user_id is None:
-        return compute()
-    try:
-        cache = _cache()
-        generation = cache.get(_user_generation_key(user_id))
-        if generation is None:
-            cache.add(_user_generation_key(user_id), time.time_ns(), None)
-            generation = cache.get(_user_generation_key(user_id))
-        # under the global generation too, so forget() forgets these as well
-        full_key = f"access:{kind}:{_generation(cache)}:{user_id}:{generation}:{key}"
-        value = cache.get(full_key)
-    except Exception:
-        logger.warning("The access cache could not be read; computing.", exc_info=True)
-        return compute()
-    if value is not None:
-        return value
-    value = compute()
-    try:
-        cache.set(full_key, value, seconds)
+        cache.set(key, value, seconds)
     except Exception:
         logger.warning("The access cache could not be written.", exc_info=True)
     return value
