@@ -578,3 +578,31 @@ def seed_bench(
 
     access_cache.forget()  # people and positions were copied in SQL, past the cache's signals
     return result
+
+
+def recreate_database(*, keep: bool = False) -> bool:
+    """Drop and create the database DATABASE_URL names (connected to ``postgres`` as its owner),
+    for the benchmarks' throw-away databases; with ``keep``, only create it when it is missing.
+    True when it was created."""
+    import psycopg
+    import psycopg.sql
+    from django.db import connection
+
+    params = connection.settings_dict
+    name = params["NAME"]
+    conninfo = {
+        "dbname": "postgres",
+        "user": params["USER"],
+        "password": params["PASSWORD"] or None,
+        "host": params["HOST"] or None,
+        "port": params["PORT"] or None,
+    }
+    connection.close()
+    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as admin:
+        quoted = psycopg.sql.Identifier(name)
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if keep and exists:
+            return False
+        admin.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(quoted))
+        admin.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(quoted))
+        return True

@@ -27,11 +27,12 @@ import threading
 
 from django.db import connections
 from django.http import Http404, JsonResponse
-from django.urls import URLPattern, URLResolver, get_resolver, path
+from django.urls import get_resolver, path
 from django.views.decorators.http import require_GET
 from rest_framework import permissions
 
 from dealership.api.viewsets import HasTenant, TenantViewSetMixin
+from dealership.benchmark import walk_urls
 
 QUERIES_HEADER = "X-Bench-Queries"
 SCOPE_HEADER = "X-Bench-Scope-Statements"
@@ -90,22 +91,12 @@ def ceiling(request):
 # --- the plain twins of the API list routes --------------------------------------------------
 
 
-def _walk(patterns, namespace="", prefix_groups=False):
-    for entry in patterns:
-        groups = prefix_groups or bool(entry.pattern.regex.groupindex)
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk(entry.url_patterns, ns, groups)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield namespace + entry.name, entry, groups
-
-
 def api_list_viewsets(resolver=None) -> dict[str, type]:
     """Every API list route (URL name → viewset class) over a tenant viewset
     (``TenantViewSetMixin``) whose GET is ``list`` and whose URL has no arguments (so DRF's
     format-suffix twins are left out)."""
     found = {}
-    for name, pattern, has_groups in _walk((resolver or get_resolver()).url_patterns):
+    for name, pattern, has_groups in walk_urls((resolver or get_resolver()).url_patterns):
         callback = pattern.callback
         cls = getattr(callback, "cls", None)
         actions = getattr(callback, "actions", None) or {}

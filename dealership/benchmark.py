@@ -53,12 +53,13 @@ class Route:
         return path if page_size is None else f"{path}?{PAGE_SIZE_PARAM[API]}={page_size}"
 
 
-def _walk(patterns, namespace="", has_groups=False):
+def walk_urls(patterns, namespace="", has_groups=False):
+    """(namespaced URL name, pattern, whether it or a prefix takes arguments) of every route."""
     for entry in patterns:
         groups = has_groups or bool(entry.pattern.regex.groupindex)
         if isinstance(entry, URLResolver):
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk(entry.url_patterns, ns, groups)
+            yield from walk_urls(entry.url_patterns, ns, groups)
         elif isinstance(entry, URLPattern) and entry.name:
             yield namespace + entry.name, entry, groups
 
@@ -99,7 +100,7 @@ def discover_routes(resolver=None) -> list[Route]:
     resolver = resolver or get_resolver()
     plain = set(api_list_viewsets(resolver))
     routes = {}
-    for name, pattern, has_groups in _walk(resolver.url_patterns):
+    for name, pattern, has_groups in walk_urls(resolver.url_patterns):
         if has_groups or name.startswith(("bench:", "admin:")):
             continue
         callback = pattern.callback

@@ -80,29 +80,9 @@ def django_setup() -> None:
 
 
 def recreate_database(*, keep: bool = False) -> None:
-    """Drop and create the database named by DATABASE_URL (connected to ``postgres``); with
-    ``keep``, only create it when it is missing."""
-    import psycopg
-    import psycopg.sql
-    from django.db import connection
+    from dealership.bench import recreate_database as recreate
 
-    params = connection.settings_dict
-    name = params["NAME"]
-    conninfo = {
-        "dbname": "postgres",
-        "user": params["USER"],
-        "password": params["PASSWORD"] or None,
-        "host": params["HOST"] or None,
-        "port": params["PORT"] or None,
-    }
-    connection.close()
-    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as admin:
-        quoted = psycopg.sql.Identifier(name)
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if keep and exists:
-            return
-        admin.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(quoted))
-        admin.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(quoted))
+    recreate(keep=keep)
 
 
 def migrate() -> None:

@@ -96,31 +96,12 @@ def grant_app_role(role: str) -> None:
 
 
 def recreate_database(*, keep: bool = False) -> None:
-    """Drop and create the database DATABASE_URL names (connected to ``postgres`` as its
-    owner); with ``keep``, only create it when it is missing."""
-    import psycopg
-    import psycopg.sql
     from django.db import connection
 
-    params = connection.settings_dict
-    name = params["NAME"]
-    conninfo = {
-        "dbname": "postgres",
-        "user": params["USER"],
-        "password": params["PASSWORD"] or None,
-        "host": params["HOST"] or None,
-        "port": params["PORT"] or None,
-    }
-    connection.close()
-    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as admin:
-        quoted = psycopg.sql.Identifier(name)
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if keep and exists:
-            print(f"database {name} kept")
-            return
-        admin.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(quoted))
-        admin.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(quoted))
-        print(f"database {name} created")
+    from dealership.bench import recreate_database as recreate
+
+    name = connection.settings_dict["NAME"]
+    print(f"database {name} {'created' if recreate(keep=keep) else 'kept'}")
 
 
 def url_as_role(database_url: str, role: str) -> str:
