@@ -359,7 +359,7 @@ def clone_month(source, target) -> int:
         def source_filter(model) -> str:
             if model is User:
                 return (
-                    f"s.id IN (SELECT user_id FROM {quote(Membership._meta.db_table)} "  # noqa: S608 (model metadata)
+                    f"s.id IN (SELECT user_id FROM {quote(Membership._meta.db_table)} "  # noqa: S608  # nosec B608 (model metadata)
                     f"WHERE dealership_id = {int(source.pk)})"
                 )
             return f"s.dealership_id = {int(source.pk)}"
@@ -368,7 +368,7 @@ def clone_month(source, target) -> int:
         for model in models:
             table = quote(model._meta.db_table)
             cursor.execute(
-                f"SELECT (SELECT coalesce(max(id), 0) FROM {table}) - coalesce(min(s.id), 0) + 1 "  # noqa: S608 (model metadata)
+                f"SELECT (SELECT coalesce(max(id), 0) FROM {table}) - coalesce(min(s.id), 0) + 1 "  # noqa: S608  # nosec B608 (model metadata)
                 f"FROM {table} s WHERE {source_filter(model)}"
             )
             offsets[model._meta.label] = int(cursor.fetchone()[0])
@@ -383,7 +383,7 @@ def clone_month(source, target) -> int:
             cursor.execute(f"CREATE TEMP TABLE {name} (old bigint PRIMARY KEY, new bigint)")
             pairs = [(pk, theirs[key]) for key, pk in mine.items() if key in theirs]
             if pairs:
-                cursor.executemany(f"INSERT INTO {name} VALUES (%s, %s)", pairs)  # noqa: S608 (model metadata)
+                cursor.executemany(f"INSERT INTO {name} VALUES (%s, %s)", pairs)  # noqa: S608  # nosec B608 (model metadata)
             maps[label] = name
         source_prefix, target_prefix = f"{source.login_prefix}_", f"{target.login_prefix}_"
         copied = 0
@@ -402,7 +402,7 @@ def clone_month(source, target) -> int:
                     if related in offsets:
                         values.append(f"s.{column} + {offsets[related]}")
                     elif related in maps:
-                        mapped = f"(SELECT new FROM {maps[related]} WHERE old = s.{column})"  # noqa: S608 (model metadata)
+                        mapped = f"(SELECT new FROM {maps[related]} WHERE old = s.{column})"  # noqa: S608  # nosec B608 (model metadata)
                         values.append(mapped)
                     elif related.startswith("dealership."):
                         values.append(f"s.{column}")  # a platform row
@@ -434,13 +434,13 @@ def clone_month(source, target) -> int:
                     values.append(f"s.{column}")
             table = quote(model._meta.db_table)
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "  # noqa: S608 (model metadata)
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "  # noqa: S608  # nosec B608 (model metadata)
                 f"FROM {table} s WHERE {source_filter(model)} ORDER BY s.id",
                 params,
             )
             copied += cursor.rowcount
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))",  # noqa: S608 (model metadata)
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))",  # noqa: S608  # nosec B608 (model metadata)
                 [model._meta.db_table],
             )
         for name in maps.values():
