@@ -11,6 +11,8 @@
 Both take ``?page_size=`` (default 50, at most 200).
 """
 
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 PAGE_SIZE = 50
@@ -22,6 +24,14 @@ class KeysetPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     ordering = "-pk"
+    invalid_cursor_message = _("This page link is not valid: start again from the first page.")
+
+    def decode_cursor(self, request):
+        """A cursor that is not one of ours is bad input (400), not a missing page."""
+        try:
+            return super().decode_cursor(request)
+        except NotFound as error:
+            raise ParseError(self.invalid_cursor_message) from error
 
     def get_ordering(self, request, queryset, view):
         """Newest first, or the view's ``cursor_ordering`` (its first field places the cursor;

@@ -87,6 +87,9 @@ def test_lists_are_paginated_with_a_constant_number_of_queries(cast, api_for):
         body = api.get(body["next"]).json()
         seen += [r["id"] for r in body["results"]]
     assert len(seen) == len(set(seen)) == 63 and seen == sorted(seen, reverse=True)
+    # a cursor that is not one of ours is bad input, in the caller's language
+    bad = api.get("/api/v1/platform/job-runs/?cursor=garbage", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert bad.status_code == 400 and "第一页" in bad.json()["error"]["message"]
 
 
 def test_openapi_schema_and_local_docs(cast, client_for):
