@@ -24,8 +24,12 @@ class RecordViewSet(TenantModelViewSet):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def base_queryset(self):
+        # who signed, filed or ordered it (the kinds that record it), in the same query
+        done_by = [
+            f.name for f in self.model._meta.fields if f.name.endswith("_by") and f.is_relation
+        ]
         return (
-            self.model.objects.select_related("request__requester", "request__department")
+            self.model.objects.select_related("request__requester", "request__department", *done_by)
             .prefetch_related("request__attachments")
             .order_by("-pk")
         )
