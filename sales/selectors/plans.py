@@ -16,7 +16,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 from django.utils import timezone
 
 from dealership.access import can
@@ -246,56 +246,16 @@ def _rows(user, counts: dict[str, dict[int, int]], targets: dict[int | None, int
 def meeting_sheet(user, day: dt.date) -> MeetingSheet:
     """The numbers of the morning/evening meeting: per consultant the day's walk-ins, phone-ins,
     new leads, test drives, quotes, orders (not cancelled) and deliveries, and month to date
-    (the 1st up to ``day``) the orders, deliveries, the month's target and % achieved. One
-    query per model, whatever the number of rows."""
+    (the 1st up to ``day``) the orders, deliveries, the month's target and % achieved. The
+    counts in one query (:func:`_sheet_counts`), whatever the number of rows."""
     start = month_start(day)
     counts: dict[str, dict[int, int]] = {c: {} for c in SHEET_COLUMNS if c != "target"}
-    if _visible(user, Visit):
-        rows = (
-            Visit.objects.for_user(user, "view")
-            .filter(visited_at__date=day)
-            .values("consultant_id", "kind")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for row in rows:
-            column = "walk_ins" if row["kind"] == VisitKind.WALK_IN else "phone_ins"
-            counts[column][row["consultant_id"]] = row["n"]
-    if _visible(user, Lead):
-        counts["new_leads"] = _by_consultant(
-            Lead.objects.for_user(user, "view").filter(created_at__date=day)
-        )
-    if _visible(user, TestDrive):
-        counts["test_drives"] = _by_consultant(
-            TestDrive.objects.for_user(user, "view").filter(starts_at__date=day)
-        )
-    if _visible(user, Quote):
-        counts["quotes"] = _by_consultant(
-            Quote.objects.for_user(user, "view").filter(created_at__date=day)
-        )
-    if _visible(user, Order):
-        rows = (
-            Order.objects.for_user(user, "view")
-            .filter(ordered_on__gte=start, ordered_on__lte=day)
-            .exclude(status=OrderStatus.CANCELLED)
-            .values("consultant_id")
-            .annotate(n=Count("pk"), today=Count("pk", filter=Q(ordered_on=day)))
-            .order_by()
-        )
-        for row in rows:
-            counts["orders"][row["consultant_id"]] = row["today"]
-            counts["mtd_orders"][row["consultant_id"]] = row["n"]
-    if _visible(user, Delivery):
-        rows = (
-            Delivery.objects.for_user(user, "view")
-            .filter(delivered_on__gte=start, delivered_on__lte=day)
-            .values("consultant_id")
-            .annotate(n=Count("pk"), today=Count("pk", filter=Q(delivered_on=day)))
-            .order_by()
-        )
-        for row in rows:
-            counts["deliveries"][row["consultant_id"]] = row["today"]
-            counts["mtd_deliveries"][row["consultant_id"]] = row["n"]
+    for consultant_id, column, n, today in _sheet_counts(user, day, start):
+        if column in ("orders", "deliveries"):  # the day's, and month to date
+            counts[column][consultant_id] = today
+            counts[f"mtd_{column}"][consultant_id] = n
+        else:
+            counts[column][consultant_id] = n
     targets = month_targets(user, start)
     ids, people = _rows(user, counts, targets)
     rows = []
@@ -313,6 +273,58 @@ def meeting_sheet(user, day: dt.date) -> MeetingSheet:
         confirmation=_confirmation(user, day),
         own_only=own_only(user),
     )
+
+
+def _sheet_counts(user, day: dt.date, start: dt.date):
+    """(consultant, column, count, count of ``day``) of every model the viewer may see, in one
+    ``UNION ALL`` query: visits by kind, new leads, test drives and quotes of ``day``, orders
+    (not cancelled) and deliveries from ``start`` to ``day``."""
+    label = CharField()
+
+    def per_consultant(queryset, column, today: Q | None = None):
+        if not isinstance(column, Case):
+            column = Value(column, output_field=label)
+        return (
+            queryset.annotate(column=column)
+            .values("consultant_id", "column")
+            .annotate(n=Count("pk"), today=Count("pk", filter=today) if today else Count("pk"))
+            .values_list("consultant_id", "column", "n", "today")
+            .order_by()
+        )
+
+    parts = []
+    if _visible(user, Visit):
+        kind = Case(
+            When(kind=VisitKind.WALK_IN, then=Value("walk_ins")),
+            default=Value("phone_ins"),
+            output_field=label,
+        )
+        parts.append(
+            per_consultant(Visit.objects.for_user(user, "view").filter(visited_at__date=day), kind)
+        )
+    for model, column, moment in (
+        (Lead, "new_leads", "created_at__date"),
+        (TestDrive, "test_drives", "starts_at__date"),
+        (Quote, "quotes", "created_at__date"),
+    ):
+        if _visible(user, model):
+            rows = model.objects.for_user(user, "view").filter(**{moment: day})
+            parts.append(per_consultant(rows, column))
+    if _visible(user, Order):
+        rows = (
+            Order.objects.for_user(user, "view")
+            .filter(ordered_on__gte=start, ordered_on__lte=day)
+            .exclude(status=OrderStatus.CANCELLED)
+        )
+        parts.append(per_consultant(rows, "orders", Q(ordered_on=day)))
+    if _visible(user, Delivery):
+        rows = Delivery.objects.for_user(user, "view").filter(
+            delivered_on__gte=start, delivered_on__lte=day
+        )
+        parts.append(per_consultant(rows, "deliveries", Q(delivered_on=day)))
+    if not parts:
+        return []
+    return list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
 
 
 def _total(rows, counts, targets, user) -> SheetRow:
