@@ -332,11 +332,13 @@ def holding_on(on: dt.date) -> Q:
 def holders_of(*codes: str, on: dt.date | None = None) -> list[int]:
     """The user ids of the people holding one of the positions ``codes`` in the current
     dealership on day ``on`` (today), employed that day; sorted."""
+    return sorted(set(holder_ids(*codes, on=on).values_list("staff__user_id", flat=True)))
+
+
+def holder_ids(*codes: str, on: dt.date | None = None):
+    """:func:`holders_of` as a lazy query, to filter by without a query of its own
+    (``User.objects.filter(pk__in=holder_ids(...))``)."""
     on = on or timezone.localdate()
-    return sorted(
-        set(
-            PositionAssignment.objects.filter(holding_on(on), position__code__in=codes).values_list(
-                "staff__user_id", flat=True
-            )
-        )
+    return PositionAssignment.objects.filter(holding_on(on), position__code__in=codes).values(
+        "staff__user_id"
     )

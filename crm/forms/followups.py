@@ -33,11 +33,11 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 def specialists(*codes: str):
     """The people holding one of the follow-up positions ``codes`` today, by name."""
-    from org.selectors import holders_of
+    from org.selectors import holder_ids
 
     return (
         get_user_model()
-        .objects.filter(pk__in=holders_of(*(codes or ALL_SPECIALIST_POSITIONS)))
+        .objects.filter(pk__in=holder_ids(*(codes or ALL_SPECIALIST_POSITIONS)))
         .order_by("name", "username")
     )
 
