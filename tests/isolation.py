@@ -125,6 +125,8 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "api-tokens": "the caller's own API tokens (tests/dealership/test_tokens)",
     "api-token-revoke": "one of the caller's own API tokens (tests/dealership/test_tokens)",
     "api-logout-all": "the caller's own API tokens (tests/dealership/test_tokens)",
+    "crm:customer_options": "search matches among the customers the viewer may see, no id in "
+    "the URL (another dealership's never: tests/crm/test_customer_picker)",
     "platform:report_list": "the reports the viewer reads (no id; the gate: tests/reports)",
     "platform:report_detail": "a report by code, gathered in the current scope (tests/reports)",
     "platform:report_generate": "POST: a new version in the current scope (tests/reports)",

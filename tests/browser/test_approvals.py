@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from dealership.tenancy import dealership_context
 from tests.cast import build_cast
@@ -76,5 +77,6 @@ def test_a_payment_goes_through_the_whole_chain_from_the_inboxes(page, live_serv
     # the invoice previews on the page, served only through the permission-checked view
     image = page.locator("[data-testid=attachments] img")
     assert image.count() == 1
-    page.wait_for_function("document.querySelector('[data-testid=attachments] img').complete")
+    # waited for by reading the property (wait_for_function polls with eval: the CSP refuses it)
+    expect(image).to_have_js_property("complete", True)
     assert image.evaluate("img => img.naturalWidth") == 2
