@@ -27,12 +27,11 @@ import threading
 
 from django.db import connections
 from django.http import Http404, JsonResponse
-from django.urls import get_resolver, path
+from django.urls import URLPattern, URLResolver, get_resolver, path
 from django.views.decorators.http import require_GET
 from rest_framework import permissions
 
 from dealership.api.viewsets import HasTenant, TenantViewSetMixin
-from dealership.benchmark import walk_urls
 
 QUERIES_HEADER = "X-Bench-Queries"
 SCOPE_HEADER = "X-Bench-Scope-Statements"
@@ -89,6 +88,17 @@ def ceiling(request):
 
 
 # --- the plain twins of the API list routes --------------------------------------------------
+
+
+def walk_urls(patterns, namespace="", has_groups=False):
+    """(namespaced URL name, pattern, whether it or a prefix takes arguments) of every route."""
+    for entry in patterns:
+        groups = has_groups or bool(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk_urls(entry.url_patterns, ns, groups)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace + entry.name, entry, groups
 
 
 def api_list_viewsets(resolver=None) -> dict[str, type]:

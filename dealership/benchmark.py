@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from django.views.generic.list import MultipleObjectMixin
 
 API = "api"
@@ -53,17 +53,6 @@ class Route:
         return path if page_size is None else f"{path}?{PAGE_SIZE_PARAM[API]}={page_size}"
 
 
-def walk_urls(patterns, namespace="", has_groups=False):
-    """(namespaced URL name, pattern, whether it or a prefix takes arguments) of every route."""
-    for entry in patterns:
-        groups = has_groups or bool(entry.pattern.regex.groupindex)
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from walk_urls(entry.url_patterns, ns, groups)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield namespace + entry.name, entry, groups
-
-
 def _is_api_list(callback) -> bool:
     """A DRF view whose GET lists: a viewset route mapping ``get`` to ``list``, or a generic
     list view (``ListModelMixin``) that is not a viewset."""
@@ -95,7 +84,7 @@ def discover_routes(resolver=None) -> list[Route]:
     """Every API list route and every HTML list page of the URL conf whose URL takes no
     argument (so DRF's format-suffix twins, ``…\\.(?P<format>…)``, are left out), sorted by
     kind and name. The admin and the benchmark's own routes are not the app's lists."""
-    from dealership.bench_views import api_list_viewsets
+    from dealership.bench_views import api_list_viewsets, walk_urls
 
     resolver = resolver or get_resolver()
     plain = set(api_list_viewsets(resolver))
