@@ -43,6 +43,10 @@ class Capability(models.TextChoices):
         "platform.change_notifications",
         _("Set up WeCom robots and send failed messages again"),
     )
+    ORG_CHANGE_NOTICE = "org.change_notice", _("Register and distribute OEM notices and bulletins")
+    ORG_CHANGE_MEETING = "org.change_meeting", _("Keep meeting minutes and action items")
+    ORG_CHANGE_TRAINING = "org.change_training", _("Keep training records and checks")
+    ORG_CHANGE_ROTA = "org.change_rota", _("Plan staff rotas and record attendance")
     # sales
     SALES_VIEW_PROSPECT = "sales.view_prospect", _("View prospects and showroom traffic")
     SALES_CHANGE_PROSPECT = "sales.change_prospect", _("Record prospects, visits and test drives")
@@ -52,6 +56,11 @@ class Capability(models.TextChoices):
     SALES_VIEW_STOCK = "sales.view_stock", _("View the vehicle stock")
     SALES_CHANGE_STOCK = "sales.change_stock", _("Receive vehicles and request allocations")
     SALES_CHANGE_PLAN = "sales.change_plan", _("Set sales targets and discount limits")
+    SALES_CHANGE_PRICE_LIST = "sales.change_price_list", _("Draft vehicle price lists")
+    SALES_CHANGE_NETWORK = (
+        "sales.change_network",
+        _("Keep the sub-dealer network and its assessments"),
+    )
     # after-sales
     AFTERSALES_VIEW_REPAIR_ORDER = (
         "aftersales.view_repair_order",
@@ -65,6 +74,10 @@ class Capability(models.TextChoices):
     AFTERSALES_WORK_JOB = "aftersales.work_job", _("Clock on and off workshop jobs")
     AFTERSALES_VIEW_PARTS = "aftersales.view_parts", _("View parts stock")
     AFTERSALES_CHANGE_PARTS = "aftersales.change_parts", _("Change parts stock and sales")
+    AFTERSALES_CHANGE_TARGET = (
+        "aftersales.change_target",
+        _("Set after-sales targets per position"),
+    )
     # CRM
     CRM_VIEW_CUSTOMER = "crm.view_customer", _("View customers")
     CRM_CHANGE_CUSTOMER = "crm.change_customer", _("Change customers")
@@ -77,6 +90,14 @@ class Capability(models.TextChoices):
     CRM_CHANGE_SURVEY = "crm.change_survey", _("Set the follow-up rules and questionnaires")
     CRM_CHANGE_MEMBER = "crm.change_member", _("Keep owner-club members and service reminders")
     CRM_VIEW_PHONE_LOG = "crm.view_phone_log", _("Read the log of phone numbers shown")
+    CRM_VIEW_ENQUIRY = "crm.view_enquiry", _("View enquiries and improvement proposals")
+    CRM_CHANGE_ENQUIRY = "crm.change_enquiry", _("Log enquiries and route customer feedback")
+    CRM_CHANGE_CSI_PLAN = "crm.change_csi_plan", _("Set SSI/CSI targets and action plans")
+    CRM_VIEW_MARKETING = (
+        "crm.view_marketing",
+        _("View marketing events, advertising plans and competitor logs"),
+    )
+    CRM_CHANGE_LETTER = "crm.change_letter", _("Print and mail thank-you letters")
     # finance and approvals
     FINANCE_SUBMIT_REQUEST = "finance.submit_request", _("Submit requests for approval")
     FINANCE_APPROVE_REQUEST = "finance.approve_request", _("Approve general requests")

@@ -62,6 +62,9 @@ class Report:
     description: str = ""
     template: str | None = None  # an extra block of HTML shown above the tables
     order: int = 100
+    # passes an approval chain (the department manager's, deputy GM's, GM's) before a
+    # scheduled run counts as submitted to its recipients (the 15th/30th tracking reports)
+    approval: bool = False
 
     @property
     def job_name(self) -> str:
@@ -162,6 +165,7 @@ def register_report(
     description="",
     template: str | None = None,
     order: int = 100,
+    approval: bool = False,
 ) -> Callable[[Gather], Gather]:
     """Declare a report. ``gather(actor, period)`` is its scoped selector: it runs inside one
     dealership's tenant scope and returns a :class:`ReportContent`. ``department`` is the
@@ -192,6 +196,7 @@ def register_report(
             description=description,
             template=template,
             order=order,
+            approval=approval,
         )
         _reports[code] = report
         _register_job(report)
