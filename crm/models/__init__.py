@@ -14,7 +14,10 @@
   :class:`SmsDelivery`;
 * :mod:`crm.models.privacy` — :class:`PhoneReveal`, the log of every full phone number shown;
 * :mod:`crm.models.intelligence` — market intelligence for the OEM's monthly submissions:
-  :class:`CompetitorObservation` (竞争对手情报) and :class:`AdvertisingSpend` (广告投放)."""
+  :class:`CompetitorObservation` (竞争对手情报) and :class:`AdvertisingSpend` (广告投放);
+* :mod:`crm.models.datachecks` — :class:`DataCheck`, the day-N+1 check of a customer's details;
+* :mod:`crm.models.targets` — :class:`SatisfactionTarget` (SSI / CSI per month) and its
+  :class:`SatisfactionAction` items."""
 
 from crm.models.complaints import (
     Complaint,
@@ -34,6 +37,7 @@ from crm.models.customers import (
     Source,
     Vehicle,
 )
+from crm.models.datachecks import DataCheck, DataCheckState
 from crm.models.followups import (
     AttemptOutcome,
     CallAttempt,
@@ -65,8 +69,10 @@ from crm.models.surveys import (
     SurveyChannel,
     SurveyResponse,
 )
+from crm.models.targets import ActionState, SatisfactionAction, SatisfactionTarget
 
 __all__ = [
+    "ActionState",
     "AdChannel",
     "AdvertisingSpend",
     "AttemptOutcome",
@@ -84,6 +90,8 @@ __all__ = [
     "Customer",
     "CustomerEvent",
     "CustomerKind",
+    "DataCheck",
+    "DataCheckState",
     "EventKind",
     "FollowUp",
     "FollowUpSettings",
@@ -98,6 +106,8 @@ __all__ = [
     "ReminderState",
     "RetentionEntry",
     "RetentionList",
+    "SatisfactionAction",
+    "SatisfactionTarget",
     "ServiceReminder",
     "SmsCampaign",
     "SmsCampaignState",
