@@ -954,3 +954,54 @@ class ServiceDayConfirmation(TenantModel):
 
     def get_absolute_url(self) -> str:
         return reverse("aftersales:daily") + f"?day={self.day:%Y-%m-%d}"
+
+
+class TargetRole(models.TextChoices):
+    SERVICE_ADVISOR = "service_advisor", _("Service advisor")
+    TECHNICIAN = "technician", _("Technician")
+    PARTS_SALESPERSON = "parts_salesperson", _("Parts salesperson")
+
+
+class ServiceTarget(TenantModel):
+    """A month's after-sales target of one person (the service manager's breakdown of the
+    department's target to each position, 分解给各岗位人员): revenue, repair orders, parts
+    sales and 5K/10K check-ins. What counts as actual depends on the role (see
+    :mod:`aftersales.selectors.targets`)."""
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    person = _user_fk(_("person"))
+    role = models.CharField(_("role"), max_length=20, choices=TargetRole)
+    revenue = models.DecimalField(
+        _("revenue (CNY)"), default=Decimal("0"), validators=NON_NEGATIVE, **MONEY
+    )
+    repair_orders = models.PositiveIntegerField(
+        _("repair orders"), default=0, validators=[MaxValueValidator(100000)]
+    )
+    parts_sales = models.DecimalField(
+        _("parts sales (CNY)"), default=Decimal("0"), validators=NON_NEGATIVE, **MONEY
+    )
+    checkins = models.PositiveIntegerField(
+        _("5K/10K check-ins"), default=0, validators=[MaxValueValidator(100000)]
+    )
+    set_by = _user_fk(_("set by"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-month", "role", "pk"]
+        verbose_name = _("after-sales target")
+        verbose_name_plural = _("after-sales targets")
+        constraints = [
+            *tenant_keys(),
+            models.UniqueConstraint(
+                fields=["dealership", "month", "person"], name="aftersales_target_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1), name="aftersales_target_month_first_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.person_id} {self.role}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("aftersales:target_list") + f"?month={self.month:%Y-%m}"

@@ -815,3 +815,270 @@ class DiscountLimit(TenantModel):
 
     def get_absolute_url(self) -> str:
         return reverse("sales:discount_limits")
+
+
+# --- plans, price lists and the sub-dealer network (#18) ----------------------------------------
+
+
+class PlanPeriod(models.TextChoices):
+    YEAR = "year", _("Year")
+    QUARTER = "quarter", _("Quarter")
+    MONTH = "month", _("Month")
+
+
+class PlanState(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("plan state", "Draft")
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", pgettext_lazy("plan state", "Approved")
+    REJECTED = "rejected", pgettext_lazy("plan state", "Rejected")
+    SUBMITTED = "submitted", _("Submitted to the OEM")
+
+
+class SalesPlan(TenantModel):
+    """销售计划: a year's, quarter's or month's plan (units and revenue by model), approved by the
+    sales manager or director, the deputy GM and the GM (kind ``sales.plan``), then submitted to
+    the OEM. An approved month plan sets the month's department targets by model."""
+
+    period = models.CharField(_("period"), max_length=10, choices=PlanPeriod)
+    starts_on = models.DateField(
+        _("first day"), help_text=_("The first day of the year, quarter or month.")
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=PlanState, default=PlanState.DRAFT
+    )
+    request = models.ForeignKey(
+        "org.ApprovalRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approval request"),
+    )
+    submitted_on = models.DateField(_("submitted to the OEM on"), null=True, blank=True)
+    submitted_by = _user_fk(_("submitted by"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = _user_fk(_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "period"]
+        verbose_name = _("sales plan")
+        verbose_name_plural = _("sales plans")
+        constraints = [
+            *tenant_keys("request"),
+            models.UniqueConstraint(
+                fields=["dealership", "period", "starts_on"], name="sales_plan_one_per_period"
+            ),
+            models.CheckConstraint(condition=Q(starts_on__day=1), name="sales_plan_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.get_period_display()}"
+
+    @property
+    def ends_on(self) -> dt.date:
+        months = {"year": 12, "quarter": 3}.get(self.period, 1)
+        index = self.starts_on.year * 12 + self.starts_on.month - 1 + months
+        return dt.date(index // 12, index % 12 + 1, 1) - dt.timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        if self.period == PlanPeriod.YEAR:
+            return f"{self.starts_on:%Y}"
+        if self.period == PlanPeriod.QUARTER:
+            return f"{self.starts_on:%Y}-Q{(self.starts_on.month - 1) // 3 + 1}"
+        return f"{self.starts_on:%Y-%m}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:plan_detail", kwargs={"pk": self.pk})
+
+
+class SalesPlanLine(TenantModel):
+    plan = models.ForeignKey(
+        SalesPlan, on_delete=models.CASCADE, related_name="lines", verbose_name=_("sales plan")
+    )
+    model = models.CharField(_("model"), max_length=80)
+    units = models.PositiveIntegerField(_("units"), validators=[MaxValueValidator(1000000)])
+    revenue = models.DecimalField(_("revenue (CNY)"), validators=NON_NEGATIVE, **MONEY)
+
+    class Meta:
+        ordering = ["model"]
+        verbose_name = _("sales plan line")
+        verbose_name_plural = _("sales plan lines")
+        constraints = [
+            *tenant_keys("plan"),
+            models.UniqueConstraint(
+                fields=["dealership", "plan", "model"], name="sales_plan_line_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} × {self.units}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:plan_detail", kwargs={"pk": self.plan_id})
+
+
+class PriceListState(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("price list state", "Draft")
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", pgettext_lazy("price list state", "Approved")
+    REJECTED = "rejected", pgettext_lazy("price list state", "Rejected")
+    SUPERSEDED = "superseded", _("Replaced before it took effect")
+
+
+class PriceList(TenantModel):
+    """The prices of one model and trim from a day (公司新产品市场价格): MSRP, the dealer's
+    purchase price, the floor below which a quote needs approval. Drafted by the sales
+    department, it takes effect only after the sales director, deputy GM and GM approved it
+    (kind ``sales.price_list``); the approved list with the latest ``valid_from`` not after a
+    day is the one in effect that day."""
+
+    model = models.CharField(_("model"), max_length=80)
+    trim = models.CharField(_("trim"), max_length=80, blank=True)
+    msrp = models.DecimalField(_("MSRP (CNY)"), validators=NON_NEGATIVE, **MONEY)
+    dealer_price = models.DecimalField(
+        _("dealer price (CNY)"), validators=NON_NEGATIVE, **MONEY
+    )
+    floor_price = models.DecimalField(
+        _("floor price (CNY)"),
+        validators=NON_NEGATIVE,
+        help_text=_("The lowest price a car may be sold for without the sales manager's approval."),
+        **MONEY,
+    )
+    valid_from = models.DateField(_("valid from"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=PriceListState, default=PriceListState.DRAFT
+    )
+    request = models.ForeignKey(
+        "org.ApprovalRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approval request"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = _user_fk(_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["model", "trim", "-valid_from", "-pk"]
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
+        constraints = [
+            *tenant_keys("request"),
+            # one approved list per model, trim and day (a later approval supersedes the other)
+            models.UniqueConstraint(
+                fields=["dealership", "model", "trim", "valid_from"],
+                condition=Q(state="approved"),
+                name="sales_price_list_one_approved_per_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(floor_price__lte=F("msrp")), name="sales_price_list_floor_below_msrp"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["dealership", "model", "trim", "valid_from"], name="sales_pricelist_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.trim} {self.valid_from}".replace("  ", " ")
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:pricelist_detail", kwargs={"pk": self.pk})
+
+
+class SubDealerState(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", pgettext_lazy("sub-dealer state", "Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Contract ended")
+
+
+class SubDealer(TenantModel):
+    """二级网络: a sub-dealer selling the brand's cars in the dealership's region, with its
+    contract and the sales manager who looks after it."""
+
+    name = models.CharField(pgettext_lazy("sub-dealer", "name"), max_length=100)
+    contact_name = models.CharField(_("contact person"), max_length=50)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    region = models.CharField(_("region"), max_length=50)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contract_start = models.DateField(_("contract from"), null=True, blank=True)
+    contract_end = models.DateField(_("contract until"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=SubDealerState, default=SubDealerState.PROSPECT
+    )
+    manager = _user_fk(_("looked after by"))
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sub-dealer")
+        verbose_name_plural = _("sub-dealers")
+        constraints = [
+            *tenant_keys(),
+            models.UniqueConstraint(fields=["dealership", "name"], name="sales_subdealer_name"),
+            models.CheckConstraint(
+                condition=Q(contract_start__isnull=True)
+                | Q(contract_end__isnull=True)
+                | Q(contract_end__gte=F("contract_start")),
+                name="sales_subdealer_contract_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:subdealer_detail", kwargs={"pk": self.pk})
+
+
+class SubDealerAssessment(TenantModel):
+    """A period's assessment of a sub-dealer: units sold, a score out of 100, the findings."""
+
+    sub_dealer = models.ForeignKey(
+        SubDealer,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("sub-dealer"),
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    units = models.PositiveIntegerField(
+        _("units sold"), validators=[MaxValueValidator(100000)], default=0
+    )
+    score = models.PositiveSmallIntegerField(_("score"), validators=[MaxValueValidator(100)])
+    findings = models.TextField(_("findings"), blank=True)
+    assessed_by = _user_fk(_("assessed by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start", "pk"]
+        verbose_name = _("sub-dealer assessment")
+        verbose_name_plural = _("sub-dealer assessments")
+        constraints = [
+            *tenant_keys("sub_dealer"),
+            models.UniqueConstraint(
+                fields=["dealership", "sub_dealer", "period_start"],
+                name="sales_subdealer_assessment_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="sales_subdealer_assessment_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sub_dealer_id} {self.period_start}–{self.period_end}: {self.score}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:subdealer_detail", kwargs={"pk": self.sub_dealer_id})
