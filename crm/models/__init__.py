@@ -48,6 +48,20 @@ from crm.models.followups import (
     FollowUpStatus,
 )
 from crm.models.intelligence import AdChannel, AdvertisingSpend, CompetitorObservation
+from crm.models.marketing import (
+    AdvertisingPlan,
+    AdvertisingPlanLine,
+    CompetitorAd,
+    EventEvidence,
+    EventInvitation,
+    EventState,
+    EvidenceKind,
+    InvitationChannel,
+    InvitationReply,
+    MarketingEvent,
+    MarketingEventKind,
+    PlanState,
+)
 from crm.models.outreach import (
     Membership,
     ReminderKind,
@@ -72,6 +86,18 @@ from crm.models.surveys import (
 from crm.models.targets import ActionState, SatisfactionAction, SatisfactionTarget
 
 __all__ = [
+    "PlanState",
+    "MarketingEventKind",
+    "MarketingEvent",
+    "InvitationReply",
+    "InvitationChannel",
+    "EvidenceKind",
+    "EventState",
+    "EventInvitation",
+    "EventEvidence",
+    "CompetitorAd",
+    "AdvertisingPlanLine",
+    "AdvertisingPlan",
     "ActionState",
     "AdChannel",
     "AdvertisingSpend",
