@@ -48,6 +48,7 @@ from crm.models.followups import (
     FollowUpStatus,
 )
 from crm.models.intelligence import AdChannel, AdvertisingSpend, CompetitorObservation
+from crm.models.letters import LetterState, ThankYouLetter
 from crm.models.marketing import (
     AdvertisingPlan,
     AdvertisingPlanLine,
@@ -75,6 +76,14 @@ from crm.models.outreach import (
     SmsDeliveryState,
 )
 from crm.models.privacy import PhoneReveal
+from crm.models.service_desk import (
+    Enquiry,
+    EnquiryChannel,
+    EnquiryTopic,
+    ImprovementProposal,
+    ProposalSource,
+    ProposalState,
+)
 from crm.models.surveys import (
     Question,
     QuestionKind,
@@ -84,25 +93,17 @@ from crm.models.surveys import (
     SurveyResponse,
 )
 from crm.models.targets import ActionState, SatisfactionAction, SatisfactionTarget
+from crm.models.tiers import CustomerStanding, CustomerTier
 
 __all__ = [
-    "PlanState",
-    "MarketingEventKind",
-    "MarketingEvent",
-    "InvitationReply",
-    "InvitationChannel",
-    "EvidenceKind",
-    "EventState",
-    "EventInvitation",
-    "EventEvidence",
-    "CompetitorAd",
-    "AdvertisingPlanLine",
-    "AdvertisingPlan",
     "ActionState",
     "AdChannel",
+    "AdvertisingPlan",
+    "AdvertisingPlanLine",
     "AdvertisingSpend",
     "AttemptOutcome",
     "CallAttempt",
+    "CompetitorAd",
     "CompetitorObservation",
     "Complaint",
     "ComplaintCategory",
@@ -116,15 +117,33 @@ __all__ = [
     "Customer",
     "CustomerEvent",
     "CustomerKind",
+    "CustomerStanding",
+    "CustomerTier",
     "DataCheck",
     "DataCheckState",
+    "Enquiry",
+    "EnquiryChannel",
+    "EnquiryTopic",
+    "EventEvidence",
+    "EventInvitation",
     "EventKind",
+    "EventState",
+    "EvidenceKind",
     "FollowUp",
     "FollowUpSettings",
     "FollowUpStatus",
+    "ImprovementProposal",
+    "InvitationChannel",
+    "InvitationReply",
+    "LetterState",
+    "MarketingEvent",
+    "MarketingEventKind",
     "Membership",
     "Ownership",
     "PhoneReveal",
+    "PlanState",
+    "ProposalSource",
+    "ProposalState",
     "Question",
     "QuestionKind",
     "Questionnaire",
@@ -143,5 +162,6 @@ __all__ = [
     "SurveyAnswer",
     "SurveyChannel",
     "SurveyResponse",
+    "ThankYouLetter",
     "Vehicle",
 ]

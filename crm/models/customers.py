@@ -227,6 +227,15 @@ class CustomerEvent(TenantModel):
         verbose_name=_("served by"),
     )
     summary = models.CharField(_("what happened"), max_length=200, blank=True)
+    amount = models.DecimalField(
+        _("amount spent (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("What the customer paid (the car, the repair order), when reported."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -5,6 +5,7 @@ transaction of the event; crm's follow-up scheduling builds the call list on the
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -34,6 +35,7 @@ def customer_event_record(
     vehicle: Vehicle | None = None,
     staff=None,
     summary: str = "",
+    amount=None,
 ) -> CustomerEvent:
     """Record that ``customer`` had a delivery or service visit on ``occurred_on``, reported by
     ``source`` (the module's saved record). Called again for the same source, it returns the
@@ -41,11 +43,19 @@ def customer_event_record(
 
     The caller has already checked the actor's right to the event (a delivery, a repair order);
     the row is written with the event's dealership and audited under the actor's name, with
-    its follow-up call (:func:`crm.services.followups.followup_schedule`)."""
+    its follow-up call (:func:`crm.services.followups.followup_schedule`). ``amount`` is what
+    the customer paid (yuan), when the module knows it: the customer tiers count it."""
     if kind not in EventKind.values:
         raise ValidationError({"kind": _("Unknown kind of event.")})
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": _("The event cannot be in the future.")})
+    if amount is not None:
+        try:
+            amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({"amount": _("Give an amount in yuan.")}) from None
+        if not amount.is_finite() or amount < 0:
+            raise ValidationError({"amount": _("An amount cannot be negative.")})
     source_type, source_id = _source_key(source)
     existing = CustomerEvent.objects.filter(source_type=source_type, source_id=source_id).first()
     if existing is not None:
@@ -60,6 +70,7 @@ def customer_event_record(
         source_id=source_id,
         staff=staff,
         summary=summary[:200],
+        amount=amount,
     )
     try:
         with transaction.atomic():  # a concurrent report of the same event: keep the first
