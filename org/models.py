@@ -289,7 +289,29 @@ from org.approvals.models import (  # noqa: E402
     StepApprover,
 )
 
+# The admin office's rows (org/office/models.py): notices, meetings, training, the rota.
+from org.office.models import (  # noqa: E402
+    ActionItem,
+    Meeting,
+    MeetingAttendee,
+    Notice,
+    NoticeReceipt,
+    NoticeTarget,
+    RotaShift,
+    TrainingRecord,
+    TrainingSession,
+)
+
 __all__ = [
+    "ActionItem",
+    "Meeting",
+    "MeetingAttendee",
+    "Notice",
+    "NoticeReceipt",
+    "NoticeTarget",
+    "RotaShift",
+    "TrainingRecord",
+    "TrainingSession",
     "ApprovalChain",
     "ApprovalRequest",
     "ApprovalStep",
