@@ -2,8 +2,9 @@
 request (its requester, its approvers, the department or dealership scope of
 ``finance.submit_request``); after approval, the holders of the position that acts on it (the
 admin clerk files stamped contracts, the customer-relations manager places promotional goods
-orders). Budgets: ``finance.view_budget`` / ``finance.change_budget``, department scope meaning
-the budgets of one's own departments."""
+orders, finance records an advertising claim's state with the OEM, the customer department's
+handler records a decoration's installation). Budgets: ``finance.view_budget`` /
+``finance.change_budget``, department scope meaning the budgets of one's own departments."""
 
 from __future__ import annotations
 
@@ -23,17 +24,17 @@ def _mine(access: UserAccess) -> Q:
     return Q(request__requester_id=access.user_id) | Q(request_id__in=_approver_of(access))
 
 
-def _acting_position(code: str):
-    """Approved records for holders of ``code`` (who act on them after approval)."""
+def _acting_position(*codes: str):
+    """Approved records for holders of ``codes`` (who act on them after approval)."""
     from org.approvals.models import ApprovalRequest
     from org.models import Position
 
     def condition(access: UserAccess) -> Q:
         return Q(
             request__status=ApprovalRequest.Status.APPROVED,
-            dealership_id__in=Position.objects.filter(pk__in=access.position_ids, code=code).values(
-                "dealership_id"
-            ),
+            dealership_id__in=Position.objects.filter(
+                pk__in=access.position_ids, code__in=codes
+            ).values("dealership_id"),
         )
 
     return condition
@@ -57,10 +58,12 @@ def _rules(widened=None) -> ModelAccess:
 
 def register() -> None:
     from finance.models import (
+        AdClaim,
         Budget,
         CashAdvance,
         ContractApproval,
         ContractStamping,
+        DecorationRequest,
         GeneralRequest,
         Payment,
         PromoOrder,
@@ -79,6 +82,8 @@ def register() -> None:
         register_model_access(model, _rules())
     register_model_access(ContractStamping, _rules(_acting_position("admin_clerk")))
     register_model_access(PromoOrder, _rules(_acting_position("customer_relations_manager")))
+    register_model_access(AdClaim, _rules(_acting_position("accountant", "finance_manager")))
+    register_model_access(DecorationRequest, _rules(_acting_position("cr_specialist")))
 
     def budgets_of_my_departments(access: UserAccess) -> Q:
         return Q(department_id__in=access.department_ids) | _mine(access)

@@ -21,8 +21,14 @@ REIMBURSEMENT = "finance.reimbursement"
 PROMO_ORDER = "finance.promo_order"
 PROMO_REIMBURSEMENT = "finance.promo_reimbursement"
 BUDGET = "finance.budget"
+AD_CLAIM = "finance.ad_claim"
+DECORATION = "finance.decoration"
 
 INVOICE, CONTRACT, PHOTO, OTHER = "invoice", "contract", "photo", "other"
+# the engine's purposes are a closed set: a decoration request's safety agreement with the
+# installer is its "contract", an advertising claim's proof of publication its "photo"
+SAFETY_AGREEMENT = CONTRACT
+PUBLICATION_PROOF = PHOTO
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class FinanceKind:
     budgeted: bool = False
     follow_up: str = ""  # the action after approval: "sign", "file", "order"
     follow_up_position: str = ""
-    labels: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)  # purpose → what the kind calls the attachment
 
     @property
     def model(self):
@@ -55,6 +61,11 @@ class FinanceKind:
     @property
     def attachments(self) -> tuple[str, ...]:
         return self.required + self.optional
+
+    def attachment_label(self, purpose: str):
+        from finance.forms import FILE_LABELS
+
+        return self.labels.get(purpose) or FILE_LABELS.get(purpose, purpose)
 
 
 FINANCE_KINDS: dict[str, FinanceKind] = {
@@ -125,6 +136,42 @@ FINANCE_KINDS: dict[str, FinanceKind] = {
             "budgets",
             ("department", "year", "period", "number", "category"),
         ),
+        FinanceKind(
+            AD_CLAIM,
+            "AdClaim",
+            "ad-claims",
+            (
+                "campaign",
+                "medium",
+                "published_from",
+                "published_until",
+                "programme",
+                "programme_ref",
+            ),
+            required=(CONTRACT, INVOICE, PUBLICATION_PROOF),
+            optional=(OTHER,),
+            labels={
+                CONTRACT: gettext_lazy("Contract (photo of the original)"),
+                INVOICE: gettext_lazy("Invoices"),
+                PUBLICATION_PROOF: gettext_lazy(
+                    "Proof of publication (sample copy, photos or screenshots)"
+                ),
+            },
+        ),
+        FinanceKind(
+            DECORATION,
+            "DecorationRequest",
+            "decorations",
+            ("work", "location", "installer", "planned_on", "at_height"),
+            optional=(PHOTO, SAFETY_AGREEMENT, OTHER),
+            follow_up="install",
+            follow_up_position="cr_specialist",
+            labels={
+                PHOTO: gettext_lazy("Design or site photos"),
+                SAFETY_AGREEMENT: gettext_lazy("Safety agreement with the installer"),
+                OTHER: gettext_lazy("Quotation or other document"),
+            },
+        ),
     )
 }
 
@@ -144,7 +191,22 @@ def record_of(request):
 ATTACHMENT_MESSAGES = {
     INVOICE: gettext_lazy("Attach the invoice (a PDF or a photo)."),
     CONTRACT: gettext_lazy("Attach the contract (a PDF or a photo)."),
+    PHOTO: gettext_lazy("Attach the photos (a PDF or a photo)."),
 }
+# what a kind asks for instead (its own name of the attachment)
+KIND_ATTACHMENT_MESSAGES = {
+    AD_CLAIM: {
+        CONTRACT: gettext_lazy("Attach a photo of the original contract."),
+        INVOICE: gettext_lazy("Attach the invoices."),
+        PUBLICATION_PROOF: gettext_lazy(
+            "Attach the proof of publication (a sample copy, photos or screenshots)."
+        ),
+    },
+}
+
+
+def attachment_message(kind: str, purpose: str) -> str:
+    return str(KIND_ATTACHMENT_MESSAGES.get(kind, {}).get(purpose) or ATTACHMENT_MESSAGES[purpose])
 
 
 def validate_submit(request) -> None:
@@ -161,7 +223,7 @@ def validate_submit(request) -> None:
     attached = set(request.attachments.values_list("purpose", flat=True))
     missing = [p for p in kind.required if p not in attached]
     if missing:
-        raise ValidationError({"attachments": [str(ATTACHMENT_MESSAGES[p]) for p in missing]})
+        raise ValidationError({"attachments": [attachment_message(kind.code, p) for p in missing]})
     if isinstance(record, Reimbursement) and record.type == Reimbursement.Type.WRITE_OFF:
         selectors.check_advance(record.advance, request.requester_id)
     if kind.code == PROMO_REIMBURSEMENT:
@@ -310,6 +372,30 @@ REQUEST_KINDS: dict[str, RequestKind] = {
             ],
         ),
         _kind(BUDGET, gettext_lazy("Budget"), [HEAD, Step.at("deputy_gm"), Step.at("gm")]),
+        # the OEM promotional goods reimbursement's chain (003 §4.2.7(2), domain.md)
+        _kind(
+            AD_CLAIM,
+            gettext_lazy("OEM advertising reimbursement claim"),
+            [
+                HEAD,
+                Step.at("accountant"),
+                Step.at("finance_manager"),
+                Step.at("deputy_gm"),
+                Step.at("gm"),
+            ],
+        ),
+        # 003 §4.2.6: (the asking department →) customer department handler → its manager →
+        # deputy GM → GM; then the safety agreement when at height, then the installation
+        _kind(
+            DECORATION,
+            gettext_lazy("Showroom decoration or advertising installation"),
+            [
+                Step.at("cr_specialist", label=gettext_lazy("Customer department handler")),
+                Step.at("crm_director"),
+                Step.at("deputy_gm"),
+                Step.at("gm"),
+            ],
+        ),
     )
 }
 

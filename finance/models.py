@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -276,3 +277,163 @@ class Budget(FinanceRecord):
         if self.period == self.Period.MONTH:
             return f"{self.year}-{self.number:02d}"
         return str(self.year)
+
+
+class AdMedium(models.TextChoices):
+    NEWSPAPER = "newspaper", _("Newspaper or magazine")
+    RADIO = "radio", _("Radio")
+    TELEVISION = "television", _("Television")
+    OUTDOOR = "outdoor", _("Outdoor (billboards, bus shelters)")
+    ONLINE = "online", _("Online and social media")
+    PRINT = "print", _("Printed material")
+    EVENT = "event", _("Event or owner activity")
+    OTHER = "other", _("Other")
+
+
+class AdClaim(FinanceRecord):
+    """广告费用厂家报销: advertising the car maker reimburses under one of its programmes. The claim
+    passes the dealership's chain (with the contract photo, the invoices and the proof of
+    publication), then finance records its state with the OEM: submitted (date, the OEM's claim
+    number), approved (the amount the OEM accepts) or rejected (why), and paid."""
+
+    class OemStatus(models.TextChoices):
+        NOT_SUBMITTED = "not_submitted", _("Not yet submitted to the OEM")
+        SUBMITTED = "submitted", _("Submitted to the OEM")
+        APPROVED = "approved", _("Approved by the OEM")
+        REJECTED = "rejected", _("Rejected by the OEM")
+        PAID = "paid", _("Paid by the OEM")
+
+    campaign = models.CharField(_("campaign"), max_length=200)
+    medium = models.CharField(_("medium"), max_length=20, choices=AdMedium)
+    published_from = models.DateField(_("published from"))
+    published_until = models.DateField(_("published until"))
+    programme = models.CharField(
+        _("OEM programme"),
+        max_length=200,
+        help_text=_("The car maker's advertising support programme the claim falls under."),
+    )
+    programme_ref = models.CharField(_("programme reference"), max_length=64, blank=True)
+    oem_status = models.CharField(
+        _("state with the OEM"),
+        max_length=20,
+        choices=OemStatus,
+        default=OemStatus.NOT_SUBMITTED,
+    )
+    oem_submitted_on = models.DateField(_("submitted to the OEM on"), null=True, blank=True)
+    oem_claim_no = models.CharField(_("OEM claim number"), max_length=64, blank=True)
+    oem_decided_on = models.DateField(_("OEM decided on"), null=True, blank=True)
+    oem_approved_amount = models.DecimalField(
+        _("amount approved by the OEM (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    oem_rejection_reason = models.CharField(_("OEM's reason"), max_length=500, blank=True)
+    oem_paid_on = models.DateField(_("paid by the OEM on"), null=True, blank=True)
+    oem_paid_amount = models.DecimalField(
+        _("amount paid by the OEM (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    oem_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("OEM state recorded by"),
+    )
+
+    class Meta(FinanceRecord.Meta):
+        verbose_name = _("OEM advertising reimbursement claim")
+        verbose_name_plural = _("OEM advertising reimbursement claims")
+        constraints = [
+            *_constraints(),
+            models.CheckConstraint(
+                condition=models.Q(published_until__gte=models.F("published_from")),
+                name="finance_adclaim_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(oem_status="not_submitted")
+                | models.Q(oem_submitted_on__isnull=False),
+                name="finance_adclaim_submitted_on",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(oem_status__in=["approved", "paid"])
+                | models.Q(oem_approved_amount__isnull=False),
+                name="finance_adclaim_approved_amount",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(oem_status="paid") | models.Q(oem_paid_amount__isnull=False),
+                name="finance_adclaim_paid_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(oem_paid_amount__isnull=True)
+                | models.Q(oem_paid_amount__lte=models.F("oem_approved_amount")),
+                name="finance_adclaim_paid_within_approved",
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        start, end = self.published_from, self.published_until
+        if start and end and end < start:
+            raise ValidationError(
+                {"published_until": _("The end of publication is before its start.")}
+            )
+
+    @property
+    def claimed(self) -> Decimal:
+        return self.request.amount or Decimal("0.00")
+
+    @property
+    def outstanding(self) -> Decimal:
+        """What the OEM still owes: nothing once rejected; the approved amount less what it
+        paid once it decided; the amount claimed until then."""
+        if self.oem_status == self.OemStatus.REJECTED:
+            return Decimal("0.00")
+        expected = (
+            self.oem_approved_amount if self.oem_approved_amount is not None else self.claimed
+        )
+        return expected - (self.oem_paid_amount or Decimal("0.00"))
+
+
+class DecorationRequest(FinanceRecord):
+    """展厅装饰/广告安装: showroom decoration, or installing or removing advertising. The customer
+    department handles it; once approved, work at height needs a safety agreement with the
+    installer (attached to the request) before the handler records the installation."""
+
+    class Work(models.TextChoices):
+        DECORATION = "decoration", _("Showroom decoration")
+        INSTALLATION = "installation", _("Advertising installation")
+        REMOVAL = "removal", _("Advertising removal")
+
+    work = models.CharField(_("work"), max_length=20, choices=Work, default=Work.DECORATION)
+    location = models.CharField(_("location"), max_length=200)
+    installer = models.CharField(_("installer"), max_length=200)
+    planned_on = models.DateField(_("planned for"), null=True, blank=True)
+    at_height = models.BooleanField(
+        _("work at height"),
+        default=False,
+        help_text=_(
+            "Work at height needs a safety agreement with the installer before it is installed."
+        ),
+    )
+    installed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("installation recorded by"),
+    )
+    installed_at = models.DateTimeField(_("installed at"), null=True, blank=True)
+
+    class Meta(FinanceRecord.Meta):
+        verbose_name = _("showroom decoration or advertising installation")
+        verbose_name_plural = _("showroom decorations and advertising installations")

@@ -22,15 +22,17 @@ from dealership.tenancy import get_scope
 from finance import kinds as K
 from finance import selectors
 from finance.models import (
+    AdClaim,
     Budget,
     CashAdvance,
     ContractApproval,
     ContractStamping,
+    DecorationRequest,
     PromoOrder,
     Reimbursement,
 )
 from org.approvals import services as approvals
-from org.approvals.models import ApprovalRequest
+from org.approvals.models import ApprovalChain, ApprovalRequest
 from org.models import Department, PositionAssignment
 
 Status = ApprovalRequest.Status
@@ -150,7 +152,17 @@ def _check_files(kind: K.FinanceKind, files: dict, existing=()) -> None:
             raise ValidationError({purpose: _("This kind of request takes no such attachment.")})
     missing = [p for p in kind.required if not files.get(p) and p not in existing]
     if missing:
-        raise ValidationError({p: str(K.ATTACHMENT_MESSAGES[p]) for p in missing})
+        raise ValidationError({p: K.attachment_message(kind.code, p) for p in missing})
+
+
+def _submit(actor, request_id: int, kind: str) -> None:
+    """Start the chain; a dealership opened before the kind existed first gets its default
+    chain, as the engine's initializer gives new ones (existing chains are never touched)."""
+    if not ApprovalChain.objects.filter(kind=kind).exists():
+        from dealership.models import Dealership
+
+        approvals.chains_seed(Dealership.objects.get(pk=get_scope().current_id))
+    approvals.request_submit(actor=actor, request_id=request_id)
 
 
 def _attach(actor, request_id, files: dict) -> None:
@@ -213,7 +225,7 @@ def record_create(
     save_audited(actor=actor, obj=record, before=None, fields=(*spec.fields, "request"))
     _attach(actor, request.pk, files)
     if submit:
-        approvals.request_submit(actor=actor, request_id=request.pk)
+        _submit(actor, request.pk, kind)
         request.refresh_from_db()
     return record
 
@@ -268,7 +280,7 @@ def record_update(
     save_audited(actor=actor, obj=record, before=before, fields=spec.fields)
     _attach(actor, request.pk, files)
     if submit:
-        approvals.request_submit(actor=actor, request_id=request.pk)
+        _submit(actor, request.pk, kind)
     record.refresh_from_db()
     return record
 
@@ -278,7 +290,7 @@ def record_submit(*, actor, kind: str, record_id: int):
     """Submit one's own draft or returned request (the chain starts, or starts again)."""
     spec = _kind(kind)
     record = lock_for_user(actor, spec.model, record_id, "view")
-    approvals.request_submit(actor=actor, request_id=record.request_id)
+    _submit(actor, record.request_id, kind)
     record.refresh_from_db()
     return record
 
@@ -349,7 +361,244 @@ def promo_order_place(*, actor, record_id: int) -> PromoOrder:
     )
 
 
-FOLLOW_UPS = {"sign": contract_sign, "file": stamping_file, "order": promo_order_place}
+# --- the OEM advertising reimbursement claim with the OEM -------------------------------------
+
+OEM_RECORDERS = ("accountant", "finance_manager")
+OemStatus = AdClaim.OemStatus
+OEM_FIELDS = (
+    "oem_status",
+    "oem_submitted_on",
+    "oem_claim_no",
+    "oem_decided_on",
+    "oem_approved_amount",
+    "oem_rejection_reason",
+    "oem_paid_on",
+    "oem_paid_amount",
+    "oem_recorded_by",
+)
+# what each step needs the claim to be in
+OEM_FROM = {
+    OemStatus.SUBMITTED: (OemStatus.NOT_SUBMITTED,),
+    OemStatus.APPROVED: (OemStatus.SUBMITTED,),
+    OemStatus.REJECTED: (OemStatus.SUBMITTED,),
+    OemStatus.PAID: (OemStatus.APPROVED,),
+}
+
+
+def may_record_oem(user) -> bool:
+    """Finance (the accountant, the finance manager) records a claim's state with the OEM."""
+    return any(_holds(user, code) for code in OEM_RECORDERS)
+
+
+def oem_steps(claim: AdClaim) -> list[str]:
+    """The states the claim may move to next."""
+    if claim.request.status != Status.APPROVED:
+        return []
+    return [state for state, sources in OEM_FROM.items() if claim.oem_status in sources]
+
+
+def _amount(value, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (ArithmeticError, ValueError, TypeError):
+        raise ValidationError({field: _("Enter the amount in yuan.")}) from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({field: _("Enter an amount above zero.")})
+    return amount
+
+
+@transaction.atomic
+def ad_claim_oem_record(
+    *,
+    actor,
+    record_id: int,
+    status: str,
+    on,
+    amount=None,
+    claim_no: str = "",
+    reason: str = "",
+) -> AdClaim:
+    """Finance records the claim's next state with the OEM, on the day it happened: submitted
+    (with the OEM's claim number), approved (the amount the OEM accepts, at most the amount
+    claimed), rejected (with the OEM's reason) or paid (at most the approved amount). Each state
+    follows the one before; the claim must have passed the dealership's chain."""
+    claim = lock_for_user(actor, AdClaim, record_id, "view")
+    if not may_record_oem(actor):
+        raise PermissionDenied(_("Only finance records a claim's state with the OEM."))
+    if claim.request.status != Status.APPROVED:
+        raise ValidationError(_("This claim is not approved by the dealership (yet)."))
+    if status not in OEM_FROM:
+        raise ValidationError({"status": _("Choose what happened with the OEM.")})
+    if claim.oem_status not in OEM_FROM[status]:
+        raise ValidationError(
+            {
+                "status": _("This claim is %(state)s; that cannot come next.")
+                % {"state": claim.get_oem_status_display()}
+            }
+        )
+    if on is None:
+        raise ValidationError({"on": _("Enter the date.")})
+    today = timezone.localdate()
+    if on > today:
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    before = snapshot(claim, OEM_FIELDS)
+    if status == OemStatus.SUBMITTED:
+        if on < claim.published_from:
+            raise ValidationError({"on": _("The claim cannot be submitted before publication.")})
+        claim.oem_submitted_on = on
+        claim.oem_claim_no = (claim_no or "").strip()[:64]
+    elif status in (OemStatus.APPROVED, OemStatus.REJECTED):
+        if on < claim.oem_submitted_on:
+            raise ValidationError(
+                {"on": _("The OEM cannot decide before the claim was submitted.")}
+            )
+        claim.oem_decided_on = on
+        if status == OemStatus.APPROVED:
+            approved = _amount(amount, "amount")
+            if approved > claim.claimed:
+                raise ValidationError(
+                    {"amount": _("The OEM cannot approve more than the amount claimed.")}
+                )
+            claim.oem_approved_amount = approved
+        else:
+            reason = (reason or "").strip()
+            if not reason:
+                raise ValidationError({"reason": _("Say why the OEM rejected the claim.")})
+            claim.oem_rejection_reason = reason[:500]
+    else:  # paid
+        if on < claim.oem_decided_on:
+            raise ValidationError({"on": _("The OEM cannot pay before it approved the claim.")})
+        paid = claim.oem_approved_amount if amount in (None, "") else _amount(amount, "amount")
+        if paid > claim.oem_approved_amount:
+            raise ValidationError({"amount": _("The OEM cannot pay more than it approved.")})
+        claim.oem_paid_on = on
+        claim.oem_paid_amount = paid
+    if claim_no and status != OemStatus.SUBMITTED:
+        claim.oem_claim_no = claim_no.strip()[:64]
+    claim.oem_status = status
+    claim.oem_recorded_by = actor
+    save_audited(actor=actor, obj=claim, before=before, fields=OEM_FIELDS)
+    return claim
+
+
+# --- showroom decoration and advertising installation ---------------------------------------
+
+INSTALLERS = ("cr_specialist",)
+
+
+def may_install(user) -> bool:
+    """The customer department's handler arranges and records the installation."""
+    return any(_holds(user, code) for code in INSTALLERS)
+
+
+def has_agreement(record: DecorationRequest) -> bool:
+    return record.request.attachments.filter(purpose=K.SAFETY_AGREEMENT).exists()
+
+
+def _check_file(upload, field: str) -> None:
+    """The engine's checks of an attachment (type by content, size), before it is stored."""
+    from django.conf import settings
+
+    from org.approvals.services import ALLOWED_TYPES, _detect
+
+    if upload.size == 0:
+        raise ValidationError({field: _("The file is empty.")})
+    if upload.size > settings.ATTACHMENT_MAX_MB * 1024 * 1024:
+        raise ValidationError(
+            {field: _("The file is larger than %(mb)s MB.") % {"mb": settings.ATTACHMENT_MAX_MB}}
+        )
+    if _detect(upload) not in ALLOWED_TYPES:
+        raise ValidationError({field: _("Attach a PDF or a photo (JPEG, PNG, WebP, HEIC).")})
+
+
+def _store_agreement(actor, record: DecorationRequest, upload):
+    """The safety agreement attached to an approved request (the engine attaches files only
+    to drafts, so finance stores it on the request itself, checked the same way and audited)."""
+    from dealership.audit import audit_record
+    from dealership.models import AuditEntry
+    from org.approvals.models import Attachment
+    from org.approvals.services import _detect
+
+    _check_file(upload, "agreement")
+    name = (getattr(upload, "name", "") or "agreement").rsplit("/", 1)[-1][:200]
+    attachment = Attachment(
+        dealership_id=record.dealership_id,
+        request_id=record.request_id,
+        purpose=K.SAFETY_AGREEMENT,
+        name=name,
+        content_type=_detect(upload),
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    stored = attachment.file.name
+    try:
+        with transaction.atomic():
+            attachment.save()
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.CREATE,
+                obj=attachment,
+                before=None,
+                after={"request": record.request_id, "purpose": attachment.purpose, "name": name},
+            )
+    except Exception:
+        attachment.file.storage.delete(stored)  # no file without its row
+        raise
+    return attachment
+
+
+def _lock_decoration(actor, record_id) -> DecorationRequest:
+    record = lock_for_user(actor, DecorationRequest, record_id, "view")
+    if not may_install(actor):
+        raise PermissionDenied(
+            _("Only the customer department's handler records the installation.")
+        )
+    if record.request.status != Status.APPROVED:
+        raise ValidationError(_("This request is not approved (yet)."))
+    if record.installed_at is not None:
+        raise ValidationError(_("This has already been recorded."))
+    return record
+
+
+@transaction.atomic
+def decoration_agreement_attach(*, actor, record_id: int, agreement):
+    """The handler attaches the safety agreement signed with the installer to an approved
+    request (work at height)."""
+    record = _lock_decoration(actor, record_id)
+    if agreement is None:
+        raise ValidationError({"agreement": _("Choose a file.")})
+    return _store_agreement(actor, record, agreement)
+
+
+@transaction.atomic
+def decoration_install(*, actor, record_id: int, agreement=None) -> DecorationRequest:
+    """The handler records the installation of an approved request; work at height needs the
+    safety agreement with the installer attached first (or given here)."""
+    record = _lock_decoration(actor, record_id)
+    if agreement is not None:
+        _store_agreement(actor, record, agreement)
+    if record.at_height and not has_agreement(record):
+        raise ValidationError(
+            {
+                "agreement": _(
+                    "Work at height: attach the safety agreement with the installer first."
+                )
+            }
+        )
+    before = snapshot(record, ["installed_by", "installed_at"])
+    record.installed_by = actor
+    record.installed_at = timezone.now()
+    save_audited(actor=actor, obj=record, before=before, fields=["installed_by", "installed_at"])
+    return record
+
+
+FOLLOW_UPS = {
+    "sign": contract_sign,
+    "file": stamping_file,
+    "order": promo_order_place,
+    "install": decoration_install,
+}
 
 
 # --- one name per kind (``payment_create(actor=…, …)``) ---------------------------------------
@@ -389,3 +638,5 @@ promo_reimbursement_create, promo_reimbursement_update, promo_reimbursement_subm
     _create_update_submit(K.PROMO_REIMBURSEMENT)
 )
 budget_create, budget_update, budget_submit = _create_update_submit(K.BUDGET)
+ad_claim_create, ad_claim_update, ad_claim_submit = _create_update_submit(K.AD_CLAIM)
+decoration_create, decoration_update, decoration_submit = _create_update_submit(K.DECORATION)
