@@ -129,9 +129,74 @@ def form_class(spec: K.FinanceKind) -> type[RequestFormBase]:
     )
     for purpose in spec.attachments:
         attrs[purpose] = forms.FileField(
-            label=FILE_LABELS[purpose], required=purpose in spec.required, help_text=FILE_HELP
+            label=spec.attachment_label(purpose),
+            required=purpose in spec.required,
+            help_text=FILE_HELP,
         )
     return type(f"{spec.model_name}Form", (RequestFormBase,), attrs)
 
 
 FORMS = {code: form_class(spec) for code, spec in K.FINANCE_KINDS.items()}
+
+
+class OemStateForm(BootstrapMixin, forms.Form):
+    """Finance records what happened with the OEM (the steps the claim may take next)."""
+
+    status = forms.ChoiceField(label=_("what happened"))
+    on = forms.DateField(label=_("on"), widget=DateInput())
+    claim_no = forms.CharField(
+        label=_("OEM claim number"),
+        max_length=64,
+        required=False,
+        help_text=_("The number the OEM gave the claim, when submitted."),
+    )
+    amount = forms.DecimalField(
+        label=_("amount (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text=_(
+            "Approved: the amount the OEM accepts. Paid: what it paid (the approved "
+            "amount when empty)."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("OEM's reason"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("When the OEM rejected the claim."),
+    )
+
+    def __init__(self, *args, steps=(), **kwargs):
+        from finance.models import AdClaim
+
+        super().__init__(*args, **kwargs)
+        labels = dict(AdClaim.OemStatus.choices)
+        self.fields["status"].choices = [(s, labels[s]) for s in steps]
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status == "approved" and data.get("amount") is None:
+            self.add_error("amount", _("Enter the amount the OEM approved."))
+        if status == "rejected" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the OEM rejected the claim."))
+        return data
+
+
+class InstallForm(BootstrapMixin, forms.Form):
+    """The handler records the installation; at height, with the safety agreement."""
+
+    agreement = forms.FileField(
+        label=_("Safety agreement with the installer"), required=False, help_text=FILE_HELP
+    )
+
+    def __init__(self, *args, needs_agreement=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].required = needs_agreement
+        if needs_agreement:
+            self.fields["agreement"].help_text = _(
+                "Work at height: the agreement signed with the installer is required. %(help)s"
+            ) % {"help": FILE_HELP}

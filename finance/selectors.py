@@ -303,3 +303,62 @@ def check_promo_order(order) -> None:
         raise ValidationError(
             {"promo_order": _("Only an approved promotional goods order can be reimbursed.")}
         )
+
+
+# --- OEM advertising reimbursement claims -----------------------------------------------------
+
+
+@dataclass
+class AdClaimQuarter:
+    claims: list  # the quarter's claims (publication started in it), oldest first
+    earlier: list  # claims of earlier quarters the OEM still owes on
+
+    @staticmethod
+    def _sum(claims, value) -> Decimal:
+        return sum((value(c) or ZERO for c in claims), ZERO)
+
+    @property
+    def claimed(self) -> Decimal:
+        return self._sum(self.claims, lambda c: c.claimed)
+
+    @property
+    def approved(self) -> Decimal:
+        return self._sum(self.claims, lambda c: c.oem_approved_amount)
+
+    @property
+    def paid(self) -> Decimal:
+        return self._sum(self.claims, lambda c: c.oem_paid_amount)
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self._sum(self.claims, lambda c: c.outstanding)
+
+    @property
+    def earlier_outstanding(self) -> Decimal:
+        return self._sum(self.earlier, lambda c: c.outstanding)
+
+
+def ad_claims_quarter(actor, start: dt.date, end: dt.date) -> AdClaimQuarter:
+    """The advertising claims the dealership's chain approved whose publication started from
+    ``start`` to ``end`` (a claim counts, whole, in the quarter its advertising started), and
+    the approved claims of earlier quarters the OEM still owes on (two queries)."""
+    from finance.models import AdClaim
+
+    approved = (
+        AdClaim.objects.for_user(actor, "view")
+        .filter(request__status=APPROVED)
+        .select_related("request", "request__department")
+    )
+    claims = list(
+        approved.filter(published_from__gte=start, published_from__lte=end).order_by(
+            "published_from", "pk"
+        )
+    )
+    earlier = [
+        claim
+        for claim in approved.filter(published_from__lt=start)
+        .exclude(oem_status=AdClaim.OemStatus.REJECTED)
+        .order_by("published_from", "pk")
+        if claim.outstanding > 0
+    ]
+    return AdClaimQuarter(claims=claims, earlier=earlier)

@@ -15,11 +15,8 @@ for _spec in K.FINANCE_KINDS.values():
         path(f"{_slug}/<int:pk>/", _views["detail"].as_view(), name=f"{_name}_detail"),
         path(f"{_slug}/<int:pk>/edit/", _views["edit"].as_view(), name=f"{_name}_edit"),
     ]
-    if _spec.follow_up:
-        urlpatterns.append(
-            path(
-                f"{_slug}/<int:pk>/{_spec.follow_up}/",
-                _views[_spec.follow_up].as_view(),
-                name=f"{_name}_{_spec.follow_up}",
+    for _action, _view in _views.items():  # the actions after approval
+        if _action not in ("list", "create", "detail", "edit"):
+            urlpatterns.append(
+                path(f"{_slug}/<int:pk>/{_action}/", _view.as_view(), name=f"{_name}_{_action}")
             )
-        )

@@ -19,8 +19,8 @@ from dealership.access import can, get_object_for_user, permitted_ids
 from dealership.views import ScopedDetailView, ScopedListView, ServiceFormView, TenantRequiredMixin
 from finance import kinds as K
 from finance import selectors, services
-from finance.forms import FILE_LABELS, FORMS
-from finance.models import Budget, CashAdvance, Reimbursement
+from finance.forms import FORMS, InstallForm, OemStateForm
+from finance.models import AdClaim, Budget, CashAdvance, DecorationRequest, Reimbursement
 from finance.tables import BudgetTable, RecordTable
 from org.approvals.models import ApprovalRequest, Attachment
 
@@ -90,7 +90,14 @@ class RecordDetailView(KindMixin, ScopedDetailView):
 
     def base_queryset(self):
         related = ["request__requester", "request__department", "request__dealership"]
-        for name in ("signed_by", "filed_by", "ordered_by", "department"):
+        for name in (
+            "signed_by",
+            "filed_by",
+            "ordered_by",
+            "installed_by",
+            "oem_recorded_by",
+            "department",
+        ):
             if any(f.name == name for f in self.model._meta.fields):
                 related.append(name)
         return self.model.objects.select_related(*related)
@@ -112,7 +119,7 @@ class RecordDetailView(KindMixin, ScopedDetailView):
             for name in self.spec.fields
         ]
         context["attachments"] = [
-            (a, FILE_LABELS.get(a.purpose, a.purpose), _attachment_url(a))
+            (a, self.spec.attachment_label(a.purpose), _attachment_url(a))
             # only the files the viewer may open (someone let in to file a contract or place an
             # order sees the record, not necessarily the request and its files)
             for a in Attachment.objects.for_user(user, "view").filter(request=request)
@@ -147,6 +154,23 @@ class RecordDetailView(KindMixin, ScopedDetailView):
                 and getattr(record, at) is None
                 and services._holds(user, self.spec.follow_up_position),
             }
+        if isinstance(record, DecorationRequest):
+            context["follow_up"]["url"] = reverse(
+                "finance:decorationrequest_install", kwargs={"pk": record.pk}
+            )
+            context["follow_up"]["is_page"] = True
+            context["agreement"] = {
+                "needed": record.at_height,
+                "attached": record.at_height and services.has_agreement(record),
+            }
+        if isinstance(record, AdClaim):
+            steps = services.oem_steps(record)
+            context["oem"] = {
+                "claim": record,
+                "steps": steps,
+                "may": bool(steps) and services.may_record_oem(user),
+                "url": reverse("finance:adclaim_oem", kwargs={"pk": record.pk}),
+            }
         return context
 
 
@@ -154,21 +178,26 @@ FOLLOW_UP_FIELDS = {
     "sign": ("signed_by", "signed_at"),
     "file": ("filed_by", "filed_at"),
     "order": ("ordered_by", "ordered_at"),
+    "install": ("installed_by", "installed_at"),
 }
 FOLLOW_UP_LABELS = {
     "sign": gettext_lazy("Record the signature"),
     "file": gettext_lazy("Record the filing"),
     "order": gettext_lazy("Record placing the order"),
+    "install": gettext_lazy("Record the installation"),
 }
 FOLLOW_UP_DONE = {
     "sign": gettext_lazy("Signed"),
     "file": gettext_lazy("Filed"),
     "order": gettext_lazy("Ordered"),
+    "install": gettext_lazy("Installed"),
 }
 
 
 def _display(record, name):
     value = getattr(record, name)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     display = getattr(record, f"get_{name}_display", None)
     if display is not None:
         return display()
@@ -260,6 +289,97 @@ class FollowUpView(TenantRequiredMixin, View):
         return redirect(obj.get_absolute_url())
 
 
+class RecordActionView(KindMixin, ServiceFormView):
+    """A form page acting on an approved record (finance's OEM state of an advertising claim,
+    the handler's installation of a decoration); ``allowed(user)`` says who may (403)."""
+
+    template_name = "finance/action_form.html"
+    action = "view"
+    button = ""
+
+    def allowed(self, user) -> bool:
+        raise NotImplementedError
+
+    def get_object(self):
+        obj = super().get_object()
+        if not self.allowed(self.request.user):
+            raise PermissionDenied(self.refusal)
+        return obj
+
+    def cancel_url(self, obj):
+        return obj.get_absolute_url()
+
+    def render_form(self, form, obj, status=200):
+        from django.shortcuts import render
+
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "object": obj,
+                "title": self.get_title(obj),
+                "cancel_url": self.cancel_url(obj),
+                "button": self.button,
+                **self.kind_context(),
+            },
+            status=status,
+        )
+
+
+class AdClaimOemView(RecordActionView):
+    model = AdClaim
+    spec = K.FINANCE_KINDS[K.AD_CLAIM]
+    button = gettext_lazy("Record")
+    refusal = gettext_lazy("Only finance records a claim's state with the OEM.")
+
+    def allowed(self, user) -> bool:
+        return services.may_record_oem(user)
+
+    def get_title(self, obj):
+        return _("The claim with the OEM: %(subject)s") % {"subject": obj.request.subject}
+
+    def get_form(self, obj, data=None):
+        return OemStateForm(data, steps=services.oem_steps(obj))
+
+    def save(self, form, obj):
+        data = form.cleaned_data
+        return services.ad_claim_oem_record(
+            actor=self.request.user,
+            record_id=obj.pk,
+            status=data["status"],
+            on=data["on"],
+            amount=data.get("amount"),
+            claim_no=data.get("claim_no") or "",
+            reason=data.get("reason") or "",
+        )
+
+
+class DecorationInstallView(RecordActionView):
+    model = DecorationRequest
+    spec = K.FINANCE_KINDS[K.DECORATION]
+    button = gettext_lazy("Record the installation")
+    refusal = gettext_lazy("Only the customer department's handler records the installation.")
+
+    def allowed(self, user) -> bool:
+        return services.may_install(user)
+
+    def get_title(self, obj):
+        return _("Installation: %(subject)s") % {"subject": obj.request.subject}
+
+    def get_form(self, obj, data=None):
+        files = self.request.FILES if data is not None else None
+        needs = obj.at_height and not services.has_agreement(obj)
+        return InstallForm(data, files, needs_agreement=needs)
+
+    def save(self, form, obj):
+        return services.decoration_install(
+            actor=self.request.user,
+            record_id=obj.pk,
+            agreement=form.cleaned_data.get("agreement"),
+        )
+
+
 class BudgetListView(RecordListView):
     model = Budget
     spec = K.FINANCE_KINDS[K.BUDGET]
@@ -293,8 +413,12 @@ def kind_views(spec: K.FinanceKind) -> dict[str, type]:
         "create": type(f"{name}CreateView", (RecordFormView,), attrs),
         "edit": type(f"{name}EditView", (RecordFormView,), attrs),
     }
-    if spec.follow_up:
+    if spec.code == K.DECORATION:
+        views["install"] = DecorationInstallView
+    elif spec.follow_up:
         views[spec.follow_up] = type(
             f"{name}FollowUpView", (FollowUpView,), {"model": model, "follow_up": spec.follow_up}
         )
+    if spec.code == K.AD_CLAIM:
+        views["oem"] = AdClaimOemView
     return views

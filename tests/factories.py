@@ -434,6 +434,22 @@ BudgetFactory = _finance_factory(
     amount="10000.00",
 )
 
+AdClaimFactory = _finance_factory(
+    "AdClaim",
+    "finance.ad_claim",
+    campaign="测试广告",
+    medium="newspaper",
+    published_from=dt.date(2026, 10, 1),
+    published_until=dt.date(2026, 10, 31),
+    programme="测试厂家广宣支持",
+)
+DecorationRequestFactory = _finance_factory(
+    "DecorationRequest",
+    "finance.decoration",
+    location="展厅入口",
+    installer="测试广告公司",
+)
+
 
 def _finance_factories() -> dict:
     from django.apps import apps
@@ -450,6 +466,8 @@ def _finance_factories() -> dict:
             PromoOrderFactory,
             PromoReimbursementFactory,
             BudgetFactory,
+            AdClaimFactory,
+            DecorationRequestFactory,
         )
     }
 

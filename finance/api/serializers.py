@@ -11,6 +11,17 @@ from finance import kinds as K
 from org.approvals.models import ApprovalRequest, Attachment
 
 LINK_FIELDS = ("advance", "promo_order", "department")
+OEM_FIELDS = (
+    "oem_status",
+    "oem_submitted_on",
+    "oem_claim_no",
+    "oem_decided_on",
+    "oem_approved_amount",
+    "oem_rejection_reason",
+    "oem_paid_on",
+    "oem_paid_amount",
+    "oem_recorded_by",
+)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -47,11 +58,18 @@ class RequestSerializer(serializers.ModelSerializer):
 
 
 def read_serializer(spec: K.FinanceKind) -> type[serializers.ModelSerializer]:
-    extra = [
-        f
-        for f in ("signed_by", "signed_at", "filed_by", "filed_at", "ordered_by", "ordered_at")
-        if any(field.name == f for field in spec.model._meta.fields)
-    ]
+    done = (
+        "signed_by",
+        "signed_at",
+        "filed_by",
+        "filed_at",
+        "ordered_by",
+        "ordered_at",
+        "installed_by",
+        "installed_at",
+        *OEM_FIELDS,
+    )
+    extra = [f for f in done if any(field.name == f for field in spec.model._meta.fields)]
     fields = ["id", "request", *spec.fields, *extra]
     if spec.code == K.BUDGET:
         fields.append("amount")
@@ -66,6 +84,11 @@ def read_serializer(spec: K.FinanceKind) -> type[serializers.ModelSerializer]:
             attrs[name] = serializers.CharField(
                 source=f"{name}.username", read_only=True, default=None
             )
+    if spec.code == K.AD_CLAIM:
+        attrs["oem_outstanding"] = serializers.DecimalField(
+            source="outstanding", max_digits=14, decimal_places=2, read_only=True
+        )
+        attrs["Meta"].fields = [*fields, "oem_outstanding"]
     return type(f"{spec.model_name}Serializer", (serializers.ModelSerializer,), attrs)
 
 
@@ -100,3 +123,22 @@ def create_serializer(spec: K.FinanceKind) -> type[serializers.ModelSerializer]:
 
 READ = {code: read_serializer(spec) for code, spec in K.FINANCE_KINDS.items()}
 CREATE = {code: create_serializer(spec) for code, spec in K.FINANCE_KINDS.items()}
+
+
+class OemStateSerializer(serializers.Serializer):
+    """What happened with the OEM: ``submitted`` (``claim_no``), ``approved`` (``amount``),
+    ``rejected`` (``reason``) or ``paid`` (``amount``, the approved amount when left out)."""
+
+    status = serializers.ChoiceField(choices=["submitted", "approved", "rejected", "paid"])
+    on = serializers.DateField()
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+    )
+    claim_no = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class InstallSerializer(serializers.Serializer):
+    """The safety agreement with the installer (needed at height unless already attached)."""
+
+    agreement = serializers.FileField(required=False, allow_null=True)

@@ -15,7 +15,7 @@ from dealership.api.services import as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet
 from finance import kinds as K
 from finance import services
-from finance.api.serializers import CREATE, READ
+from finance.api.serializers import CREATE, READ, InstallSerializer, OemStateSerializer
 
 
 class RecordViewSet(TenantModelViewSet):
@@ -35,7 +35,7 @@ class RecordViewSet(TenantModelViewSet):
         )
 
     def policy_action(self) -> str:
-        if self.action in ("submit", "sign", "file", "order"):
+        if self.action in ("submit", "sign", "file", "order", "install", "oem"):
             return "change"
         return super().policy_action()
 
@@ -94,10 +94,48 @@ class PromoOrderViewSet(RecordViewSet):
         return self._follow_up(request, "order")
 
 
+class AdClaimViewSet(RecordViewSet):
+    @extend_schema(request=OemStateSerializer)
+    @action(detail=True, methods=["post"])
+    def oem(self, request, pk=None):
+        """Finance records the claim's next state with the OEM (submitted, approved, rejected,
+        paid)."""
+        record = self.get_object()
+        data = valid(OemStateSerializer, request)
+        with as_drf_errors():
+            record = services.ad_claim_oem_record(
+                actor=request.user,
+                record_id=record.pk,
+                status=data["status"],
+                on=data["on"],
+                amount=data.get("amount"),
+                claim_no=data.get("claim_no", ""),
+                reason=data.get("reason", ""),
+            )
+        return self._result(record)
+
+
+class DecorationRequestViewSet(RecordViewSet):
+    @extend_schema(request=InstallSerializer)
+    @action(detail=True, methods=["post"])
+    def install(self, request, pk=None):
+        """The customer department's handler records the installation (multipart: the safety
+        agreement with the installer, needed for work at height unless already attached)."""
+        record = self.get_object()
+        data = valid(InstallSerializer, request)
+        with as_drf_errors():
+            record = services.decoration_install(
+                actor=request.user, record_id=record.pk, agreement=data.get("agreement")
+            )
+        return self._result(record)
+
+
 BASES = {
     K.CONTRACT_APPROVAL: ContractApprovalViewSet,
     K.CONTRACT_STAMPING: ContractStampingViewSet,
     K.PROMO_ORDER: PromoOrderViewSet,
+    K.AD_CLAIM: AdClaimViewSet,
+    K.DECORATION: DecorationRequestViewSet,
 }
 
 
