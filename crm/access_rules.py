@@ -21,7 +21,9 @@
 * Market intelligence (competitor observations, advertising spends): the marketing work of
   ``crm.change_campaign`` — the marketing and CRM managers record and read the dealership's, a
   marketing or campaign specialist their own ("own" = recorded by the user). Others (the deputy
-  GM, HQ) read them in the monthly OEM reports."""
+  GM, HQ) read them in the monthly OEM reports.
+* Day-N+1 data checks: as their follow-up. SSI / CSI targets: read with ``crm.view_followup``,
+  set with ``crm.change_csi_plan``; their action items also "own" = the item's owner."""
 
 from __future__ import annotations
 
@@ -174,6 +176,22 @@ def register() -> None:
         )
     register_model_access(
         m.PhoneReveal, _by_user("user", C.CRM_VIEW_PHONE_LOG, C.CRM_VIEW_PHONE_LOG)
+    )
+    # the day-N+1 data checks follow their follow-up; SSI / CSI targets are read by whoever reads
+    # follow-ups and set by the CSI/SSI admin (crm.change_csi_plan); an action item's owner
+    # reads it ("own") and records its progress (crm.services.targets)
+    register_model_access(m.DataCheck, _followup_rules("followup__"))
+    register_model_access(
+        m.SatisfactionTarget,
+        ModelAccess(
+            view=C.CRM_VIEW_FOLLOWUP,
+            change=C.CRM_CHANGE_CSI_PLAN,
+            own=_everything,
+            department=_everything,
+        ),
+    )
+    register_model_access(
+        m.SatisfactionAction, _by_user("owner", C.CRM_VIEW_FOLLOWUP, C.CRM_CHANGE_CSI_PLAN)
     )
     check = holds(C.CRM_VIEW_CUSTOMER_PHONE)
     register_masked_fields(Customer, dict.fromkeys(PHONE_FIELDS, check))

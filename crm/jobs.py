@@ -123,3 +123,31 @@ def complaint_deadlines(*, dealership, run_date):
     # the state of the complaints now: run late or for missed days it does everything once
     done = complaints_check_deadlines()
     return f"{len(done['reminded'])} reminded, {len(done['escalated'])} escalated"
+
+
+# --- the day-N+1 data check and the SSI / CSI action items (#18) --------------------------------
+
+
+@register_job(
+    "crm.data_check_list",
+    Daily(at=dt.time(7, 30)),
+    _("CRM: list yesterday's delivered and serviced customers for the data check"),
+    owners=("customer_relations_manager",),
+)
+def data_check_list(*, dealership, run_date):
+    from crm.services.datachecks import datachecks_list
+
+    return datachecks_list(dealership=dealership, day=run_date)
+
+
+@register_job(
+    "crm.satisfaction_actions_overdue",
+    Daily(at=dt.time(9, 0)),
+    _("CRM: remind the owners of overdue SSI/CSI action items"),
+    owners=("customer_relations_manager",),
+)
+def satisfaction_actions_overdue(*, dealership, run_date):
+    from crm.services.targets import satisfaction_actions_remind
+
+    return satisfaction_actions_remind(dealership=dealership, day=run_date)
+

@@ -23,3 +23,7 @@ def register() -> None:
     for area in (followups, calls, surveys, complaints, outreach, intelligence, board):
         area.register_nav()
         area.register_widgets()
+    from crm.views import datachecks, targets
+
+    for area in (datachecks, targets):
+        area.register_nav()

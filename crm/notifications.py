@@ -122,6 +122,35 @@ KINDS += [
     ),
 ]
 
+# --- the day-N+1 data check and the SSI / CSI action plans (crm/jobs.py) ----------------------
+
+DATA_CHECK_LIST = "crm.data_check_list"
+SATISFACTION_ACTION_OVERDUE = "crm.satisfaction_action_overdue"
+
+KINDS += [
+    NotificationKind(
+        DATA_CHECK_LIST,
+        _("Customer details to verify"),
+        description=_(
+            "Each morning: yesterday's delivered and serviced customers on your list, whose "
+            "phone and address to verify before the satisfaction call."
+        ),
+        email=Email.OFF,
+        wecom=False,
+    ),
+    NotificationKind(
+        SATISFACTION_ACTION_OVERDUE,
+        _("SSI/CSI action item overdue"),
+        description=_(
+            "An action item of the satisfaction plan you own (or administer) is past its due "
+            "date and not done."
+        ),
+        email=Email.EACH,
+        wecom=True,
+    ),
+]
+
+
 
 def register() -> None:
     for kind in KINDS:

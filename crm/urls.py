@@ -5,10 +5,12 @@ from crm.views import (
     calls,
     complaints,
     customers,
+    datachecks,
     followups,
     intelligence,
     outreach,
     surveys,
+    targets,
 )
 
 app_name = "crm"
@@ -21,4 +23,6 @@ urlpatterns = [
     *outreach.urlpatterns,
     *intelligence.urlpatterns,
     *board.urlpatterns,
+    *datachecks.urlpatterns,
+    *targets.urlpatterns,
 ]
