@@ -232,7 +232,133 @@ def _scenarios(today: dt.date) -> list[tuple]:
             {},
             "approved",
         ),
+        *_ad_scenarios(today),
     ]
+
+
+def _quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _ad_scenarios(today: dt.date) -> list[tuple]:
+    """OEM advertising claims of last quarter (one waiting at the OEM, one approved and paid by
+    it) and this month's (at the accountant); decoration requests (one at height, approved,
+    with its safety agreement, waiting to be installed; one pending at the handler)."""
+    last = _quarter_start(_quarter_start(today) - dt.timedelta(days=1))
+    claim_files = {
+        "contract": ("png", "合同原件.png"),
+        "invoice": ("pdf", "发票.pdf"),
+        "photo": ("png", "样报.png"),
+    }
+    programme = {"programme": "厂家区域广宣支持计划", "programme_ref": f"GX-{last.year}"}
+    return [
+        (
+            K.AD_CLAIM,
+            "marketing_specialist",
+            "上季度报纸广告厂家报销",
+            "18000.00",
+            {
+                "campaign": "楚天都市报半版广告",
+                "medium": "newspaper",
+                "published_from": last + dt.timedelta(days=9),
+                "published_until": last + dt.timedelta(days=23),
+                **programme,
+            },
+            claim_files,
+            "approved",
+        ),
+        (
+            K.AD_CLAIM,
+            "marketing_specialist",
+            "上季度电台广告厂家报销",
+            "10000.00",
+            {
+                "campaign": "交通广播整点报时",
+                "medium": "radio",
+                "published_from": last + dt.timedelta(days=30),
+                "published_until": last + dt.timedelta(days=60),
+                **programme,
+            },
+            claim_files,
+            "approved",
+        ),
+        (
+            K.AD_CLAIM,
+            "marketing_specialist",
+            "本月网络广告厂家报销",
+            "6500.00",
+            {
+                "campaign": "汽车之家车型置顶",
+                "medium": "online",
+                "published_from": today.replace(day=1),
+                "published_until": today,
+                **programme,
+            },
+            claim_files,
+            ("pending", 1),
+        ),
+        (
+            K.DECORATION,
+            "sales_consultant",
+            "展厅外墙广告牌更换（高空作业）",
+            "12000.00",
+            {
+                "work": "installation",
+                "location": "展厅外墙门头",
+                "installer": "武汉华彩广告公司",
+                "planned_on": today + dt.timedelta(days=5),
+                "at_height": True,
+            },
+            {"photo": ("png", "效果图.png")},
+            "approved",
+        ),
+        (
+            K.DECORATION,
+            "sales_consultant",
+            "展厅新车上市氛围布置",
+            "3000.00",
+            {
+                "work": "decoration",
+                "location": "展厅中央展台",
+                "installer": "武汉创意展览",
+                "planned_on": today + dt.timedelta(days=10),
+                "at_height": False,
+            },
+            {},
+            ("pending", 0),
+        ),
+    ]
+
+
+def _after(title: str, record, people, today: dt.date) -> None:
+    """What happens after the chain in the demo: finance's state with the OEM, the safety
+    agreement of the installation at height."""
+    finance = people.get("accountant") or people.get("finance_manager")
+    if title == "上季度报纸广告厂家报销" and finance is not None:
+        services.ad_claim_oem_record(
+            actor=finance,
+            record_id=record.pk,
+            status="submitted",
+            on=min(today, record.published_until + dt.timedelta(days=7)),
+            claim_no="AD-CLAIM-0031",
+        )
+    elif title == "上季度电台广告厂家报销" and finance is not None:
+        submitted = min(today, record.published_until + dt.timedelta(days=3))
+        for status, amount in (("submitted", None), ("approved", "9000.00"), ("paid", None)):
+            services.ad_claim_oem_record(
+                actor=finance,
+                record_id=record.pk,
+                status=status,
+                on=submitted,
+                amount=Decimal(amount) if amount else None,
+                claim_no="AD-CLAIM-0032" if status == "submitted" else "",
+            )
+    elif title.startswith("展厅外墙广告牌更换") and people.get("cr_specialist") is not None:
+        services.decoration_agreement_attach(
+            actor=people["cr_specialist"],
+            record_id=record.pk,
+            agreement=_file("pdf", "高空作业安全协议.pdf"),
+        )
 
 
 def seed(dealerships) -> list:
@@ -286,6 +412,9 @@ def _seed_dealership() -> None:
             )
         elif outcome == "withdrawn":
             approvals.request_withdraw(actor=requester, request_id=request.pk)
+        if outcome == "approved":
+            record.refresh_from_db()
+            _after(title, record, people, today)
 
 
 BUDGETS = [

@@ -527,3 +527,26 @@ def test_the_summary_lists_each_claim_of_the_quarter(cast, staff):
     ]
     assert [row[0] for row in earlier.rows] == ["五月未付"]
     assert run.pdf and run.xlsx
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_claim_at_the_oem_and_an_agreement_at_height(cast, staff):
+    from finance import demo
+
+    demo.seed([cast.a])
+    with dealership_context(cast.a):
+        counts = (AdClaim.objects.count(), DecorationRequest.objects.count())
+        demo.seed([cast.a])
+        assert (AdClaim.objects.count(), DecorationRequest.objects.count()) == counts
+        waiting = AdClaim.objects.get(oem_status="submitted")
+        assert waiting.request.status == "approved" and waiting.oem_claim_no
+        paid = AdClaim.objects.get(oem_status="paid")
+        assert (paid.oem_approved_amount, paid.oem_paid_amount) == (
+            Decimal("9000.00"),
+            Decimal("9000.00"),
+        )
+        high = DecorationRequest.objects.get(at_height=True)
+        assert high.request.status == "approved" and high.installed_at is None
+        assert services.has_agreement(high)
