@@ -8,7 +8,13 @@
 * Stock and allocation requests: ``sales.view_stock`` / ``sales.change_stock`` (the stock is
   the department's: department scope sees it all; "own" = the cars of one's own orders).
 * Targets and discount limits: seen with ``sales.view_order`` (a consultant: their own),
-  set with ``sales.change_plan``."""
+  set with ``sales.change_plan``.
+* Sales plans (year, quarter, month): seen with ``sales.view_order`` at department scope or
+  wider (the floor's managers, the GM office), drafted with ``sales.change_plan``.
+* Price lists: seen with ``sales.view_order`` (a consultant: the approved lists, which they
+  quote from; department scope: drafts too), drafted with ``sales.change_price_list``.
+* Sub-dealers and their assessments: seen with ``sales.view_order`` ("own" = the sub-dealers
+  the user looks after), kept with ``sales.change_network``."""
 
 from __future__ import annotations
 
@@ -62,6 +68,10 @@ def _own_limits(access: UserAccess) -> Q:
     return Q(position_id__in=held)
 
 
+def _approved_lists(access: UserAccess) -> Q:
+    return Q(state="approved")
+
+
 def register() -> None:
     from sales import models as m
 
@@ -98,6 +108,38 @@ def register() -> None:
             view=C.SALES_VIEW_ORDER,
             change=C.SALES_CHANGE_PLAN,
             own=_own_limits,
+            department=_everything,
+        ),
+    )
+    register_model_access(
+        m.SalesPlan,
+        ModelAccess(view=C.SALES_VIEW_ORDER, change=C.SALES_CHANGE_PLAN, department=_everything),
+    )
+    register_model_access(
+        m.SalesPlanLine,
+        ModelAccess(view=C.SALES_VIEW_ORDER, change=C.SALES_CHANGE_PLAN, department=_everything),
+    )
+    register_model_access(
+        m.PriceList,
+        ModelAccess(
+            view=C.SALES_VIEW_ORDER,
+            change=C.SALES_CHANGE_PRICE_LIST,
+            own=_approved_lists,
+            department=_everything,
+        ),
+    )
+    network = {"view": C.SALES_VIEW_ORDER, "change": C.SALES_CHANGE_NETWORK}
+    register_model_access(
+        m.SubDealer,
+        ModelAccess(
+            **network, own=lambda access: Q(manager_id=access.user_id), department=_everything
+        ),
+    )
+    register_model_access(
+        m.SubDealerAssessment,
+        ModelAccess(
+            **network,
+            own=lambda access: Q(sub_dealer__manager_id=access.user_id),
             department=_everything,
         ),
     )

@@ -843,9 +843,7 @@ class SalesPlan(TenantModel):
     starts_on = models.DateField(
         _("first day"), help_text=_("The first day of the year, quarter or month.")
     )
-    state = models.CharField(
-        _("state"), max_length=10, choices=PlanState, default=PlanState.DRAFT
-    )
+    state = models.CharField(_("state"), max_length=10, choices=PlanState, default=PlanState.DRAFT)
     request = models.ForeignKey(
         "org.ApprovalRequest",
         on_delete=models.PROTECT,
@@ -938,9 +936,7 @@ class PriceList(TenantModel):
     model = models.CharField(_("model"), max_length=80)
     trim = models.CharField(_("trim"), max_length=80, blank=True)
     msrp = models.DecimalField(_("MSRP (CNY)"), validators=NON_NEGATIVE, **MONEY)
-    dealer_price = models.DecimalField(
-        _("dealer price (CNY)"), validators=NON_NEGATIVE, **MONEY
-    )
+    dealer_price = models.DecimalField(_("dealer price (CNY)"), validators=NON_NEGATIVE, **MONEY)
     floor_price = models.DecimalField(
         _("floor price (CNY)"),
         validators=NON_NEGATIVE,

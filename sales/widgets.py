@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def register() -> None:
-    from sales.views import leads, orders, plans, stock
+    from sales.views import leads, orders, plans, salesplans, stock
 
-    for area in (leads, orders, stock, plans):
+    for area in (leads, orders, stock, plans, salesplans):
         area.register_widgets()

@@ -3,9 +3,9 @@ on the router with ``register(router)``."""
 
 from rest_framework.routers import DefaultRouter
 
-from sales.api import leads, orders, plans, stock
+from sales.api import leads, orders, plans, salesplans, stock
 
 router = DefaultRouter(trailing_slash=True)
-for area in (leads, orders, stock, plans):
+for area in (leads, orders, stock, plans, salesplans):
     area.register(router)
 urlpatterns = router.urls

@@ -77,7 +77,12 @@ class QuoteForm(BootstrapMixin, forms.Form):
     vehicle_model = forms.CharField(label=_("model"), max_length=80, required=False)
     vehicle_trim = forms.CharField(label=_("trim"), max_length=80, required=False)
     vehicle_colour = forms.CharField(label=_("colour"), max_length=30, required=False)
-    list_price = forms.DecimalField(label=_("list price"), required=False, **MONEY)
+    list_price = forms.DecimalField(
+        label=_("list price"),
+        required=False,
+        help_text=_("Left empty: the MSRP of the price list in effect for the model and trim."),
+        **MONEY,
+    )
     discount = forms.DecimalField(label=_("discount"), required=False, **MONEY)
     insurance_company = forms.CharField(label=_("insurer"), max_length=50, required=False)
     insurance_amount = forms.DecimalField(label=_("insurance premium"), required=False, **MONEY)

@@ -5,6 +5,9 @@ registration fees and finance; its total is computed here, never taken from inpu
 is checked against the actor's limit (:class:`~sales.models.DiscountLimit`, the largest of the
 positions they hold): within it the quote is ready (``approved``) at once; above it the quote
 waits (``pending``) for the sales manager through the approval engine (kind ``sales.discount``).
+Without a typed list price (and no stock car) the MSRP of the price list in effect for the model
+and trim is taken; a price after discount below that list's floor price waits for the same
+approval, whatever the consultant's limit.
 Creating a quote moves its lead to the stage "quote"."""
 
 from __future__ import annotations
@@ -33,12 +36,14 @@ from sales.models import (
     StockStatus,
     StockVehicle,
 )
+from sales.selectors.salesplans import price_in_effect
 from sales.services.stages import lead_advance
 
 __all__ = [
     "LOAN_TERMS",
     "MAX_QUOTE_ITEMS",
     "QUOTE_FIELDS",
+    "below_floor",
     "discount_limit_for",
     "discount_limit_set",
     "discount_limits_seed",
@@ -276,7 +281,14 @@ def _apply(quote: Quote, fields: dict, car: StockVehicle | None, items: list[Quo
     if not quote.vehicle_model:
         raise ValidationError({"vehicle_model": _("Enter the model, or choose a stock car.")})
     if quote.list_price is None:
-        raise ValidationError({"list_price": _("Enter the list price.")})
+        # the MSRP of the price list in effect for the model and trim
+        in_effect = price_in_effect(quote.vehicle_model, quote.vehicle_trim)
+        if in_effect is not None:
+            quote.list_price = in_effect.msrp
+    if quote.list_price is None:
+        raise ValidationError(
+            {"list_price": _("Enter the list price (no price list is in effect for this model).")}
+        )
     if quote.discount > quote.list_price:
         raise ValidationError({"discount": _("The discount cannot be more than the list price.")})
     valid_until = quote.valid_until
@@ -329,6 +341,15 @@ def _subject(quote: Quote) -> str:
     }
 
 
+def below_floor(quote: Quote) -> bool:
+    """Is the car's price after the discount below the floor price of the list in effect?
+    (Then the quote waits for the sales manager's approval like a discount above the limit.)"""
+    in_effect = price_in_effect(quote.vehicle_model, quote.vehicle_trim)
+    if in_effect is None or quote.list_price is None:
+        return False
+    return quote.list_price - quote.discount < in_effect.floor_price
+
+
 def _check_discount(actor, quote: Quote) -> None:
     """Within the actor's limit the quote is ready; above it, it waits for approval (a new
     request, or the returned one submitted again)."""
@@ -342,7 +363,7 @@ def _check_discount(actor, quote: Quote) -> None:
         and old.status in (Status.RETURNED, Status.DRAFT)
         and old.requester_id == _pk(actor)
     )
-    if quote.discount <= discount_limit_for(actor):
+    if quote.discount <= discount_limit_for(actor) and not below_floor(quote):
         if reusable:
             approvals.request_withdraw(actor=actor, request_id=old.pk)
         quote.status = QuoteStatus.APPROVED
@@ -495,6 +516,9 @@ def _details(request, user) -> list:
         (_("Consultant's limit"), f"{discount_limit_for(request.requester_id):,.2f}"),
         (_("Total"), f"{quote.total:,.2f}"),
     ]
+    in_effect = price_in_effect(quote.vehicle_model, quote.vehicle_trim)
+    if in_effect is not None:
+        rows.append((_("Floor price"), f"{in_effect.floor_price:,.2f}"))
     if permitted_ids(user, Quote, "view", [quote.pk]):
         rows.append(
             (

@@ -42,6 +42,7 @@ from sales.models import (
     TradeIn,
 )
 from sales.selectors import orders as selectors
+from sales.selectors.salesplans import price_in_effect
 from sales.services.quotes import EDITABLE
 from sales.tables.orders import OrderTable, QuoteTable
 
@@ -152,6 +153,16 @@ class QuoteFormView(ServiceFormView):
                 found = Lead.objects.filter(pk=lead).first()
                 if found is not None and found.model_of_interest:
                     initial["vehicle_model"] = found.model_of_interest
+                    in_effect = price_in_effect(found.model_of_interest)
+                    if in_effect is not None:
+                        initial["list_price"] = in_effect.msrp
+            model = self.request.GET.get("model", "").strip()[:80]
+            if model:
+                trim = self.request.GET.get("trim", "").strip()[:80]
+                initial.update(vehicle_model=model, vehicle_trim=trim)
+                in_effect = price_in_effect(model, trim)
+                if in_effect is not None:
+                    initial["list_price"] = in_effect.msrp
             initial["valid_until"] = timezone.localdate() + dt.timedelta(days=7)
         else:
             initial = {

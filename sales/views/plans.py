@@ -48,10 +48,15 @@ def tabs_context(user, tab: str) -> dict:
             limits = optional_url("sales:discount_limits")
     except LookupError:
         pass
+    from sales.models import PriceList, SalesPlan, SubDealer
+
     return {
         "tab": tab,
         "tab_daily": can(user, DayConfirmation, "view") and not selectors.own_only(user),
         "tab_limits_url": limits,
+        "tab_plans": can(user, SalesPlan, "view") and not selectors.own_only(user),
+        "tab_prices": can(user, PriceList, "view"),
+        "tab_network": can(user, SubDealer, "view"),
     }
 
 
@@ -91,10 +96,14 @@ class BoardView(PlansView):
 
     def get(self, request):
         board = selectors.board(request.user)
+        from sales.selectors.salesplans import plan_actuals, plan_in_force
+
+        plan = plan_in_force(request.user) if not selectors.own_only(request.user) else None
         return self.page(
             "sales/plans/board.html",
             {
                 "board": board,
+                "plan_month": plan_actuals(request.user, plan) if plan is not None else None,
                 "may_view_stock": board.stock is not None,
                 "order_statuses": [
                     (value, label, (board.orders or {}).get(value, 0))
