@@ -10,7 +10,9 @@ rejected, returned, withdrawn), written in bulk as the services would have writt
   waiting steps are cancelled, after a withdrawal the open and waiting ones;
 * write-offs of approved cash advances of the same requester, promotional goods
   reimbursements of approved orders, the GM's signature, the filing and the order placed after
-  approval, the month's budgets of the departments.
+  approval, the month's budgets of the departments;
+* a few OEM advertising claims (the approved ones submitted to the OEM, some paid) and
+  decoration requests (an approved one installed unless it is at height).
 
 No attachments, audit entries or notifications (as the rest of the bench: what a restore would
 bring back of the month's records)."""
@@ -185,6 +187,72 @@ def _dependents(month: BenchMonth, plans: list[Planned]) -> list[Planned]:
     return extra
 
 
+def _advertising(month: BenchMonth) -> list[Planned]:
+    """A few OEM advertising claims (the marketing specialist's) and decoration requests (a
+    sales consultant's), approved or pending; the approved claims are then at the OEM."""
+    rng = month.rng
+    positions = month.kept["positions"]
+    staff = month.kept["staff_by_position"]
+    plans = []
+    for code, kind, outcomes in (
+        ("marketing_specialist", K.AD_CLAIM, ("approved", "approved", "pending")),
+        ("sales_consultant", K.DECORATION, ("approved", "pending")),
+    ):
+        if not staff.get(code) or code not in positions:
+            continue
+        for n, outcome in enumerate(outcomes):
+            day = month.days[min(n * 7, len(month.days) - 1)]
+            if kind == K.AD_CLAIM:
+                start = day - dt.timedelta(days=40)
+                subject, amount = "广告费用厂家报销", _amount(month, 3000, 40000)
+                fields = {
+                    "campaign": rng.choice(("报纸半版广告", "电台整点报时", "汽车之家置顶")),
+                    "medium": rng.choice(("newspaper", "radio", "online")),
+                    "published_from": start,
+                    "published_until": start + dt.timedelta(days=14),
+                    "programme": "厂家区域广宣支持",
+                }
+            else:
+                subject, amount = "展厅广告安装", _amount(month, 1000, 15000)
+                fields = {
+                    "work": "installation",
+                    "location": "展厅外墙",
+                    "installer": "武汉华彩广告公司",
+                    "planned_on": day + dt.timedelta(days=7),
+                    "at_height": n == 0,
+                }
+            plans.append(
+                Planned(
+                    kind,
+                    staff[code][0],
+                    positions[code],
+                    subject,
+                    amount,
+                    outcome,
+                    rng.randrange(3),
+                    day,
+                    fields,
+                )
+            )
+    return plans
+
+
+def _oem_state(record, request, month: BenchMonth) -> None:
+    """An approved claim submitted to the OEM a few days later, every other one approved (90 %)
+    and paid by it."""
+    finance = month.holders("accountant") or month.holders("finance_manager")
+    if not finance:
+        return
+    submitted = request.finished_at.date() + dt.timedelta(days=2)
+    record.oem_status, record.oem_submitted_on = "submitted", submitted
+    record.oem_claim_no, record.oem_recorded_by = f"AD{request.pk:06d}", finance[0]
+    if month.rng.random() < 0.5:
+        record.oem_status, record.oem_decided_on = "paid", submitted + dt.timedelta(days=10)
+        record.oem_approved_amount = (request.amount * Decimal("0.9")).quantize(Decimal("0.01"))
+        record.oem_paid_on = submitted + dt.timedelta(days=20)
+        record.oem_paid_amount = record.oem_approved_amount
+
+
 def _budgets(month: BenchMonth) -> list[Planned]:
     """The month's budgets of the sales and after-sales departments, asked by the accountant."""
     from django.utils import translation
@@ -354,6 +422,7 @@ def seed_finance(month: BenchMonth) -> None:
     plans = _plan(month)
     plans += _dependents(month, plans)
     plans += _budgets(month)
+    plans += _advertising(month)
     chains = _Chains()
     resolved_cache: dict = {}
     requests, steps, approvers = [], [], []
@@ -398,14 +467,16 @@ def seed_finance(month: BenchMonth) -> None:
             if plan.kind == K.BUDGET:
                 fields["amount"] = plan.amount
             record = kind.model(dealership=month.dealership, request=request, **fields)
-            if request.status == "approved" and kind.follow_up and month.rng.random() < 0.7:
-                holder = month.holders(kind.follow_up_position)[0]
+            holders = month.holders(kind.follow_up_position) if kind.follow_up else []
+            # an installation at height waits for its safety agreement (the bench has no files)
+            waits = plan.fields.get("at_height", False)
+            if request.status == "approved" and holders and not waits and month.rng.random() < 0.7:
                 done = request.finished_at + dt.timedelta(hours=4)
-                by, at = {"sign": ("signed_by", "signed_at"), "file": ("filed_by", "filed_at")}.get(
-                    kind.follow_up, ("ordered_by", "ordered_at")
-                )
-                setattr(record, by, holder)
+                by, at = FOLLOW_UP_FIELDS[kind.follow_up]
+                setattr(record, by, holders[0])
                 setattr(record, at, done)
+            if plan.kind == K.AD_CLAIM and request.status == "approved":
+                _oem_state(record, request, month)
             records[id(plan)] = record
             by_model.setdefault(kind.model_name, []).append(record)
         for model_name, rows in by_model.items():
@@ -423,6 +494,12 @@ def fix_clone(source, target) -> None:
     ApprovalRequest.objects.bulk_update(requests, ["chain_snapshot"], batch_size=1000)
 
 
+FOLLOW_UP_FIELDS = {
+    "sign": ("signed_by", "signed_at"),
+    "file": ("filed_by", "filed_at"),
+    "order": ("ordered_by", "ordered_at"),
+    "install": ("installed_by", "installed_at"),
+}
 FINANCE_MODELS = tuple(f"finance.{k.model_name}" for k in K.FINANCE_KINDS.values())
 
 

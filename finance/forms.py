@@ -142,7 +142,7 @@ FORMS = {code: form_class(spec) for code, spec in K.FINANCE_KINDS.items()}
 class OemStateForm(BootstrapMixin, forms.Form):
     """Finance records what happened with the OEM (the steps the claim may take next)."""
 
-    status = forms.ChoiceField(label=_("what happened"))
+    status = forms.ChoiceField(label=_("what happened with the OEM"))
     on = forms.DateField(label=_("on"), widget=DateInput())
     claim_no = forms.CharField(
         label=_("OEM claim number"),

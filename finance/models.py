@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealership.models import TenantModel
 from dealership.tenancy.constraints import tenant_keys
@@ -303,7 +304,7 @@ class AdClaim(FinanceRecord):
         REJECTED = "rejected", _("Rejected by the OEM")
         PAID = "paid", _("Paid by the OEM")
 
-    campaign = models.CharField(_("campaign"), max_length=200)
+    campaign = models.CharField(pgettext_lazy("advertising claim", "campaign"), max_length=200)
     medium = models.CharField(_("medium"), max_length=20, choices=AdMedium)
     published_from = models.DateField(_("published from"))
     published_until = models.DateField(_("published until"))
@@ -414,7 +415,7 @@ class DecorationRequest(FinanceRecord):
         REMOVAL = "removal", _("Advertising removal")
 
     work = models.CharField(_("work"), max_length=20, choices=Work, default=Work.DECORATION)
-    location = models.CharField(_("location"), max_length=200)
+    location = models.CharField(pgettext_lazy("decoration", "location"), max_length=200)
     installer = models.CharField(_("installer"), max_length=200)
     planned_on = models.DateField(_("planned for"), null=True, blank=True)
     at_height = models.BooleanField(

@@ -52,7 +52,7 @@ class QuarterFirstMonth(Schedule):
 
 
 # labels (also read by the tests, rendered in the report's language)
-CLAIMS = _("Claims")
+CLAIMS = _("Advertising claims")
 CLAIMED = _("Claimed")
 APPROVED = _("Approved by the OEM")
 PAID = _("Paid by the OEM")
@@ -64,7 +64,7 @@ EARLIER = _("Earlier claims still outstanding")
 
 def _columns() -> list[Column]:
     return [
-        Column(_("Campaign"), TEXT),
+        Column(_("Advertising campaign"), TEXT),
         Column(_("Medium"), TEXT),
         Column(_("Published from"), DATE),
         Column(_("Published until"), DATE),

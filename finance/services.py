@@ -450,7 +450,7 @@ def ad_claim_oem_record(
     elif status in (OemStatus.APPROVED, OemStatus.REJECTED):
         if on < claim.oem_submitted_on:
             raise ValidationError(
-                {"on": _("The OEM cannot decide before the claim was submitted.")}
+                {"on": _("The OEM's decision cannot come before the submission.")}
             )
         claim.oem_decided_on = on
         if status == OemStatus.APPROVED:
