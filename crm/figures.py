@@ -64,6 +64,15 @@ def contact_target(user, day: dt.date):
     return q.contact_target(user)
 
 
+def contact_misses(user, day: dt.date):
+    """Follow-ups whose window ended this month (up to ``day``) not reached within it: the
+    contact rate's base less its part (the same query; the reasons on ``crm:contact_rate``)."""
+    numbers = q.followup_numbers(user, day)
+    if numbers is None:
+        return None
+    return numbers["contact_base"] - numbers["contact_part"]
+
+
 def retention_rate(user, day: dt.date):
     """Of the deliveries of the months N-8 .. N-3 (the recall lists' months), the share back
     for a service within 6 months (:func:`crm.selectors.outreach.retention_rates`)."""
@@ -197,6 +206,19 @@ def register() -> None:
             unit="%",
             combine="mean",
             help=_("The dealership's target for the contact rate (follow-up rules)."),
+        ),
+        Figure(
+            "crm.contact_misses",
+            _("Contact-rate misses"),
+            contact_misses,
+            group="month",
+            order=42,
+            url_name="crm:contact_rate",
+            model="crm.FollowUp",
+            help=_(
+                "Follow-ups whose window ended this month that were not reached within it "
+                "(unreachable, late, not reached, not called)."
+            ),
         ),
         Figure(
             "crm.retention_rate",

@@ -144,7 +144,7 @@ def satisfaction_month(user, month: dt.date) -> list[KindResult] | None:
         row["response__followup__kind"]: row
         for row in _answers(user, start, end)
         .values("response__followup__kind")
-        .annotate(yes=Count("pk", filter=PROMOTER), n=Count("pk"))
+        .annotate(promoters=Count("pk", filter=PROMOTER), n=Count("pk"))
         .order_by()
     }
     result = []
@@ -157,7 +157,7 @@ def satisfaction_month(user, month: dt.date) -> list[KindResult] | None:
                 target=targets.get(kind),
                 actual=_mean(score.get("total"), score.get("n")),
                 surveys=score.get("n", 0),
-                referral=Ratio.of(ref.get("yes", 0), ref.get("n", 0)),
+                referral=Ratio.of(ref.get("promoters", 0), ref.get("n", 0)),
                 referral_base=ref.get("n", 0),
             )
         )
@@ -183,7 +183,7 @@ def satisfaction_by_person(user, month: dt.date) -> dict[str, list[dict]]:
         (row[f"{prefix}followup__kind"], row[f"{prefix}followup__event__staff_id"]): row
         for row in _answers(user, start, end)
         .values(*(prefix + k for k in keys))
-        .annotate(yes=Count("pk", filter=PROMOTER), n=Count("pk"))
+        .annotate(promoters=Count("pk", filter=PROMOTER), n=Count("pk"))
         .order_by()
     }
     result: dict[str, list[dict]] = {kind: [] for kind in EventKind.values}
@@ -196,7 +196,7 @@ def satisfaction_by_person(user, month: dt.date) -> dict[str, list[dict]]:
                 "name": row[names[0]] or row[names[1]] or _("Not recorded"),
                 "surveys": row["n"],
                 "score": _mean(row["total"], row["n"]),
-                "referral": Ratio.of(ref.get("yes", 0), ref.get("n", 0)),
+                "referral": Ratio.of(ref.get("promoters", 0), ref.get("n", 0)),
             }
         )
     for kind_rows in result.values():

@@ -294,3 +294,24 @@ def test_pages_and_api(cast, team, admin, client_for, api_for):
         )
         with dealership_context(cast.a):
             assert SatisfactionAction.objects.get().state == "in_progress"
+
+
+def test_demo_seed_is_idempotent(cast, team, admin):
+    from crm import demo_targets
+
+    with frozen(MONDAY - DAY, 11):
+        event = make_event(cast.a, kind="sales", occurred_on=MONDAY - DAY, staff=team.consultant)
+    with frozen(MONDAY, 8):
+        demo_targets.seed([cast.a])
+        demo_targets.seed([cast.a])
+    with dealership_context(cast.a):
+        assert SatisfactionTarget.objects.count() == 4
+        assert SatisfactionAction.objects.count() == 4
+        assert set(SatisfactionAction.objects.values_list("state", flat=True)) == {
+            "done",
+            "in_progress",
+            "open",
+        }
+        from crm.models import DataCheck
+
+        assert DataCheck.objects.filter(followup__event=event).exists()
