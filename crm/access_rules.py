@@ -174,6 +174,7 @@ def register() -> None:
         register_model_access(
             model, _by_user("recorded_by", C.CRM_CHANGE_CAMPAIGN, C.CRM_CHANGE_CAMPAIGN)
         )
+    _register_marketing(m)
     register_model_access(
         m.PhoneReveal, _by_user("user", C.CRM_VIEW_PHONE_LOG, C.CRM_VIEW_PHONE_LOG)
     )
@@ -195,3 +196,26 @@ def register() -> None:
     )
     check = holds(C.CRM_VIEW_CUSTOMER_PHONE)
     register_masked_fields(Customer, dict.fromkeys(PHONE_FIELDS, check))
+
+
+def _register_marketing(m) -> None:
+    """Marketing (crm.models.marketing): read by whoever holds ``crm.view_marketing`` (the
+    marketing staff, the CRM and sales leads, the management), planned by the holders of
+    ``crm.change_campaign`` (a specialist: their own plans, events and log rows)."""
+    view, change = C.CRM_VIEW_MARKETING, C.CRM_CHANGE_CAMPAIGN
+    register_model_access(m.AdvertisingPlan, _by_user("created_by", view, change))
+    register_model_access(m.AdvertisingPlanLine, _by_user("plan__created_by", view, change))
+    register_model_access(m.MarketingEvent, _by_user("created_by", view, change))
+    register_model_access(m.EventEvidence, _by_user("event__created_by", view, change))
+    register_model_access(m.CompetitorAd, _by_user("recorded_by", view, change))
+
+    def own(access: UserAccess) -> Q:
+        return Q(invited_by_id=access.user_id) | Q(event__created_by_id=access.user_id)
+
+    def department(access: UserAccess) -> Q:
+        people = _department_users(access)
+        return own(access) | Q(invited_by_id__in=people) | Q(event__created_by_id__in=people)
+
+    register_model_access(
+        m.EventInvitation, ModelAccess(view=view, change=change, own=own, department=department)
+    )

@@ -39,6 +39,9 @@ class CrmConfig(AppConfig):
         register_demo_seeder(demo_intelligence.seed, order=85)  # before the reports (95)
         bench.register()  # manage.py seed_bench
         register_dealership_initializer(questionnaires_seed)  # default SSI / CSI questionnaires
+        from crm import demo_marketing
+
+        demo_marketing.register()  # marketing's demo and bench data
         from crm import demo_targets
 
         demo_targets.register()  # data checks and SSI/CSI targets: demo and bench data

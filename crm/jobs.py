@@ -151,3 +151,17 @@ def satisfaction_actions_overdue(*, dealership, run_date):
 
     return satisfaction_actions_remind(dealership=dealership, day=run_date)
 
+
+# --- marketing: next month's advertising plan ---------------------------------------------------
+
+
+@register_job(
+    "crm.advertising_plan_reminder",
+    Daily(at=dt.time(9, 0)),
+    _("CRM: remind the planners of next month's advertising plan (due by the 10th)"),
+    owners=("marketing_manager",),
+)
+def advertising_plan_reminder(*, dealership, run_date):
+    from crm.services.marketing import advertising_plan_reminders
+
+    return advertising_plan_reminders(dealership=dealership, day=run_date)

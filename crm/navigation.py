@@ -27,3 +27,7 @@ def register() -> None:
 
     for area in (datachecks, targets):
         area.register_nav()
+    from crm.views import marketing as marketing_views
+
+    marketing_views.register_nav()
+    marketing_views.register_widgets()

@@ -152,6 +152,34 @@ KINDS += [
 
 
 
+# --- marketing: the monthly advertising plan (crm/services/marketing.py) ------------------------
+
+ADVERTISING_PLAN_MISSING = "crm.advertising_plan_missing"
+ADVERTISING_PLAN_FILED = "crm.advertising_plan_filed"
+
+KINDS += [
+    NotificationKind(
+        ADVERTISING_PLAN_MISSING,
+        _("Advertising plan not submitted"),
+        description=_(
+            "From the 10th: next month's advertising plan is not yet submitted for approval "
+            "(it goes to the OEM by the 15th)."
+        ),
+        email=Email.EACH,
+        wecom=True,
+    ),
+    NotificationKind(
+        ADVERTISING_PLAN_FILED,
+        _("Advertising plan filed"),
+        description=_(
+            "Next month's advertising plan was approved and sent to the OEM: a copy for sales, "
+            "after-sales and finance."
+        ),
+        email=Email.DIGEST,
+        wecom=False,
+    ),
+]
+
 def register() -> None:
     for kind in KINDS:
         register_kind(kind)

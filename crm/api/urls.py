@@ -10,4 +10,7 @@ router.register("vehicles", VehicleViewSet, basename="vehicle")
 for area in (followups, surveys, complaints, outreach, intelligence, board):
     area.register(router)
 targets_api.register(router)
+from crm.api import marketing as marketing_api  # noqa: E402
+
+marketing_api.register(router)
 urlpatterns = router.urls
