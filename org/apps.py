@@ -17,6 +17,7 @@ class OrgConfig(AppConfig):
         from org import access_rules, audit, bench, demo, navigation, notifications, report_access
         from org.access import PositionPolicy, has_active_position
         from org.approvals import setup as approvals_setup
+        from org.office import setup as office_setup
         from org.security import login_event_audience
         from org.services import org_chart_apply_template
 
@@ -33,6 +34,7 @@ class OrgConfig(AppConfig):
         notifications.register()
         register_dealership_initializer(org_chart_apply_template)
         approvals_setup.register()  # after the chart: chains name its positions
+        office_setup.register()  # notices, meetings, training, the rota
         register_demo_seeder(demo.seed_staff, order=10)
         register_demo_seeder(demo.seed_notifications, order=90)
         bench.register()  # the staff of bench dealerships (manage.py seed_bench)

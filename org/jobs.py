@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealership.jobs import Daily, register_job
+from org.office import jobs as office_jobs  # noqa: F401  (notices, action items, re-checks)
 
 
 def _check(dealership):

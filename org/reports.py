@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from dealership.jobs import Monthly
 from dealership.reports import DATE, INT, MONTH, PERCENT, TEXT, Column, ReportContent, Table
 from dealership.reports.registry import register_report
+from org.office import reports as office_reports  # noqa: F401  (the attendance sheet)
 from org.selectors_reports import Counts, personnel_movements
 
 PERSONNEL_TRACKING = "org.personnel_tracking"

@@ -3,6 +3,7 @@ from django.views.generic import RedirectView
 
 from org import views
 from org.approvals import views as approvals
+from org.office.views import urlpatterns as office
 
 app_name = "org"
 urlpatterns = [
@@ -50,4 +51,6 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="platform:audit_detail"),
         name="audit_detail",
     ),
+    # the admin office: notices, meetings, training, the rota
+    *office,
 ]
