@@ -509,8 +509,18 @@ class RotaView(TenantRequiredMixin, View):
             start = start.replace(day=1)
             following = (start + dt.timedelta(days=32)).replace(day=1)
             days = (following - start).days
-        grid = selectors.rota_grid(request.user, department, start, days) if department else None
         may_plan = department is not None and services.may_keep_rota(request.user, department)
+        grid = (
+            selectors.rota_grid(
+                request.user,
+                department,
+                start,
+                days,
+                everyone=may_plan or _sees_department(request.user),
+            )
+            if department
+            else None
+        )
         return {
             "title": _("Rota"),
             "departments": departments,
