@@ -19,6 +19,7 @@ class CrmConfig(AppConfig):
             navigation,
             notifications,
         )
+        from crm import desk as service_desk
         from crm.models import ContactCheck
         from crm.services.surveys import questionnaires_seed
         from dealership.access_cache import register_access_dependency
@@ -38,6 +39,7 @@ class CrmConfig(AppConfig):
         register_demo_seeder(demo.seed_followups, order=80)  # after sales and after-sales
         register_demo_seeder(demo_intelligence.seed, order=85)  # before the reports (95)
         bench.register()  # manage.py seed_bench
+        service_desk.register()  # enquiries, proposals, thank-you letters, customer tiers
         register_dealership_initializer(questionnaires_seed)  # default SSI / CSI questionnaires
         from crm import demo_marketing
 

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
+from crm import jobs_desk  # noqa: F401 - the desk's, the letters' and the tiers' jobs
 from dealership.jobs import Daily, Monthly, Weekly, register_job
 
 # --- follow-ups: the day's call list, unreachable customers, contact checks --------------------

@@ -13,6 +13,7 @@ from crm.views import (
     surveys,
     targets,
 )
+from crm.views import desk as desk_views
 
 app_name = "crm"
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     *intelligence.urlpatterns,
     *marketing.urlpatterns,
     *board.urlpatterns,
+    *desk_views.urlpatterns,
     *datachecks.urlpatterns,
     *targets.urlpatterns,
 ]

@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from crm.api import board, complaints, followups, intelligence, outreach, surveys
+from crm.api import desk as desk_api
 from crm.api import targets as targets_api
 from crm.api.customers import CustomerViewSet, VehicleViewSet
 
@@ -13,4 +14,5 @@ targets_api.register(router)
 from crm.api import marketing as marketing_api  # noqa: E402
 
 marketing_api.register(router)
+desk_api.register(router)
 urlpatterns = router.urls

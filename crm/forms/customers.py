@@ -107,6 +107,16 @@ class CustomerFilterForm(BootstrapMixin, forms.Form):
     source = forms.ChoiceField(
         label=_("source"), required=False, choices=[("", _("All sources")), *Source.choices]
     )
+    tier = forms.ChoiceField(label=_("tier"), required=False, choices=[("", _("All tiers"))])
+
+    def __init__(self, *args, **kwargs):
+        from crm.models import CustomerTier
+
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [
+            ("", _("All tiers")),
+            *((str(t.pk), t.name) for t in CustomerTier.objects.order_by("rank", "pk")),
+        ]
 
 
 class ImportForm(BootstrapMixin, forms.Form):

@@ -151,9 +151,7 @@ class ImprovementProposal(TenantModel):
         verbose_name_plural = _("improvement proposals")
         constraints = [*tenant_keys("followup", "enquiry", "customer", "department")]
         indexes = [
-            models.Index(
-                fields=["dealership", "state", "answer_by"], name="crm_proposal_open_idx"
-            ),
+            models.Index(fields=["dealership", "state", "answer_by"], name="crm_proposal_open_idx"),
         ]
 
     def __str__(self) -> str:

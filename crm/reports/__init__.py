@@ -3,4 +3,5 @@ summary, the weekly and monthly follow-up and complaint reports (:mod:`crm.repor
 the monthly OEM submissions it keeps (:mod:`crm.reports.oem`) and the marketing reports
 (:mod:`crm.reports.marketing`)."""
 
+from crm.reports import desk as desk_reports  # noqa: F401 - enquiries, letters, customer mix
 from crm.reports import followups, marketing, oem, weekly  # noqa: F401 - registers the reports

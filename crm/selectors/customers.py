@@ -25,7 +25,7 @@ def _search_vehicles(q: str) -> Q:
 
 
 def customers_for_user(
-    user, *, q: str = "", kind: str = "", source: str = "", owner=None, action="view"
+    user, *, q: str = "", kind: str = "", source: str = "", owner=None, action="view", tier=None
 ):
     """The customers the user may see, searched by name, phone, plate or VIN, filtered."""
     rows = restricted_queryset(
@@ -49,6 +49,8 @@ def customers_for_user(
         rows = rows.filter(source=source)
     if owner:
         rows = rows.filter(owner_id=owner)
+    if tier:  # the tier the nightly measure gave them (crm.services.tiers)
+        rows = rows.filter(standings__tier_id=tier)
     return rows
 
 

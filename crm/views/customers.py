@@ -66,6 +66,7 @@ class CustomerListView(ScopedListView):
             q=data.get("q", ""),
             kind=data.get("kind", ""),
             source=data.get("source", ""),
+            tier=data.get("tier") or None,
         )
 
     def get_context_data(self, **kwargs):

@@ -198,6 +198,16 @@ def _intelligence_factories() -> dict:
 FACTORIES.update(_intelligence_factories())
 
 
+def _desk_factories() -> dict:
+    """Enquiries, improvement proposals, thank-you letters, customer tiers and standings."""
+    from tests.crm.factories_desk import factories
+
+    return factories()
+
+
+FACTORIES.update(_desk_factories())
+
+
 def _target_factories() -> dict:
     """DataCheck: the day-N+1 check of a follow-up; SatisfactionTarget: a month's SSI target
     (the first of a month, one per kind and month); SatisfactionAction: an item of it."""
