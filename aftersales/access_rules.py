@@ -12,7 +12,10 @@
   the salesperson's (at department scope too, unless the user keeps the parts store).
 * Warranty claims (lines, photos) and technical cases: seen with ``aftersales.view_repair_order``,
   filed and changed with ``aftersales.approve_warranty_claim`` (the warranty assessor, the
-  technical expert, the service manager)."""
+  technical expert, the service manager).
+* Targets per person: seen with ``org.view_staff`` (everyone: their own target; a manager:
+  those of the people of their departments), set with ``aftersales.change_target`` (the
+  service manager and director, for the people of their departments)."""
 
 from __future__ import annotations
 
@@ -139,3 +142,13 @@ def register() -> None:
         register_model_access(
             model, ModelAccess(**claims, own=_by(field)[0], department=_everything)
         )
+    person_own, person_department = _by("person")
+    register_model_access(
+        m.ServiceTarget,
+        ModelAccess(
+            view=C.ORG_VIEW_STAFF,
+            change=C.AFTERSALES_CHANGE_TARGET,
+            own=person_own,
+            department=person_department,
+        ),
+    )

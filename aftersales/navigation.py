@@ -52,3 +52,13 @@ def register() -> None:
         ("aftersales_board", _("Service board"), "aftersales:board", 55, "ServiceDayConfirmation"),
     ):
         register_nav(NavItem(key, label, url_name, order=order, visible=may(model)))
+    # the service manager's breakdown of the targets; each person sees theirs on the dashboard
+    register_nav(
+        NavItem(
+            "aftersales_targets",
+            _("After-sales targets"),
+            "aftersales:target_list",
+            order=56,
+            visible=may("ServiceTarget", "add"),
+        )
+    )

@@ -1,7 +1,7 @@
 """URLs of after-sales, one list per area (each ``aftersales/views/<area>.py`` owns its
 ``urlpatterns``)."""
 
-from aftersales.views import claims, parts, repairs, workshop
+from aftersales.views import claims, parts, repairs, targets, workshop
 
 app_name = "aftersales"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *workshop.urlpatterns,
     *parts.urlpatterns,
     *claims.urlpatterns,
+    *targets.urlpatterns,
 ]

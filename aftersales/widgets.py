@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def register() -> None:
-    from aftersales.views import claims, parts, repairs, workshop
+    from aftersales.views import claims, parts, repairs, targets, workshop
 
-    for area in (repairs, workshop, parts, claims):
+    for area in (repairs, workshop, parts, claims, targets):
         area.register_widgets()

@@ -6,4 +6,5 @@ from aftersales.services.claims import *  # noqa: F403
 from aftersales.services.parts import *  # noqa: F403
 from aftersales.services.repairs import *  # noqa: F403
 from aftersales.services.stock import *  # noqa: F403
+from aftersales.services.targets import *  # noqa: F403
 from aftersales.services.workshop import *  # noqa: F403

@@ -33,6 +33,7 @@ from aftersales.models import (
     ClaimStatus,
     RepairOrder,
     ServiceDayConfirmation,
+    ServiceTarget,
     TechnicalCase,
     WarrantyClaim,
     WarrantyClaimPhoto,
@@ -381,6 +382,7 @@ def tabs_context(user, tab: str) -> dict:
         "tab_board": can(user, ServiceDayConfirmation, "view"),
         "tab_daily": can(user, RepairOrder, "view"),
         "tab_cases": can(user, TechnicalCase, "view"),
+        "tab_targets": can(user, ServiceTarget, "view"),
     }
 
 
