@@ -1,8 +1,8 @@
 """REST API of crm: marketing, written through the same services as the pages.
 
 * ``advertising-plans/`` — list (``?state=``), read, create, change (PATCH a draft) the
-  monthly advertising plans; ``POST …/{id}/lines/`` adds a line, ``DELETE
-  …/{id}/lines/{line}/`` removes one, ``POST …/{id}/submit/`` sends it for approval,
+  monthly advertising plans; ``POST …/{id}/lines/`` adds a line (``DELETE
+  advertising-plan-lines/{id}/`` removes one), ``POST …/{id}/submit/`` sends it for approval,
   ``POST …/{id}/sent/`` (``sent_on``) records it sent to the OEM.
 * ``marketing-events/`` — list (``?state=``, ``?kind=``, ``?month=YYYY-MM``), read, create,
   change (PATCH: the proposal of a draft, ``execution_plan`` of an approved one);
@@ -40,7 +40,7 @@ from crm.models import (
 )
 from crm.selectors import marketing as selectors
 from crm.services import marketing as services
-from dealership.access import get_object_for_user
+from dealership.access import check_model_permission
 from dealership.api.services import ServiceViewSetMixin, as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet, TenantReadOnlyModelViewSet
 
@@ -134,7 +134,7 @@ class AdvertisingPlanViewSet(_ListMixin, TenantModelViewSet):
 
     model = AdvertisingPlan
     serializer_class = AdvertisingPlanSerializer
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def base_queryset(self):
         return AdvertisingPlan.objects.select_related("created_by").prefetch_related("lines")
@@ -145,7 +145,7 @@ class AdvertisingPlanViewSet(_ListMixin, TenantModelViewSet):
         ).prefetch_related("lines")
 
     def policy_action(self) -> str:
-        if self.action in ("submit", "sent", "lines", "line"):
+        if self.action in ("submit", "sent", "lines"):
             return "change"
         return super().policy_action()
 
@@ -162,11 +162,6 @@ class AdvertisingPlanViewSet(_ListMixin, TenantModelViewSet):
             plan = services.advertising_plan_update(actor=request.user, plan_id=plan.pk, **data)
         return self.answer(plan)
 
-    def destroy(self, request, *args, **kwargs):
-        raise serializers.ValidationError(
-            {"detail": [_("A plan is not deleted; a rejected one is replaced by a new one.")]}
-        )
-
     @extend_schema(request=PlanLineSerializer, responses=PlanLineSerializer)
     @action(detail=True, methods=["post"])
     def lines(self, request, pk=None):
@@ -175,17 +170,6 @@ class AdvertisingPlanViewSet(_ListMixin, TenantModelViewSet):
         with as_drf_errors():
             line = services.advertising_plan_line_add(actor=request.user, plan_id=plan.pk, **data)
         return Response(PlanLineSerializer(line).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=None, responses=None)
-    @action(detail=True, methods=["delete"], url_path=r"lines/(?P<line_id>\d+)")
-    def line(self, request, pk=None, line_id=None):
-        plan = self.get_object()
-        line = get_object_for_user(
-            request.user, AdvertisingPlanLine, "change", pk=line_id, plan_id=plan.pk
-        )
-        with as_drf_errors():
-            services.advertising_plan_line_delete(actor=request.user, line_id=line.pk)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses=AdvertisingPlanSerializer)
     @action(detail=True, methods=["post"])
@@ -205,6 +189,23 @@ class AdvertisingPlanViewSet(_ListMixin, TenantModelViewSet):
                 actor=request.user, plan_id=plan.pk, sent_on=data.get("sent_on")
             )
         return self.answer(plan)
+
+
+class AdvertisingPlanLineViewSet(TenantReadOnlyModelViewSet):
+    """The lines of the advertising plans; a draft's line is removed with DELETE."""
+
+    model = AdvertisingPlanLine
+    serializer_class = PlanLineSerializer
+    http_method_names = ["get", "delete", "head", "options"]
+
+    def base_queryset(self):
+        return AdvertisingPlanLine.objects.order_by("-pk")
+
+    def destroy(self, request, *args, **kwargs):
+        line = self.get_object()
+        with as_drf_errors():
+            services.advertising_plan_line_delete(actor=request.user, line_id=line.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- marketing events ---------------------------------------------------------------------------
@@ -397,6 +398,7 @@ class MarketingEventViewSet(_ListMixin, TenantModelViewSet):
     def invitations(self, request, pk=None):
         event = self.get_object()
         if request.method == "POST":
+            check_model_permission(request.user, EventInvitation, "add")
             data = valid(InvitationWriteSerializer, request)
             with as_drf_errors():
                 invitation = services.event_invitation_create(
@@ -517,6 +519,9 @@ class CompetitorAdViewSet(_ListMixin, ServiceViewSetMixin, TenantModelViewSet):
 def register(router) -> None:
     """Register the area's viewsets on the crm router."""
     router.register("advertising-plans", AdvertisingPlanViewSet, basename="advertisingplan")
+    router.register(
+        "advertising-plan-lines", AdvertisingPlanLineViewSet, basename="advertisingplanline"
+    )
     router.register("marketing-events", MarketingEventViewSet, basename="marketingevent")
     router.register("event-invitations", EventInvitationViewSet, basename="eventinvitation")
     router.register("competitor-ads", CompetitorAdViewSet, basename="competitorad")

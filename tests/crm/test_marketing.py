@@ -611,6 +611,22 @@ def test_api_plans_events_invitations_and_the_log(cast, people, api_for):
     )
     assert line.status_code == 201, line.json()
     assert api.get(f"{API}advertising-plans/{plan_id}/").json()["lines"][0]["cost"] == "5000.00"
+    second = api.post(
+        f"{API}advertising-plans/{plan_id}/lines/",
+        {
+            "channel": "tv",
+            "description": "电视",
+            "starts_on": f"{month:%Y-%m-%d}",
+            "ends_on": f"{month:%Y-%m-%d}",
+            "cost": "100",
+        },
+        format="json",
+    ).json()
+    assert api.delete(f"{API}advertising-plan-lines/{second['id']}/").status_code == 204
+    assert len(api.get(f"{API}advertising-plans/{plan_id}/").json()["lines"]) == 1
+    submitted = api.post(f"{API}advertising-plans/{plan_id}/submit/")
+    assert submitted.status_code == 200 and submitted.json()["state"] == "submitted"
+    assert api.delete(f"{API}advertising-plan-lines/{line.json()['id']}/").status_code == 400
     assert api.get(API + "advertising-plans/", {"state": "nope"}).status_code == 400
 
     start = timezone.now() + dt.timedelta(days=10)
