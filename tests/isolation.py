@@ -174,6 +174,9 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "aftersales:parts_to_issue": "part lines of visible parts / repair orders (test_parts_*)",
     "crm:board": "key figures read through the chokepoint; no id (tests/crm/test_board_*)",
     "crm-api:crm-board-list": "key figures read through the chokepoint (test_board_pages)",
+    "crm:satisfaction": "SSI/CSI of a month read through the chokepoint; no id (test_targets)",
+    "crm:contact_rate": "contact rates read through the chokepoint; no id (test_targets)",
+    "crm:contact_misses": "a month's missed follow-ups through the chokepoint (test_targets)",
 }
 
 # Write routes HQ may use although its scope is read-only: they change only the user's own

@@ -344,7 +344,13 @@ class SatisfactionActionViewSet(TenantReadOnlyModelViewSet):
     @extend_schema(request=ProgressSerializer, responses=ActionSerializer)
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
+        from django.core.exceptions import PermissionDenied
+
+        from org.access import user_access
+
         item = self.get_object()
+        if not user_access(request.user).writable:
+            raise PermissionDenied(_("You do not have permission to perform this action."))
         data = valid(ProgressSerializer, request)
         with as_drf_errors():
             item = target_services.satisfaction_action_progress(

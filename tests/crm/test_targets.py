@@ -207,7 +207,7 @@ def test_action_items_progress_and_reminder(cast, team, admin):
         )
 
 
-def test_contact_rate_and_misses(cast, team):
+def test_contact_rate_and_misses(cast, team, client_for):
     n_day = MONDAY - 10 * DAY
     reached = _surveyed(cast, team, n_day=n_day)
     with frozen(n_day, 11):
@@ -235,6 +235,14 @@ def test_contact_rate_and_misses(cast, team):
         reasons = {row.event_id: selectors.miss_reason(row) for row in rows}
         assert reasons == {missed.pk: "not_called", busy.pk: "not_reached"}
         assert reached.pk not in {row.pk for row in rows}
+        # the page lists them with their reason; another dealership's GM sees none of them
+        params = {"month": f"{month:%Y-%m}"}
+        page = client_for(team.gm).get(reverse("crm:contact_misses"), params)
+        assert page.status_code == 200
+        assert 'data-reason="not_called"' in page.text and 'data-reason="not_reached"' in page.text
+        theirs = client_for(cast.user_b).get(reverse("crm:contact_misses"), params)
+        assert theirs.status_code == 200 and "data-reason=" not in theirs.text
+        assert client_for(team.sales_consultant).get(reverse("crm:contact_rate")).status_code == 403
 
 
 def test_pages_and_api(cast, team, admin, client_for, api_for):
