@@ -1,7 +1,10 @@
 """The sales department's reports (discovered at start-up by the report framework): the monthly
 submissions to the car maker due on the first working day of the month by 17:00 — the
-purchased-customer analysis (已购车用户分析表) and the dealer stock (店头库存表). Their data come
-from :mod:`sales.selectors.reports`."""
+purchased-customer analysis (已购车用户分析表), the dealer stock (店头库存表) and the sales plan
+and results (销售计划及完成情况) — the vehicle-allocation request (商品车资源申报) on the 25th for
+next month, and the customer information survey (来店来电客户信息调查分析) of each half month on
+the 15th and the 30th, which passes its approval chain before it counts as submitted. Their
+data come from :mod:`sales.selectors.reports` and :mod:`sales.selectors.salesplans`."""
 
 from __future__ import annotations
 
@@ -13,9 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.models import CustomerKind, Source
-from dealership.jobs import Monthly
+from dealership.jobs import MonthDays, Monthly
 from dealership.reports import (
+    CURRENT,
     DECIMAL,
+    HALF_MONTH,
     INT,
     MONEY,
     MONTH,
@@ -223,4 +228,323 @@ def dealer_stock_report(actor, period) -> ReportContent:
             ),
         ],
         note="" if lines else _("There was no car in stock or in transit at the end of the month."),
+    )
+
+
+# --- sales plan and results (monthly, to the OEM) -----------------------------------------------
+
+SALES_PLAN_RESULTS = "sales.plan_results"
+ALLOCATION_REQUEST = "sales.allocation_request"
+CUSTOMER_SURVEY = "sales.customer_survey"
+MANAGEMENT = ("sales_manager", "deputy_gm", "gm")
+
+PLANNED_UNITS = _("Planned units")
+PLANNED_REVENUE = _("Planned revenue")
+ORDERS = _("Orders")
+DELIVERED_REVENUE = _("Delivered revenue")
+ACHIEVED = _("Achieved")
+PLAN_BY_MODEL = _("Plan and results by model")
+NEXT_PLAN = _("Next month's plan")
+NO_PLAN = _("No approved plan for this month: the results are shown without a plan.")
+
+
+def _approved_month_plan(actor, start: dt.date):
+    from sales.models import PlanPeriod, PlanState, SalesPlan
+
+    return (
+        SalesPlan.objects.for_user(actor, "view")
+        .filter(
+            period=PlanPeriod.MONTH,
+            starts_on=start,
+            state__in=(PlanState.APPROVED, PlanState.SUBMITTED),
+        )
+        .prefetch_related("lines")
+        .first()
+    )
+
+
+@register_report(
+    SALES_PLAN_RESULTS,
+    _("Sales plan and results"),
+    period=MONTH,
+    due=FIRST_WORKING_DAY_17,
+    department="sales",
+    owners=OWNERS,
+    recipients=MANAGEMENT,
+    oem=True,
+    description=_(
+        "The month's approved sales plan by model (units, revenue) against the orders signed "
+        "and the cars delivered, and next month's plan when it is approved."
+    ),
+    order=410,
+)
+def sales_plan_results(actor, period) -> ReportContent:
+    from sales.models import PlanPeriod, SalesPlan
+    from sales.selectors.salesplans import plan_actuals
+
+    plan = _approved_month_plan(actor, period.start)
+    # without an approved plan the month's results are still counted (an unsaved plan)
+    actuals = plan_actuals(
+        actor,
+        plan or SalesPlan(period=PlanPeriod.MONTH, starts_on=period.start),
+        on=period.end,
+    )
+    total = actuals.total
+    achieved = share(total.delivered, total.units)
+    tables = [
+        Table(
+            PLAN_BY_MODEL,
+            [
+                Column(_("Model"), TEXT),
+                Column(PLANNED_UNITS, INT),
+                Column(PLANNED_REVENUE, MONEY),
+                Column(ORDERS, INT),
+                Column(DELIVERIES, INT),
+                Column(DELIVERED_REVENUE, MONEY),
+                Column(ACHIEVED, PERCENT),
+            ],
+            rows=[
+                [
+                    row.model or str(NOT_RECORDED),
+                    row.units,
+                    row.revenue,
+                    row.ordered,
+                    row.delivered,
+                    row.delivered_revenue,
+                    share(row.delivered, row.units),
+                ]
+                for row in actuals.rows
+            ],
+            totals=True,
+        )
+    ]
+    following = (period.end + dt.timedelta(days=1)).replace(day=1)
+    upcoming = _approved_month_plan(actor, following)
+    if upcoming is not None:
+        tables.append(
+            Table(
+                NEXT_PLAN,
+                [
+                    Column(_("Model"), TEXT),
+                    Column(PLANNED_UNITS, INT),
+                    Column(PLANNED_REVENUE, MONEY),
+                ],
+                rows=[[line.model, line.units, line.revenue] for line in upcoming.lines.all()],
+                totals=True,
+            )
+        )
+    return ReportContent(
+        figures=[
+            (PLANNED_UNITS, total.units, INT),
+            (ORDERS, total.ordered, INT),
+            (DELIVERIES, total.delivered, INT),
+            (ACHIEVED, achieved, PERCENT),
+            (DELIVERED_REVENUE, total.delivered_revenue, MONEY),
+        ],
+        tables=tables,
+        note="" if plan is not None else str(NO_PLAN),
+    )
+
+
+# --- the vehicle-allocation request (monthly, through the OEM channel) ---------------------------
+
+QUANTITY_ASKED = _("Quantity asked")
+OPEN_ORDERS = _("Orders waiting for a car")
+FREE_IN_STOCK = _("Free in stock")
+ALLOCATION_LINES = _("Vehicles asked for")
+NO_ALLOCATION = _("No allocation request has been prepared for next month.")
+
+
+@register_report(
+    ALLOCATION_REQUEST,
+    _("Vehicle-allocation request"),
+    period=MONTH,
+    covers=CURRENT,
+    due=Monthly(day=25, at=dt.time(17, 0)),
+    department="sales",
+    owners=OWNERS,
+    recipients=("sales_director", "gm"),
+    oem=True,
+    description=_(
+        "商品车资源申报: the vehicles asked of the OEM for next month by model, trim and colour, "
+        "with the orders waiting for a car, the free stock and the cars in transit they were "
+        "worked out from."
+    ),
+    order=415,
+)
+def allocation_request_report(actor, period) -> ReportContent:
+    from sales.models import AllocationLine, AllocationRequest
+
+    following = (period.end + dt.timedelta(days=1)).replace(day=1)
+    request = AllocationRequest.objects.for_user(actor, "view").filter(month=following).first()
+    lines = (
+        list(
+            AllocationLine.objects.for_user(actor, "view")
+            .filter(request=request)
+            .order_by("model", "trim", "colour")
+        )
+        if request is not None
+        else []
+    )
+    dash = "—"
+    return ReportContent(
+        figures=[
+            (_("Month asked for"), f"{following:%Y-%m}", TEXT),
+            (
+                _("Status"),
+                request.get_status_display() if request is not None else dash,
+                TEXT,
+            ),
+            (QUANTITY_ASKED, sum(line.quantity for line in lines), INT),
+            (OPEN_ORDERS, sum(line.open_orders for line in lines), INT),
+        ],
+        tables=[
+            Table(
+                ALLOCATION_LINES,
+                [
+                    Column(_("Model"), TEXT),
+                    Column(_("Trim"), TEXT),
+                    Column(_("Colour"), TEXT),
+                    Column(OPEN_ORDERS, INT),
+                    Column(FREE_IN_STOCK, INT),
+                    Column(IN_TRANSIT, INT),
+                    Column(QUANTITY_ASKED, INT),
+                ],
+                rows=[
+                    [
+                        line.model,
+                        line.trim or dash,
+                        line.colour or dash,
+                        line.open_orders,
+                        line.in_stock,
+                        line.in_transit,
+                        line.quantity,
+                    ]
+                    for line in lines
+                ],
+                keys=3,
+                totals=True,
+            )
+        ],
+        note="" if request is not None else str(NO_ALLOCATION),
+    )
+
+
+# --- customer information survey (15th and 30th, through the approval chain) --------------------
+
+VISITS = _("Walk-ins and phone-ins")
+WALK_INS = _("Walk-ins")
+PHONE_INS = _("Phone-ins")
+FIRST_VISITS = _("First visits")
+LEADS_OPENED = _("Leads opened")
+VISIT_BY_SOURCE = _("By source channel")
+VISIT_BY_INTENT = _("By intent level")
+VISIT_BY_MODEL = _("By model of interest")
+VISIT_BY_RESULT = _("By result")
+RESULT_NONE = _("No lead")
+RESULT_OPEN = _("Lead being worked")
+RESULT_ORDERED = _("Ordered")
+RESULT_LOST = _("Lost")
+MODEL_SEPARATORS = ("、", "，", ",", "/", ";", "；")
+
+
+def _models(text: str) -> list[str]:
+    for separator in MODEL_SEPARATORS:
+        text = text.replace(separator, "|")
+    return [part.strip() for part in text.split("|") if part.strip()]
+
+
+def _result(stage: str | None) -> str:
+    from sales.models import Stage
+
+    if not stage:
+        return "none"
+    if stage in (Stage.ORDER, Stage.DELIVERED):
+        return "ordered"
+    if stage == Stage.LOST:
+        return "lost"
+    return "open"
+
+
+@register_report(
+    CUSTOMER_SURVEY,
+    _("Customer information survey"),
+    period=HALF_MONTH,
+    covers=CURRENT,
+    due=MonthDays(days=(15, 30), at=dt.time(17, 0)),
+    department="sales",
+    owners=OWNERS,
+    recipients=MANAGEMENT,
+    approval=True,
+    description=_(
+        "来店来电客户信息调查分析: the half month's walk-ins and phone-ins by kind, source channel, "
+        "intent level, model of interest and result (no lead, lead being worked, ordered, "
+        "lost)."
+    ),
+    order=487,
+)
+def customer_survey(actor, period) -> ReportContent:
+    from sales.models import Intent, Visit, VisitKind
+
+    visits = list(
+        Visit.objects.for_user(actor, "view")
+        .filter(visited_at__date__gte=period.start, visited_at__date__lte=period.end)
+        .values_list("kind", "source", "intent", "models_of_interest", "first_visit", "lead__stage")
+    )
+    total = len(visits)
+    kinds = Counter(v[0] for v in visits)
+    sources = Counter(v[1] for v in visits)
+    intents = Counter(v[2] for v in visits)
+    models = Counter(model for v in visits for model in (_models(v[3] or "") or [""]))
+    results = Counter(_result(v[5]) for v in visits)
+    walk_ins, phone_ins = kinds.get(VisitKind.WALK_IN, 0), kinds.get(VisitKind.PHONE_IN, 0)
+
+    def table(title, label, rows):
+        return Table(
+            title,
+            [Column(label, TEXT), Column(VISITS, INT), Column(SHARE, PERCENT)],
+            rows=[[name, n, share(n, total)] for name, n in rows],
+            totals=True,
+        )
+
+    return ReportContent(
+        figures=[
+            (VISITS, total, INT),
+            (WALK_INS, walk_ins, INT),
+            (PHONE_INS, phone_ins, INT),
+            (FIRST_VISITS, sum(1 for v in visits if v[4]), INT),
+            (LEADS_OPENED, sum(1 for v in visits if v[5]), INT),
+            (_("Ordered"), results.get("ordered", 0), INT),
+        ],
+        tables=[
+            table(
+                VISIT_BY_SOURCE,
+                _("Source channel"),
+                [(_label(Source, s), n) for s, n in _ranked(sources)],
+            ),
+            table(
+                VISIT_BY_INTENT,
+                _("Intent level"),
+                [(_label(Intent, i), intents.get(i, 0)) for i in Intent.values],
+            ),
+            table(
+                VISIT_BY_MODEL,
+                _("Model"),
+                [(m or str(NOT_RECORDED), n) for m, n in _ranked(models)],
+            ),
+            table(
+                VISIT_BY_RESULT,
+                _("Result"),
+                [
+                    (str(label), results.get(code, 0))
+                    for code, label in (
+                        ("none", RESULT_NONE),
+                        ("open", RESULT_OPEN),
+                        ("ordered", RESULT_ORDERED),
+                        ("lost", RESULT_LOST),
+                    )
+                ],
+            ),
+        ],
+        note="" if total else _("No walk-in or phone-in was recorded in this half month."),
     )

@@ -101,7 +101,7 @@ def plan_actuals(user, plan: SalesPlan, on: dt.date | None = None) -> PlanActual
     on = on or today()
     until = min(plan.ends_on, on)
     rows: dict[str, PlanRow] = {}
-    for line in plan.lines.all():
+    for line in plan.lines.all() if plan.pk else ():
         rows[_key(line.model)] = PlanRow(model=line.model, units=line.units, revenue=line.revenue)
     if can(user, Order, "view") and until >= plan.starts_on:
         for row in (
