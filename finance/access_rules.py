@@ -83,7 +83,10 @@ def register() -> None:
     register_model_access(ContractStamping, _rules(_acting_position("admin_clerk")))
     register_model_access(PromoOrder, _rules(_acting_position("customer_relations_manager")))
     register_model_access(AdClaim, _rules(_acting_position("accountant", "finance_manager")))
-    register_model_access(DecorationRequest, _rules(_acting_position("cr_specialist")))
+    register_model_access(
+        DecorationRequest,
+        _rules(_acting_position("cr_specialist", "customer_relations_manager", "crm_director")),
+    )
 
     def budgets_of_my_departments(access: UserAccess) -> Q:
         return Q(department_id__in=access.department_ids) | _mine(access)

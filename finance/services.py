@@ -363,7 +363,6 @@ def promo_order_place(*, actor, record_id: int) -> PromoOrder:
 
 # --- the OEM advertising reimbursement claim with the OEM -------------------------------------
 
-OEM_RECORDERS = ("accountant", "finance_manager")
 OemStatus = AdClaim.OemStatus
 OEM_FIELDS = (
     "oem_status",
@@ -386,8 +385,17 @@ OEM_FROM = {
 
 
 def may_record_oem(user) -> bool:
-    """Finance (the accountant, the finance manager) records a claim's state with the OEM."""
-    return any(_holds(user, code) for code in OEM_RECORDERS)
+    """Finance records a claim's state with the OEM: who approves payments dealership-wide
+    (``finance.approve_payment``: by default the accountant, the finance manager, the deputy GM
+    and the GM), never in a read-only scope."""
+    from org.access import user_access
+    from org.capabilities import Capability, DataScope
+
+    access = user_access(user)
+    if access.is_system:
+        return True
+    scope = access.scope_for(Capability.FINANCE_APPROVE_PAYMENT)
+    return access.writable and scope is not None and scope >= DataScope.DEALERSHIP
 
 
 def oem_steps(claim: AdClaim) -> list[str]:
@@ -483,11 +491,13 @@ def ad_claim_oem_record(
 
 # --- showroom decoration and advertising installation ---------------------------------------
 
-INSTALLERS = ("cr_specialist",)
+# the customer department's handler, its managers, and the GM
+INSTALLERS = ("cr_specialist", "customer_relations_manager", "crm_director", "gm")
 
 
 def may_install(user) -> bool:
-    """The customer department's handler arranges and records the installation."""
+    """The customer department's handler (or its managers, or the GM) arranges and records
+    the installation."""
     return any(_holds(user, code) for code in INSTALLERS)
 
 
@@ -551,9 +561,7 @@ def _store_agreement(actor, record: DecorationRequest, upload):
 def _lock_decoration(actor, record_id) -> DecorationRequest:
     record = lock_for_user(actor, DecorationRequest, record_id, "view")
     if not may_install(actor):
-        raise PermissionDenied(
-            _("Only the customer department's handler records the installation.")
-        )
+        raise PermissionDenied(_("Only the customer department records the installation."))
     if record.request.status != Status.APPROVED:
         raise ValidationError(_("This request is not approved (yet)."))
     if record.installed_at is not None:

@@ -155,6 +155,12 @@ class RecordDetailView(KindMixin, ScopedDetailView):
                 and services._holds(user, self.spec.follow_up_position),
             }
         if isinstance(record, DecorationRequest):
+            context["follow_up"]["may"] = (
+                request.status == request.Status.APPROVED
+                and record.installed_at is None
+                and services.may_install(user)
+            )
+        if isinstance(record, DecorationRequest):
             context["follow_up"]["url"] = reverse(
                 "finance:decorationrequest_install", kwargs={"pk": record.pk}
             )
@@ -359,7 +365,7 @@ class DecorationInstallView(RecordActionView):
     model = DecorationRequest
     spec = K.FINANCE_KINDS[K.DECORATION]
     button = gettext_lazy("Record the installation")
-    refusal = gettext_lazy("Only the customer department's handler records the installation.")
+    refusal = gettext_lazy("Only the customer department records the installation.")
 
     def allowed(self, user) -> bool:
         return services.may_install(user)
