@@ -206,9 +206,10 @@ class ActionProgressView(ServiceFormView):
     action = "view"
 
     def get_object(self):
+        action = super().get_object()  # 404 outside the viewer's scope first
         if not user_access(self.request.user).writable:
             raise PermissionDenied(_("You do not have permission to perform this action."))
-        return super().get_object()
+        return action
 
     def get_title(self, obj):
         return _("Progress of the action item: %(action)s") % {"action": obj}
