@@ -506,3 +506,14 @@ def _crm_factories() -> dict:
 
 
 TENANT_FACTORIES.update(_crm_factories())
+
+
+def _org_factories() -> dict:
+    from django.apps import apps
+
+    from tests.org.factories import FACTORIES
+
+    return {apps.get_model("org", name): factory for name, factory in FACTORIES.items()}
+
+
+TENANT_FACTORIES.update(_org_factories())

@@ -25,9 +25,12 @@ from org.office.models import (
 )
 
 
-class InScope(serializers.PrimaryKeyRelatedField):
-    """A row of the current dealership (another dealership's id: "does not exist"); the
-    services check the rest. The queryset is built per request, inside the tenant scope."""
+class InScope(serializers.RelatedField):
+    """The id of a row of the current dealership (another dealership's id: "does not exist",
+    400 on the field); the services check the rest. The queryset is built per request, inside
+    the tenant scope."""
+
+    default_error_messages = serializers.PrimaryKeyRelatedField.default_error_messages
 
     def __init__(self, model=None, active_only=False, **kwargs):
         self.model, self.active_only = model, active_only
@@ -36,6 +39,19 @@ class InScope(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         rows = self.model.objects.all()
         return rows.filter(is_active=True) if self.active_only else rows
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            return self.get_queryset().get(pk=int(data))
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        except self.model.DoesNotExist:
+            self.fail("does_not_exist", pk_value=data)
+
+    def to_representation(self, value):
+        return value.pk
 
 
 def _staff_field(**kwargs):
@@ -106,6 +122,7 @@ class NoticeViewSet(ServiceViewSetMixin, TenantModelViewSet):
     def acknowledge(self, request, pk=None):
         """已阅: the recipient confirms they have read the notice (again: nothing changes)."""
         notice = get_object_for_user(request.user, Notice, "view", self.base_queryset(), pk=pk)
+        services.require_writable(request.user)  # HQ reads only
         with as_drf_errors():
             receipt = services.notice_acknowledge(actor=request.user, notice_id=notice.pk)
         return Response(NoticeReceiptSerializer(receipt).data)
@@ -222,6 +239,7 @@ class ActionItemViewSet(TenantReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def state(self, request, pk=None):
         item = get_object_for_user(request.user, ActionItem, "view", pk=pk)
+        services.require_writable(request.user)  # HQ reads only
         data = valid(StateSerializer, request)
         with as_drf_errors():
             services.action_item_set_state(actor=request.user, item_id=item.pk, **data)

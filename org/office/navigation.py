@@ -66,7 +66,15 @@ def register() -> None:
             visible=_reads(TrainingSession),
         )
     )
-    register_nav(NavItem("rota", _("Rota"), "org:rota", order=66, visible=_reads(RotaShift)))
+    register_nav(
+        NavItem(
+            "rota",
+            _("Rota"),
+            "org:rota",
+            order=66,
+            visible=lambda request: _is_staff(request) and _reads(RotaShift)(request),
+        )
+    )
     register_widget(
         Widget("office", _("Notices and action items"), "org/widgets/office.html", _mine, order=4)
     )

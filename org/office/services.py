@@ -60,6 +60,7 @@ __all__ = [
     "notice_distribute",
     "notice_update",
     "notices_remind_unread",
+    "require_writable",
     "rota_plan",
     "training_rechecks_remind",
     "training_result_record",
@@ -80,7 +81,7 @@ def _dealership_id() -> int:
     return get_scope().current_id
 
 
-def _writable(actor) -> None:
+def require_writable(actor) -> None:
     """HQ reads only: a person acting in a read-only scope may not write (403)."""
     if not is_system_actor(actor) and not user_access(actor).writable:
         raise PermissionDenied(_("You do not have permission to perform this action."))
@@ -132,11 +133,10 @@ def _target_positions(positions, departments) -> list[Position]:
     found = list(
         Position.objects.filter(Q(pk__in=position_ids) | Q(department_id__in=department_ids))
     )
-    if {p.pk for p in found} < position_ids or (
-        department_ids
-        and Department.objects.filter(pk__in=department_ids).count() != len(department_ids)
-    ):
+    if not position_ids <= {p.pk for p in found}:
         raise ValidationError({"positions": _("Choose positions of this dealership.")})
+    if Department.objects.filter(pk__in=department_ids).count() != len(department_ids):
+        raise ValidationError({"departments": _("Choose departments of this dealership.")})
     return found
 
 
@@ -158,7 +158,7 @@ def notice_create(
     """Register a notice and (by default) distribute it at once to the holders of
     ``positions`` and of every position of ``departments``."""
     check_model_permission(actor, Notice, "add")
-    _writable(actor)
+    require_writable(actor)
     notice = Notice(
         dealership_id=_dealership_id(),
         number=(number or "").strip(),
@@ -214,7 +214,7 @@ def notice_update(
 ):
     """Correct a notice; positions added later are distributed to at once (nobody twice)."""
     notice = lock_for_user(actor, Notice, notice_id)
-    _writable(actor)
+    require_writable(actor)
     before = snapshot(notice, NOTICE_FIELDS)
     for field in ("number", "title", "kind", "issuer", "issued_on", "body"):
         if field in changes:
@@ -241,7 +241,7 @@ def notice_distribute(*, actor, notice_id: int) -> int:
     """Send the notice to every current holder of its positions who has not got it yet;
     returns how many people it reached now."""
     notice = lock_for_user(actor, Notice, notice_id)
-    _writable(actor)
+    require_writable(actor)
     if not notice.targets.exists():
         raise ValidationError({"positions": _("Choose the positions the notice goes to.")})
     return _distribute(actor, notice)
@@ -294,7 +294,7 @@ def _distribute(actor, notice: Notice) -> int:
 @transaction.atomic
 def notice_acknowledge(*, actor, notice_id: int) -> NoticeReceipt:
     """The recipient confirms they have read the notice (已阅), with the time; again: nothing."""
-    _writable(actor)
+    require_writable(actor)
     mine = NoticeReceipt.objects.for_user(actor, "view").filter(
         notice_id=notice_id, staff__user_id=getattr(actor, "pk", None)
     )
@@ -400,7 +400,7 @@ def meeting_create(
     minutes: str = "",
 ) -> Meeting:
     check_model_permission(actor, Meeting, "add")
-    _writable(actor)
+    require_writable(actor)
     department = _department(department) or (
         Department.objects.filter(pk=_home_department_id(actor)).first()
     )
@@ -424,7 +424,7 @@ def meeting_create(
 @transaction.atomic
 def meeting_update(*, actor, meeting_id: int, attendees=None, **changes) -> Meeting:
     meeting = lock_for_user(actor, Meeting, meeting_id)
-    _writable(actor)
+    require_writable(actor)
     before = snapshot(meeting, MEETING_FIELDS)
     for field in ("kind", "title", "held_on", "place", "minutes"):
         if field in changes:
@@ -444,7 +444,7 @@ def meeting_update(*, actor, meeting_id: int, attendees=None, **changes) -> Meet
 def action_item_add(*, actor, meeting_id: int, title: str, owner, due_on: dt.date) -> ActionItem:
     """An action item of a meeting: its owner is told (once)."""
     meeting = lock_for_user(actor, Meeting, meeting_id)
-    _writable(actor)
+    require_writable(actor)
     owner = _one_staff(owner, "owner")
     if owner is None:
         raise ValidationError({"owner": _("Choose who carries out the action.")})
@@ -474,7 +474,7 @@ def action_item_add(*, actor, meeting_id: int, title: str, owner, due_on: dt.dat
 @transaction.atomic
 def action_item_set_state(*, actor, item_id: int, state: str, result: str = "") -> ActionItem:
     """Close (done / cancelled) or reopen an action item: by its owner (done only) or a keeper."""
-    _writable(actor)
+    require_writable(actor)
     if state not in ActionItem.State.values:
         raise ValidationError({"state": _("Choose a valid state.")})
     owned = ActionItem.objects.for_user(actor, "view").filter(
@@ -599,7 +599,7 @@ def training_session_create(
     trainees=(),
 ) -> TrainingSession:
     check_model_permission(actor, TrainingSession, "add")
-    _writable(actor)
+    require_writable(actor)
     department = _department(department) or (
         Department.objects.filter(pk=_home_department_id(actor)).first()
     )
@@ -629,7 +629,7 @@ def training_session_create(
 @transaction.atomic
 def training_session_update(*, actor, session_id: int, trainees=None, **changes) -> TrainingSession:
     session = lock_for_user(actor, TrainingSession, session_id)
-    _writable(actor)
+    require_writable(actor)
     before = snapshot(session, SESSION_FIELDS)
     for field in ("course", "kind", "held_on", "hours", "trainer_name", "content"):
         if field in changes:
@@ -662,7 +662,7 @@ def training_result_record(
 ) -> TrainingRecord:
     """The check of one trainee: passed / failed, a score out of 100, when to re-check."""
     record = lock_for_user(actor, TrainingRecord, record_id)
-    _writable(actor)
+    require_writable(actor)
     if result not in TrainingRecord.Result.values:
         raise ValidationError({"result": _("Choose a valid result.")})
     if recheck_due_on is not None and recheck_due_on < record.session.held_on:
@@ -745,7 +745,7 @@ def rota_plan(*, actor, department_id: int, entries: Iterable[tuple]) -> dict:
     """Plan a department's rota: ``entries`` are ``(staff_id, day, kind)``; an empty kind
     removes an unmarked shift. A marked shift keeps its mark (its kind may change unless the new
     one is a rest day). Returns counts of created / changed / removed shifts."""
-    _writable(actor)
+    require_writable(actor)
     department = Department.objects.filter(pk=department_id).first()
     if department is None:
         raise ValidationError({"department": _("Choose a department of this dealership.")})
@@ -828,7 +828,7 @@ def attendance_mark(*, actor, shift_id: int, mark: str, note: str = "") -> RotaS
     """Mark attendance against a shift (present, late, on leave…); an empty mark clears it.
     Rest days and days still to come are not marked."""
     shift = lock_for_user(actor, RotaShift, shift_id)
-    _writable(actor)
+    require_writable(actor)
     if mark and mark not in RotaShift.Mark.values:
         raise ValidationError({"mark": _("Choose a valid attendance mark.")})
     if mark and shift.kind == RotaShift.Kind.REST:

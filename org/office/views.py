@@ -152,6 +152,7 @@ class NoticeAcknowledgeView(TenantRequiredMixin, View):
 
     def post(self, request, pk):
         notice = get_object_for_user(request.user, Notice, "view", pk=pk)
+        services.require_writable(request.user)  # HQ reads only
         try:
             services.notice_acknowledge(actor=request.user, notice_id=notice.pk)
         except ValidationError as error:
@@ -177,7 +178,7 @@ class NoticeDistributeView(TenantRequiredMixin, View):
         return HttpResponseRedirect(notice.get_absolute_url())
 
 
-class NoticeAttachmentView(TenantRequiredMixin, View):
+class NoticeFileDetailView(TenantRequiredMixin, View):
     """The notice's file, only for who may read the notice."""
 
     model = Notice
@@ -310,6 +311,7 @@ class ActionItemStateView(TenantRequiredMixin, View):
 
     def post(self, request, pk):
         item = get_object_for_user(request.user, ActionItem, "view", pk=pk)
+        services.require_writable(request.user)  # HQ reads only
         form = ActionItemStateForm(request.POST)
         if not form.is_valid():
             return _bad_request(request, ValidationError(_("Choose a valid state.")))
@@ -472,6 +474,16 @@ def _pick_department(request):
     return departments, chosen
 
 
+def _one_dealership(request) -> None:
+    """The rota and the day's attendance are one dealership's working pages; HQ reads the
+    monthly attendance sheet (the report) instead."""
+    scope = getattr(request, "tenant_scope", None)
+    if scope is None or scope.is_hq:
+        raise PermissionDenied(
+            _("The rota is kept in each dealership; HQ reads the attendance sheet.")
+        )
+
+
 def _sees_department(user) -> bool:
     from org.access import user_access
     from org.capabilities import Capability as C
@@ -489,6 +501,7 @@ class RotaView(TenantRequiredMixin, View):
 
     def _context(self, request):
         check_model_permission(request.user, RotaShift, "view")
+        _one_dealership(request)
         span = request.GET.get("span") or request.POST.get("span") or "week"
         span = span if span in ROTA_DAYS else "week"
         today = local_today()
@@ -587,6 +600,7 @@ class AttendanceView(TenantRequiredMixin, View):
 
     def get(self, request):
         check_model_permission(request.user, RotaShift, "view")
+        _one_dealership(request)
         try:
             day = _date_param(request, "day", local_today())
         except ValidationError as error:
@@ -662,7 +676,7 @@ urlpatterns = [
     path("notices/<int:pk>/edit/", NoticeFormView.as_view(), name="notice_edit"),
     path("notices/<int:pk>/read/", NoticeAcknowledgeView.as_view(), name="notice_acknowledge"),
     path("notices/<int:pk>/distribute/", NoticeDistributeView.as_view(), name="notice_distribute"),
-    path("notices/<int:pk>/file/", NoticeAttachmentView.as_view(), name="notice_file"),
+    path("notices/<int:pk>/file/", NoticeFileDetailView.as_view(), name="notice_file"),
     path("meetings/", MeetingListView.as_view(), name="meeting_list"),
     path("meetings/new/", MeetingFormView.as_view(), name="meeting_create"),
     path("meetings/<int:pk>/", MeetingDetailView.as_view(), name="meeting_detail"),

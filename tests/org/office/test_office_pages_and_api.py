@@ -431,3 +431,61 @@ def test_attendance_page_and_marking(client_for, api_for, office, cast):
     assert bad.status_code == 400
     listed = api_for(office.tech1).get(f"/api/v1/org/rota-shifts/?department={workshop.pk}")
     assert {r["staff"] for r in listed.json()["results"]} == {tech1.pk}
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "many", "payload"),
+    [
+        (
+            "/api/v1/org/meetings/",
+            "chair",
+            False,
+            {"kind": "morning", "title": "t", "held_on": "2026-11-20"},
+        ),
+        (
+            "/api/v1/org/meetings/",
+            "attendees",
+            True,
+            {"kind": "morning", "title": "t", "held_on": "2026-11-20"},
+        ),
+        (
+            "/api/v1/org/training-sessions/",
+            "trainer",
+            False,
+            {"course": "c", "kind": "internal", "held_on": "2026-11-20", "hours": 1},
+        ),
+        (
+            "/api/v1/org/training-sessions/",
+            "trainees",
+            True,
+            {
+                "course": "c",
+                "kind": "internal",
+                "held_on": "2026-11-20",
+                "hours": 1,
+                "trainer_name": "x",
+            },
+        ),
+        (
+            "/api/v1/org/notices/",
+            "positions",
+            True,
+            {"number": "Z", "title": "t", "kind": "internal", "issued_on": "2026-11-20"},
+        ),
+    ],
+)
+def test_payloads_naming_another_dealerships_people_answer_400(
+    api_for, cast, url, field, many, payload
+):
+    from org.models import StaffMember
+
+    with dealership_context(cast.b):
+        theirs = (
+            Position.objects.get(code="sales_consultant")
+            if field == "positions"
+            else StaffMember.objects.order_by("pk").first()
+        )
+    payload = {**payload, field: [theirs.pk] if many else theirs.pk}
+    response = api_for(cast.user_a).post(url, payload, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
