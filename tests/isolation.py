@@ -169,6 +169,7 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "aftersales-api:efficiency-list": "sums read through the chokepoint (test_workshop_api)",
     "aftersales:warrantyclaim_photo": "a claim's photo through its access check (test_claims_*)",
     "aftersales:board": "counts read through the chokepoint; no id (test_claims_*)",
+    "aftersales:target_list": "targets read through the chokepoint; no id (test_targets)",
     "aftersales:daily": "the day's repair orders through the chokepoint (test_claims_*)",
     "aftersales-api:service-day-list": "counts read through the chokepoint (test_claims_*)",
     "aftersales:parts_to_issue": "part lines of visible parts / repair orders (test_parts_*)",

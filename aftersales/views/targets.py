@@ -41,7 +41,6 @@ def _people() -> list[tuple[int, str]]:
 class TargetListView(TenantRequiredMixin, View):
     """``?month=YYYY-MM`` (this month by default), ``role``."""
 
-    model = ServiceTarget
     template_name = "aftersales/targets/target_list.html"
 
     def get(self, request):

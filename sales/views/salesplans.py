@@ -138,6 +138,8 @@ class _PlanFormView(TenantRequiredMixin, View):
 
 
 class PlanCreateView(_PlanFormView):
+    model = SalesPlan
+
     def get(self, request):
         check_model_permission(request.user, SalesPlan, "add")
         return self.render_form(
@@ -169,6 +171,8 @@ class PlanCreateView(_PlanFormView):
 
 
 class PlanEditView(_PlanFormView):
+    model = SalesPlan
+
     def _plan(self, request, pk):
         return get_object_for_user(request.user, SalesPlan, "change", pk=pk)
 
@@ -212,6 +216,8 @@ class PlanEditView(_PlanFormView):
 
 
 class PlanSubmitView(TenantRequiredMixin, View):
+    model = SalesPlan
+
     def post(self, request, pk):
         plan = get_object_for_user(request.user, SalesPlan, "change", pk=pk)
         try:
@@ -224,6 +230,8 @@ class PlanSubmitView(TenantRequiredMixin, View):
 
 
 class PlanSendView(TenantRequiredMixin, View):
+    model = SalesPlan
+
     def post(self, request, pk):
         plan = get_object_for_user(request.user, SalesPlan, "change", pk=pk)
         form = SendToOemForm(request.POST)
@@ -327,6 +335,8 @@ class PriceListFormView(ServiceFormView):
 
 
 class PriceListSubmitView(TenantRequiredMixin, View):
+    model = PriceList
+
     def post(self, request, pk):
         price_list = get_object_for_user(request.user, PriceList, "change", pk=pk)
         try:
@@ -421,11 +431,14 @@ class SubDealerFormView(ServiceFormView):
 
 
 class AssessmentCreateView(TenantRequiredMixin, View):
+    model = SubDealer
+
     template_name = "platform/form.html"
 
     def _dealer(self, request, pk):
+        dealer = get_object_for_user(request.user, SubDealer, "change", pk=pk)
         check_model_permission(request.user, SubDealerAssessment, "add")
-        return get_object_for_user(request.user, SubDealer, "change", pk=pk)
+        return dealer
 
     def _render(self, request, dealer, form, status=200):
         return render(

@@ -122,3 +122,40 @@ def _repairs_factories() -> dict:
 
 
 FACTORIES.update(_repairs_factories())
+
+
+# --- targets -------------------------------------------------------------------------------------
+def _targets_factories() -> dict:
+    """ServiceTarget: the month is a first day (a check constraint), one per person."""
+    import datetime as dt
+    import itertools
+
+    import factory
+    from factory.django import DjangoModelFactory
+
+    serial = itertools.count(1)
+
+    class ServiceTargetFactory(DjangoModelFactory):
+        class Meta:
+            model = "aftersales.ServiceTarget"
+
+        month = factory.LazyFunction(
+            lambda: (lambda n: dt.date(2000 + n // 12, n % 12 + 1, 1))(next(serial))
+        )
+        role = "service_advisor"
+        repair_orders = 10
+
+        @classmethod
+        def _create(cls, model_class, *args, **kwargs):
+            from dealership.tenancy import dealership_context
+            from tests.factories import UserFactory
+
+            kwargs.setdefault("person", UserFactory())
+            kwargs.setdefault("set_by", kwargs["person"])
+            with dealership_context(kwargs["dealership"]):
+                return super()._create(model_class, *args, **kwargs)
+
+    return {"ServiceTarget": ServiceTargetFactory}
+
+
+FACTORIES.update(_targets_factories())

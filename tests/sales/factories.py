@@ -235,3 +235,95 @@ def _orders_factories() -> dict:
 
 
 FACTORIES.update(_orders_factories())
+
+
+def _salesplans_factories() -> dict:
+    """Sales plans (a first day, one per period), price lists (floor below the MSRP),
+    sub-dealers (a contract that ends after it starts) and their assessments (a period that
+    ends after it starts)."""
+    import datetime as dt
+    import itertools
+    from decimal import Decimal
+
+    import factory
+    from factory.django import DjangoModelFactory
+
+    from dealership.tenancy import dealership_context
+
+    serial = itertools.count(1)
+
+    class _InScope(DjangoModelFactory):
+        class Meta:
+            abstract = True
+
+        @classmethod
+        def _create(cls, model_class, *args, **kwargs):
+            from tests.factories import UserFactory
+
+            for field in model_class._meta.concrete_fields:
+                if (
+                    field.many_to_one
+                    and not field.null
+                    and field.related_model._meta.label == "dealership.User"
+                    and field.name not in kwargs
+                ):
+                    kwargs[field.name] = UserFactory()
+            with dealership_context(kwargs["dealership"]):
+                return super()._create(model_class, *args, **kwargs)
+
+    class SalesPlanFactory(_InScope):
+        class Meta:
+            model = "sales.SalesPlan"
+
+        period = "month"
+        starts_on = factory.LazyFunction(
+            lambda: (lambda n: dt.date(2000 + n // 12, n % 12 + 1, 1))(next(serial))
+        )
+
+    class PriceListFactory(_InScope):
+        class Meta:
+            model = "sales.PriceList"
+
+        model = factory.LazyFunction(lambda: f"M{next(serial)}")
+        msrp = Decimal("179800.00")
+        dealer_price = Decimal("165000.00")
+        floor_price = Decimal("170000.00")
+        valid_from = dt.date(2026, 1, 1)
+        state = "approved"
+
+    class SubDealerFactory(_InScope):
+        class Meta:
+            model = "sales.SubDealer"
+
+        name = factory.LazyFunction(lambda: f"二级店{next(serial)}")
+        contact_name = "李四"
+        region = "番禺"
+        contract_start = dt.date(2026, 1, 1)
+        contract_end = dt.date(2026, 12, 31)
+        state = "active"
+
+    class SubDealerAssessmentFactory(_InScope):
+        class Meta:
+            model = "sales.SubDealerAssessment"
+
+        period_start = factory.LazyFunction(
+            lambda: dt.date(2000, 1, 1) + dt.timedelta(days=next(serial))
+        )
+        period_end = factory.LazyAttribute(lambda o: o.period_start + dt.timedelta(days=30))
+        score = 80
+
+        @classmethod
+        def _create(cls, model_class, *args, **kwargs):
+            if "sub_dealer" not in kwargs:
+                kwargs["sub_dealer"] = SubDealerFactory(dealership=kwargs["dealership"])
+            return super()._create(model_class, *args, **kwargs)
+
+    return {
+        "SalesPlan": SalesPlanFactory,
+        "PriceList": PriceListFactory,
+        "SubDealer": SubDealerFactory,
+        "SubDealerAssessment": SubDealerAssessmentFactory,
+    }
+
+
+FACTORIES.update(_salesplans_factories())
