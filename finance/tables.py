@@ -48,3 +48,33 @@ class BudgetTable(tables.Table):
 
     def render_status(self, record):
         return record.request.get_status_display()
+
+
+class AdClaimTable(RecordTable):
+    """A claim's state with the OEM and what it still owes, beside the request's."""
+
+    oem_status = tables.Column(verbose_name=_("state with the OEM"))
+    outstanding = tables.Column(empty_values=(), verbose_name=_("outstanding"))
+
+    class Meta(RecordTable.Meta):
+        sequence = ("subject", "requester", "department", "amount", "status", "oem_status", "...")
+
+    def render_oem_status(self, record):
+        return record.get_oem_status_display()
+
+    def render_outstanding(self, record):
+        if record.request.status != "approved":
+            return "—"
+        return record.outstanding
+
+
+class DecorationTable(RecordTable):
+    """Whether the work is at height and when it was installed."""
+
+    at_height = tables.BooleanColumn(verbose_name=_("work at height"))
+    installed_at = tables.DateTimeColumn(
+        verbose_name=_("installed at"), format="Y-m-d H:i", default="—"
+    )
+
+    class Meta(RecordTable.Meta):
+        sequence = ("subject", "requester", "department", "amount", "status", "at_height", "...")

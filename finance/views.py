@@ -21,7 +21,7 @@ from finance import kinds as K
 from finance import selectors, services
 from finance.forms import FORMS, InstallForm, OemStateForm
 from finance.models import AdClaim, Budget, CashAdvance, DecorationRequest, Reimbursement
-from finance.tables import BudgetTable, RecordTable
+from finance.tables import AdClaimTable, BudgetTable, DecorationTable, RecordTable
 from org.approvals.models import ApprovalRequest, Attachment
 
 
@@ -411,10 +411,12 @@ def kind_views(spec: K.FinanceKind) -> dict[str, type]:
     model = spec.model
     attrs = {"model": model, "spec": spec}
     name = model.__name__
+    tables = {K.AD_CLAIM: AdClaimTable, K.DECORATION: DecorationTable}
+    list_attrs = {**attrs, "table_class": tables.get(spec.code, RecordTable)}
     views = {
         "list": BudgetListView
         if model is Budget
-        else type(f"{name}ListView", (RecordListView,), attrs),
+        else type(f"{name}ListView", (RecordListView,), list_attrs),
         "detail": type(f"{name}DetailView", (RecordDetailView,), attrs),
         "create": type(f"{name}CreateView", (RecordFormView,), attrs),
         "edit": type(f"{name}EditView", (RecordFormView,), attrs),

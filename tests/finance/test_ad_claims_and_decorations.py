@@ -549,3 +549,24 @@ def test_the_demo_has_a_claim_at_the_oem_and_an_agreement_at_height(cast, staff)
         high = DecorationRequest.objects.get(at_height=True)
         assert high.request.status == "approved" and high.installed_at is None
         assert services.has_agreement(high)
+
+
+def test_the_lists_show_the_oem_state_and_the_height(cast, staff, client_for):
+    claim = _approved_claim(cast, staff)
+    with dealership_context(cast.a):
+        services.ad_claim_oem_record(
+            actor=staff.accountant, record_id=claim.pk, status="submitted", on=TODAY
+        )
+    _approved_decoration(cast, staff)
+    page = client_for(staff.accountant).get(reverse("finance:adclaim_list"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        assert str(AdClaim.OemStatus.SUBMITTED.label) in body
+    assert "20000.00" in body or "20,000.00" in body
+    page = client_for(staff.cr_specialist).get(reverse("finance:decorationrequest_list"))
+    assert page.status_code == 200
+    assert "展厅外墙广告牌更换" in page.content.decode()
