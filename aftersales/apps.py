@@ -25,4 +25,5 @@ class AftersalesConfig(AppConfig):
 
         claims_notifications.register()
         register_demo_seeder(demo.seed, order=70)
+        register_demo_seeder(demo.seed_targets, order=71)
         bench.register()  # manage.py seed_bench

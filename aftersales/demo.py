@@ -647,3 +647,53 @@ class _Service:
         actor = self.clerk or SYSTEM
         for day_back in range(30, 1, -1):
             services.service_day_confirm(actor=actor, day=self.today - dt.timedelta(days=day_back))
+
+
+def seed_targets(dealerships) -> list:
+    """This month's and last month's after-sales targets of every service advisor, technician
+    and parts salesperson, set by the service manager. Idempotent: a dealership with targets is
+    left alone."""
+    from aftersales import services
+    from aftersales.models import ServiceTarget
+
+    for index, dealership in enumerate(dealerships):
+        with dealership_context(dealership), transaction.atomic():
+            if ServiceTarget.objects.exists():
+                continue
+            manager = (_holders("service_manager") or _holders("gm") or [None])[0]
+            if manager is None:
+                continue
+            this_month = timezone.localdate().replace(day=1)
+            last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+            for month in (last_month, this_month):
+                for n, person in enumerate(_holders("service_advisor")):
+                    services.servicetarget_set(
+                        actor=manager,
+                        month=month,
+                        person=person,
+                        role="service_advisor",
+                        revenue=Decimal(180000 + 20000 * ((n + index) % 3)),
+                        repair_orders=120 + 10 * (n % 3),
+                        parts_sales=Decimal(60000 + 5000 * (n % 2)),
+                        checkins=45 + 5 * (n % 2),
+                    )
+                for n, person in enumerate(_holders("technician")):
+                    services.servicetarget_set(
+                        actor=manager,
+                        month=month,
+                        person=person,
+                        role="technician",
+                        revenue=Decimal(45000 + 5000 * (n % 3)),
+                        repair_orders=90 + 10 * (n % 2),
+                        checkins=30,
+                    )
+                for person in _holders("parts_salesperson"):
+                    services.servicetarget_set(
+                        actor=manager,
+                        month=month,
+                        person=person,
+                        role="parts_salesperson",
+                        revenue=Decimal(80000),
+                        parts_sales=Decimal(80000),
+                    )
+    return []

@@ -22,4 +22,5 @@ class SalesConfig(AppConfig):
         figures.register()
         widgets.register()
         register_demo_seeder(demo.seed, order=60)
+        register_demo_seeder(demo.seed_plans, order=61)
         bench.register()  # manage.py seed_bench

@@ -437,3 +437,170 @@ class _Floor:
         actor = self.clerk or SYSTEM
         for day_back in range(30, 1, -1):
             services.day_confirm(actor=actor, day=self.days_ago(day_back))
+
+
+# --- plans, price lists and the sub-dealer network (#18) -----------------------------------------
+
+
+def seed_plans(dealerships) -> list:
+    """Per dealership: a price list per model in effect since today and one awaiting approval
+    (the first model's new MSRP from next month); this year's, this quarter's and this month's
+    sales plans approved (the year's and the month's submitted to the OEM), next month's a
+    draft; three sub-dealers with their assessments. Written through the services by the sales
+    manager and decided by the holders of each approval step. Idempotent: a dealership with
+    price lists is left alone."""
+    for index, dealership in enumerate(dealerships):
+        with dealership_context(dealership), transaction.atomic():
+            from sales.models import PriceList
+
+            if not PriceList.objects.exists():
+                _Plans(dealership, index).seed()
+    return []
+
+
+def approve_through(request_id: int, *, stop_before: int | None = None) -> None:
+    """Decide the request step by step as the first approver of each open step (demo data);
+    with ``stop_before``, leave the request waiting at that step (1-based)."""
+    from org.approvals import services as approvals
+    from org.approvals.models import ApprovalRequest, StepApprover
+
+    for step_number in range(1, 12):
+        request = ApprovalRequest.objects.get(pk=request_id)
+        if request.status != ApprovalRequest.Status.PENDING:
+            return
+        if stop_before is not None and step_number >= stop_before:
+            return
+        approver = (
+            StepApprover.objects.filter(step__request=request, step__status="open", decision="")
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        if approver is None:
+            return
+        approvals.request_decide(
+            actor=approver.user, request_id=request.pk, decision="approve", comment=""
+        )
+
+
+class _Plans:
+    def __init__(self, dealership, index: int):
+        self.dealership = dealership
+        self.index = index
+        self.today = timezone.localdate()
+        brand = dealership.brand.code if dealership.brand_id else "kia"
+        self.models = BRAND_MODELS.get(brand, BRAND_MODELS["kia"])
+        managers = _holders("sales_manager") or _holders("sales_director") or _holders("gm")
+        self.manager = managers[0] if managers else None
+        self.consultants = _holders("sales_consultant")
+
+    def seed(self) -> None:
+        if self.manager is None:
+            return
+        self.price_lists()
+        self.plans()
+        self.network()
+
+    def price_lists(self) -> None:
+        from sales import services
+
+        for model, trim, msrp in self.models:
+            price = services.pricelist_create(
+                actor=self.manager,
+                model=model,
+                trim="",
+                msrp=msrp,
+                dealer_price=(msrp * Decimal("0.92")).quantize(Decimal("100")),
+                floor_price=(msrp * Decimal("0.95")).quantize(Decimal("100")),
+                valid_from=self.today,
+                notes=f"{trim} 等全部配置",
+            )
+            price = services.pricelist_submit(actor=self.manager, pricelist_id=price.pk)
+            if price.request_id:
+                approve_through(price.request_id)
+        model, _trim, msrp = self.models[0]
+        following = (self.today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        waiting = services.pricelist_create(
+            actor=self.manager,
+            model=model,
+            msrp=msrp - Decimal("5000"),
+            dealer_price=((msrp - Decimal("5000")) * Decimal("0.92")).quantize(Decimal("100")),
+            floor_price=((msrp - Decimal("5000")) * Decimal("0.95")).quantize(Decimal("100")),
+            valid_from=following,
+            notes="厂家调价:下月起指导价下调5000元",
+        )
+        waiting = services.pricelist_submit(actor=self.manager, pricelist_id=waiting.pk)
+        if waiting.request_id:
+            approve_through(waiting.request_id, stop_before=2)  # the deputy GM decides next
+
+    def _lines(self, months: int) -> list[dict]:
+        return [
+            {"model": m, "units": (20 + 5 * i) * months, "revenue": price * (20 + 5 * i) * months}
+            for i, (m, _t, price) in enumerate(self.models)
+        ]
+
+    def plans(self) -> None:
+        from sales import services
+
+        month = self.today.replace(day=1)
+        for period, months, send in (("year", 12, True), ("quarter", 3, False), ("month", 1, True)):
+            plan = services.salesplan_create(
+                actor=self.manager,
+                period=period,
+                starts_on=self.today,
+                lines=self._lines(months),
+                notes="按厂家下达任务及本店能力制订",
+            )
+            plan = services.salesplan_submit(actor=self.manager, plan_id=plan.pk)
+            if plan.request_id:
+                approve_through(plan.request_id)
+            plan.refresh_from_db()
+            if send and plan.state == "approved":
+                services.salesplan_send_to_oem(
+                    actor=self.manager, plan_id=plan.pk, submitted_on=max(month, self.today)
+                )
+        services.salesplan_create(
+            actor=self.manager,
+            period="month",
+            starts_on=(month + dt.timedelta(days=32)).replace(day=1),
+            lines=self._lines(1),
+            notes="草稿,待销售经理会议讨论",
+        )
+
+    def network(self) -> None:
+        from sales import services
+
+        looked_after = self.consultants[0] if self.consultants else self.manager
+        year = self.today.year
+        for n, (name, region, state) in enumerate(
+            (
+                ("番禺二级店", "番禺区", "active"),
+                ("花都二级店", "花都区", "active"),
+                ("增城合作网点", "增城区", "prospect"),
+            )
+        ):
+            dealer = services.subdealer_create(
+                actor=self.manager,
+                name=name,
+                contact_name=SURNAMES[n + self.index] + "经理",
+                contact_phone=f"1380000{self.index:02d}{n:02d}",
+                region=region,
+                contract_start=dt.date(year - 1, 1, 1) if state == "active" else None,
+                contract_end=dt.date(year + 1, 12, 31) if state == "active" else None,
+                state=state,
+                manager=looked_after if n == 0 else self.manager,
+            )
+            if state != "active":
+                continue
+            for quarter, (score, units) in enumerate(((82, 36), (76 + n * 5, 41))):
+                start = dt.date(year - 1, 7 + 3 * quarter, 1)
+                end = (start + dt.timedelta(days=95)).replace(day=1) - dt.timedelta(days=1)
+                services.subdealer_assess(
+                    actor=self.manager,
+                    subdealer_id=dealer.pk,
+                    period_start=start,
+                    period_end=end,
+                    units=units,
+                    score=score,
+                    findings="展厅形象符合要求;库存周转偏慢" if score < 80 else "完成任务,配合良好",
+                )
