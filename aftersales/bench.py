@@ -233,6 +233,37 @@ def seed_aftersales(month: BenchMonth) -> None:
     )
 
 
+def seed_targets(month: BenchMonth) -> None:
+    """The month's target of every service advisor, technician and parts salesperson."""
+    from aftersales.models import ServiceTarget
+
+    manager = month.holders("service_manager")[0]
+    rows, seen = [], set()
+    for role, revenue, orders, parts, checkins in (
+        ("service_advisor", Decimal("200000"), 120, Decimal("60000"), 45),
+        ("technician", Decimal("50000"), 90, Decimal("0"), 30),
+        ("parts_salesperson", Decimal("80000"), 0, Decimal("80000"), 0),
+    ):
+        for person in month.kept["staff_by_position"].get(role, []):
+            if person.pk in seen:
+                continue
+            seen.add(person.pk)
+            rows.append(
+                ServiceTarget(
+                    dealership=month.dealership,
+                    month=month.period.start,
+                    person=person,
+                    role=role,
+                    revenue=revenue,
+                    repair_orders=orders,
+                    parts_sales=parts,
+                    checkins=checkins,
+                    set_by=manager,
+                )
+            )
+    month.bulk(ServiceTarget, rows)
+
+
 def register() -> None:
     register_bench_seeder(
         "aftersales.repair_orders",
@@ -254,4 +285,7 @@ def register() -> None:
                 "aftersales.RepairOrder",
             ),
         ),
+    )
+    register_bench_seeder(
+        "aftersales.targets", seed_targets, order=41, models=("aftersales.ServiceTarget",)
     )

@@ -225,6 +225,99 @@ def seed_stock(month: BenchMonth) -> None:
     month.bulk(StockVehicle, rows)
 
 
+def seed_plans(month: BenchMonth) -> None:
+    """The month's sales plan (approved, submitted to the OEM) with a line per model, an
+    approved price list per model from the month's first day, and a few sub-dealers with an
+    assessment each."""
+    from sales.models import (
+        PriceList,
+        SalesPlan,
+        SalesPlanLine,
+        SubDealer,
+        SubDealerAssessment,
+    )
+
+    manager = month.holders("sales_manager")[0]
+    start = month.period.start
+    plan = month.bulk(
+        SalesPlan,
+        [
+            SalesPlan(
+                dealership=month.dealership,
+                period="month",
+                starts_on=start,
+                state="submitted",
+                submitted_on=start,
+                submitted_by=manager,
+                created_by=manager,
+            )
+        ],
+    )[0]
+    share = max(1, month.scale.deliveries // max(1, len(month.car_models)))
+    month.bulk(
+        SalesPlanLine,
+        [
+            SalesPlanLine(
+                dealership=month.dealership,
+                plan=plan,
+                model=model,
+                units=share,
+                revenue=price * share,
+            )
+            for model, _trim, price, _w in month.car_models
+        ],
+    )
+    month.bulk(
+        PriceList,
+        [
+            PriceList(
+                dealership=month.dealership,
+                model=model,
+                trim=trim,
+                msrp=price,
+                dealer_price=price * Decimal("0.92"),
+                floor_price=price * Decimal("0.95"),
+                valid_from=start,
+                state="approved",
+                approved_at=month.at(start, 9),
+                created_by=manager,
+            )
+            for model, trim, price, _w in month.car_models
+        ],
+    )
+    dealers = month.bulk(
+        SubDealer,
+        [
+            SubDealer(
+                dealership=month.dealership,
+                name=f"二级网点{n + 1}",
+                contact_name=month.name(),
+                region=f"区域{n + 1}",
+                contract_start=start - dt.timedelta(days=365),
+                contract_end=start + dt.timedelta(days=365),
+                state="active",
+                manager=manager,
+            )
+            for n in range(3)
+        ],
+    )
+    month.bulk(
+        SubDealerAssessment,
+        [
+            SubDealerAssessment(
+                dealership=month.dealership,
+                sub_dealer=dealer,
+                period_start=start,
+                period_end=month.period.end,
+                units=month.rng.randint(5, 40),
+                score=month.rng.randint(60, 98),
+                assessed_by=manager,
+            )
+            for dealer in dealers
+        ],
+    )
+
+
 def register() -> None:
     register_bench_seeder(
         "sales.deliveries",
@@ -239,3 +332,15 @@ def register() -> None:
     )
     register_bench_seeder("sales.stock", seed_stock, order=31, models=("sales.StockVehicle",))
     register_bench_seeder("sales.pipeline", seed_pipeline, order=32, models=("sales.Lead",))
+    register_bench_seeder(
+        "sales.plans",
+        seed_plans,
+        order=33,
+        models=(
+            "sales.SalesPlan",
+            "sales.SalesPlanLine",
+            "sales.PriceList",
+            "sales.SubDealer",
+            "sales.SubDealerAssessment",
+        ),
+    )
