@@ -21,9 +21,8 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Max, Min
 from django.utils import timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from crm.selectors import marketing as data
 from crm.selectors.intelligence import per_lead, yuan
@@ -59,7 +58,7 @@ class QuarterFirstMonth(Schedule):
         return day.month in (1, 4, 7, 10) and following.month != day.month
 
     def describe(self):
-        return _gettext("last day of the first month of the quarter %(at)s") % {
+        return gettext("last day of the first month of the quarter %(at)s") % {
             "at": f"{self.at:%H:%M}"
         }
 
