@@ -224,6 +224,11 @@ class StaffDetailView(ScopedDetailView):
         context["can_end"] = context["can_edit"] and _allowed(
             services.staff_end_check, self.request.user, self.object
         )
+        # the person's training (org/office): what the viewer may see of it
+        from org.office.selectors import training_history
+
+        attended, given = training_history(self.request.user, self.object)
+        context["training_attended"], context["training_given"] = attended[:20], given[:20]
         return context
 
 

@@ -218,13 +218,22 @@ def register() -> None:
             **{f"{p}pk__in": Receipt.objects.filter(staff__user_id=a.user_id).values("notice_id")}
         )
 
+    def received_in_my_departments(a):
+        from org.office.models import NoticeReceipt as Receipt
+
+        return Q(
+            pk__in=Receipt.objects.filter(staff_id__in=_staff_ids_of_my_departments(a)).values(
+                "notice_id"
+            )
+        ) | received()(a)
+
     keep(
         Notice,
         KeeperAccess(
             view=C.ORG_VIEW_STAFF,
             change=C.ORG_CHANGE_NOTICE,
             own=received(),
-            department=_any(received(), _in_my_departments("department")),
+            department=_any(received_in_my_departments, _in_my_departments("department")),
             **notice_keepers(),
         ),
     )
@@ -265,13 +274,26 @@ def register() -> None:
 
         return lambda a: Q(**{f"{p}pk__in": M.objects.filter(took_part()(a)).values("pk")})
 
+    def meetings_of_my_departments(a):
+        """Meetings an attendee, the chair or an item's owner of my departments took part in."""
+        from org.office.models import Meeting as M
+
+        staff = _staff_ids_of_my_departments(a)
+        return Q(
+            pk__in=M.objects.filter(
+                Q(attendance__staff_id__in=staff)
+                | Q(chair_id__in=staff)
+                | Q(items__owner_id__in=staff)
+            ).values("pk")
+        ) | meetings_of_mine()(a)
+
     keep(
         Meeting,
         KeeperAccess(
             view=C.ORG_VIEW_STAFF,
             change=C.ORG_CHANGE_MEETING,
             own=meetings_of_mine(),
-            department=_any(meetings_of_mine(), _in_my_departments("department")),
+            department=_any(meetings_of_my_departments, _in_my_departments("department")),
             **meeting_keepers(),
         ),
     )
@@ -317,13 +339,23 @@ def register() -> None:
             }
         )
 
+    def trained_in_my_departments(a):
+        from org.office.models import TrainingSession as S
+
+        staff = _staff_ids_of_my_departments(a)
+        return Q(
+            pk__in=S.objects.filter(
+                Q(records__trainee_id__in=staff) | Q(trainer_id__in=staff)
+            ).values("pk")
+        ) | trained()(a)
+
     keep(
         TrainingSession,
         KeeperAccess(
             view=C.ORG_VIEW_STAFF,
             change=C.ORG_CHANGE_TRAINING,
             own=trained(),
-            department=_any(trained(), _in_my_departments("department")),
+            department=_any(trained_in_my_departments, _in_my_departments("department")),
             **training_keepers(),
         ),
     )

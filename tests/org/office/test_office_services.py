@@ -415,3 +415,20 @@ def test_the_attendance_sheet_counts_each_persons_month(office, in_a):
     absent_column = 4 + list(RotaShift.Mark).index(RotaShift.Mark.ABSENT)
     assert row[absent_column] == 1
     assert row[-1] == 1  # one rest day
+
+
+def test_the_demo_shows_a_bulletin_with_acknowledgements_and_runs_once(office, cast):
+    from org.office.demo import seed_office
+    from org.office.models import Meeting, TrainingSession
+
+    for code in ("admin_manager", "service_manager", "workshop_supervisor"):
+        hire(UserFactory(username=f"demo_{code}"), cast.a, code)
+    seed_office([cast.a])
+    seed_office([cast.a])  # again: nothing added
+    with dealership_context(cast.a):
+        bulletin = Notice.objects.get(kind="technical_bulletin")
+        read = bulletin.receipts.filter(read_at__isnull=False).count()
+        assert 0 < read < bulletin.receipts.count()
+        assert Notice.objects.count() == 2 and Meeting.objects.count() == 2
+        assert TrainingSession.objects.filter(kind="retraining", source__isnull=False).exists()
+        assert RotaShift.objects.exclude(mark="").exists()
