@@ -27,6 +27,7 @@ def register() -> None:
 
     for area in (datachecks, targets):
         area.register_nav()
+        area.register_widgets()
     from crm.views import marketing as marketing_views
 
     marketing_views.register_nav()

@@ -356,8 +356,30 @@ def register_nav() -> None:
     )
 
 
+def _my_actions(request) -> dict | None:
+    """The viewer's own open SSI/CSI action items (overdue first); hidden when they have none."""
+    if not _in_tenant(request) or not can(request.user, SatisfactionAction, "view"):
+        return None
+    rows = list(
+        selectors.actions_for_user(request.user, owner=request.user)
+        .filter(state__in=("open", "in_progress"))
+        .order_by("due_on", "pk")[:6]
+    )
+    if not rows:
+        return None
+    return {"rows": rows, "today": timezone.localdate()}
+
+
 def register_widgets() -> None:
-    pass
+    registry.register_widget(
+        registry.Widget(
+            "crm_my_satisfaction_actions",
+            gettext_lazy("My SSI/CSI action items"),
+            "crm/targets/widget_actions.html",
+            _my_actions,
+            order=40,
+        )
+    )
 
 
 urlpatterns: list = [

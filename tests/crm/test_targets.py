@@ -287,6 +287,9 @@ def test_pages_and_api(cast, team, admin, client_for, api_for):
         assert made.status_code == 201, made.content
         assert api.get(f"/api/v1/crm/satisfaction-targets/{target.pk}/").json()["actual"]
         assert api.post("/api/v1/crm/satisfaction-targets/", {}, format="json").status_code == 400
+        board = client_for(team.sales_manager).get(reverse("dashboard"))
+        assert 'data-testid="my-actions"' in board.text and "展厅接待礼仪抽查" in board.text
+        assert 'data-testid="my-actions"' not in client_for(admin).get(reverse("dashboard")).text
         owner = api_for(team.sales_manager)
         moved = owner.post(
             f"/api/v1/crm/satisfaction-actions/{made.json()['id']}/progress/",
