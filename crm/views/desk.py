@@ -41,7 +41,7 @@ from crm.services import tiers as tier_services
 from crm.tables.desk import EnquiryTable, LetterTable, ProposalTable, TierTable
 from dealership import registry
 from dealership.access import can, get_object_for_user, permitted_ids
-from dealership.registry import NavItem
+from dealership.registry import NavItem, Widget
 from dealership.views import (
     ScopedDetailView,
     ScopedListView,
@@ -545,8 +545,38 @@ def register_nav() -> None:
         registry.register_nav(NavItem(key, label, url_name, order=order, visible=_may(model)))
 
 
+def _proposals_to_answer(request) -> dict | None:
+    """The open proposals routed to the departments the viewer heads (their dashboard)."""
+    from crm.access_desk import headed_department_ids
+
+    if getattr(request, "tenant_scope", None) is None:
+        return None
+    headed = headed_department_ids(request.user)
+    if not headed:
+        return None
+    rows = list(
+        ImprovementProposal.objects.for_user(request.user, "view")
+        .filter(state=ProposalState.OPEN, department_id__in=headed)
+        .select_related("department")
+        .order_by("answer_by", "pk")[:6]
+    )
+    if not rows:
+        return None
+    from dealership.figures import local_today
+
+    return {"rows": rows, "today": local_today(), "list_url": reverse("crm:proposal_list")}
+
+
 def register_widgets() -> None:
-    """Dashboard panels of the area (none)."""
+    registry.register_widget(
+        Widget(
+            "crm_proposals_to_answer",
+            gettext_lazy("Improvement proposals to answer"),
+            "crm/desk/widget_proposals.html",
+            _proposals_to_answer,
+            order=23,
+        )
+    )
 
 
 urlpatterns: list = [

@@ -403,3 +403,24 @@ def test_the_monthly_enquiry_report(cast, people):
     assert rows["Service booking"][1:3] == [1, 0]  # phone, in person
     assert rows["Service booking"][3] == 1  # WeChat
     assert sum(row[-2] for row in content.tables[0].rows) == 3
+
+
+def test_the_call_screen_offers_to_route_a_suggestion(cast, people, client_for):
+    followup = FACTORIES["FollowUp"](dealership=cast.a)
+    page = client_for(people["customer_relations_manager"]).get(followup.get_absolute_url())
+    assert page.status_code == 200
+    assert f"/crm/proposals/new/?followup={followup.pk}" in page.content.decode()
+    form = client_for(people["customer_relations_manager"]).get(
+        f"/crm/proposals/new/?followup={followup.pk}"
+    )
+    assert form.status_code == 200
+    assert 'name="customer"' not in form.content.decode()  # the call's customer
+
+
+def test_the_heads_dashboard_lists_the_proposals_to_answer(cast, people, client_for):
+    proposal = propose(cast.a, people["customer_relations_manager"])
+    page = client_for(people["service_manager"]).get("/dashboard/").content.decode()
+    assert 'data-widget="crm_proposals_to_answer"' in page
+    assert proposal.get_absolute_url() in page
+    sales = client_for(people["sales_manager"]).get("/dashboard/").content.decode()
+    assert 'data-widget="crm_proposals_to_answer"' not in sales
