@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from dealership.registry import NavItem, register_nav
+from dealership.registry import NavItem, Widget, register_nav, register_widget
 
 
 def _may(model_name: str, action: str = "view"):
@@ -20,7 +20,30 @@ def _may(model_name: str, action: str = "view"):
     return check
 
 
+def _claims_waiting(request) -> dict | None:
+    """Finance's panel: the advertising claims it still acts on with the OEM."""
+    from django.urls import reverse
+
+    from finance import selectors, services
+
+    if getattr(request, "tenant_scope", None) is None or not services.may_record_oem(request.user):
+        return None
+    data = selectors.ad_claims_waiting(request.user)
+    if not (data.to_submit or data.at_oem or data.to_be_paid):
+        return None
+    return {"claims": data, "list_url": reverse("finance:adclaim_list")}
+
+
 def register() -> None:
+    register_widget(
+        Widget(
+            "finance_ad_claims",
+            _("Advertising claims with the OEM"),
+            "finance/ad_claims_widget.html",
+            _claims_waiting,
+            order=60,
+        )
+    )
     register_nav(
         NavItem(
             "finance_requests",

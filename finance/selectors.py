@@ -362,3 +362,44 @@ def ad_claims_quarter(actor, start: dt.date, end: dt.date) -> AdClaimQuarter:
         if claim.outstanding > 0
     ]
     return AdClaimQuarter(claims=claims, earlier=earlier)
+
+
+@dataclass
+class AdClaimsWaiting:
+    to_submit: int  # approved by the dealership, not yet sent to the OEM
+    at_oem: int  # submitted, the OEM has not decided
+    to_be_paid: int  # approved by the OEM, not paid
+    outstanding: Decimal
+    rows: list  # the oldest few, to open
+
+
+def ad_claims_waiting(user, limit: int = 5) -> AdClaimsWaiting:
+    """The claims finance still acts on with the OEM (two queries): how many wait to be sent,
+    for the OEM's decision and for its payment, what the OEM still owes on them, and the
+    oldest few."""
+    from django.db.models import Count
+
+    from finance.models import AdClaim
+
+    States = AdClaim.OemStatus
+    open_states = [States.NOT_SUBMITTED, States.SUBMITTED, States.APPROVED]
+    claims = AdClaim.objects.for_user(user, "view").filter(
+        request__status=APPROVED, oem_status__in=open_states
+    )
+    counts = {state: 0 for state in open_states}
+    outstanding = ZERO
+    for state, n, claimed, approved in (
+        claims.order_by()
+        .values_list("oem_status")
+        .annotate(Count("pk"), Sum("request__amount"), Sum("oem_approved_amount"))
+    ):
+        counts[state] = n
+        outstanding += (approved if state == States.APPROVED else claimed) or ZERO
+    rows = list(claims.select_related("request").order_by("published_from", "pk")[:limit])
+    return AdClaimsWaiting(
+        counts[States.NOT_SUBMITTED],
+        counts[States.SUBMITTED],
+        counts[States.APPROVED],
+        outstanding,
+        rows,
+    )

@@ -570,3 +570,25 @@ def test_the_lists_show_the_oem_state_and_the_height(cast, staff, client_for):
     page = client_for(staff.cr_specialist).get(reverse("finance:decorationrequest_list"))
     assert page.status_code == 200
     assert "展厅外墙广告牌更换" in page.content.decode()
+
+
+def test_finance_dashboard_shows_the_claims_it_still_acts_on(cast, staff, client_for):
+    first = _approved_claim(cast, staff, amount="12000.00")
+    _approved_claim(cast, staff, amount="3000.00")
+    with dealership_context(cast.a):
+        services.ad_claim_oem_record(
+            actor=staff.accountant, record_id=first.pk, status="submitted", on=TODAY
+        )
+        services.ad_claim_oem_record(
+            actor=staff.accountant,
+            record_id=first.pk,
+            status="approved",
+            on=TODAY,
+            amount=Decimal("10000"),
+        )
+    page = client_for(staff.accountant).get(reverse("dashboard")).content.decode()
+    assert 'data-testid="ad-claims-waiting"' in page
+    assert "¥13000.00" in page  # 10,000 approved, not paid + 3,000 not yet sent
+    assert first.get_absolute_url() in page
+    page = client_for(staff.marketing).get(reverse("dashboard")).content.decode()
+    assert 'data-testid="ad-claims-waiting"' not in page
