@@ -592,3 +592,16 @@ def test_finance_dashboard_shows_the_claims_it_still_acts_on(cast, staff, client
     assert first.get_absolute_url() in page
     page = client_for(staff.marketing).get(reverse("dashboard")).content.decode()
     assert 'data-testid="ad-claims-waiting"' not in page
+
+
+def test_the_summary_page_for_finance_and_not_for_the_specialist(cast, staff, client_for):
+    last = Period.containing("quarter", TODAY).previous()
+    start = last.start + dt.timedelta(days=5)
+    _approved_claim(cast, staff, published_from=start, published_until=start)
+    url = reverse("platform:report_detail", kwargs={"code": AD_REIMBURSEMENT_SUMMARY})
+    quarter = last.key
+    page = client_for(staff.finance_manager).get(url, {"period": quarter})
+    assert page.status_code == 200
+    assert "十月团购会报纸广告" in page.content.decode()
+    assert client_for(staff.finance_manager).get(url, {"period": "2026-Q9"}).status_code == 400
+    assert client_for(staff.marketing).get(url).status_code in (403, 404)
