@@ -21,7 +21,7 @@ from dealership.jobs import Daily, register_job
 def notice_reminders(*, dealership, run_date):
     from org.office.services import notices_remind_unread
 
-    return notices_remind_unread(dealership=dealership)
+    return f"{notices_remind_unread(dealership=dealership)} unread notices reminded"
 
 
 @register_job(
@@ -33,7 +33,8 @@ def notice_reminders(*, dealership, run_date):
 def action_item_reminders(*, dealership, run_date):
     from org.office.services import action_items_remind_overdue
 
-    return action_items_remind_overdue(dealership=dealership, today=run_date)
+    told = action_items_remind_overdue(dealership=dealership, today=run_date)
+    return f"{told} overdue action items told"
 
 
 @register_job(
@@ -45,4 +46,5 @@ def action_item_reminders(*, dealership, run_date):
 def training_recheck_reminders(*, dealership, run_date):
     from org.office.services import training_rechecks_remind
 
-    return training_rechecks_remind(dealership=dealership, today=run_date)
+    told = training_rechecks_remind(dealership=dealership, today=run_date)
+    return f"{told} re-checks told"

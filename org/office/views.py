@@ -541,7 +541,11 @@ class RotaView(TenantRequiredMixin, View):
             "grid": grid,
             "span": span,
             "start": start,
-            "previous": start - dt.timedelta(days=days if span == "week" else 1),
+            "previous": (
+                start - dt.timedelta(days=days)
+                if span == "week"
+                else (start - dt.timedelta(days=1)).replace(day=1)
+            ),
             "next": start + dt.timedelta(days=days),
             "kinds": RotaShift.Kind.choices,
             "may_plan": may_plan,
@@ -553,10 +557,6 @@ class RotaView(TenantRequiredMixin, View):
             context = self._context(request)
         except ValidationError as error:
             return _bad_request(request, error)
-        if context["span"] == "month" and context["start"].month == context["previous"].month:
-            context["previous"] = (context["start"] - dt.timedelta(days=1)).replace(day=1)
-        elif context["span"] == "month":
-            context["previous"] = context["previous"].replace(day=1)
         return render(request, self.template_name, context)
 
     def post(self, request):

@@ -432,3 +432,21 @@ def test_the_demo_shows_a_bulletin_with_acknowledgements_and_runs_once(office, c
         assert Notice.objects.count() == 2 and Meeting.objects.count() == 2
         assert TrainingSession.objects.filter(kind="retraining", source__isnull=False).exists()
         assert RotaShift.objects.exclude(mark="").exists()
+
+
+def test_the_jobs_run_twice_tell_nobody_twice(office, cast):
+    from dealership.jobs import get_job
+
+    with dealership_context(cast.a):
+        _bulletin(office)
+        NoticeReceipt.objects.update(delivered_at=timezone.now() - dt.timedelta(days=3))
+        for name in (
+            "org.notice_reminders",
+            "org.action_item_reminders",
+            "org.training_recheck_reminders",
+        ):
+            job = get_job(name)
+            first = job.func(dealership=cast.a, run_date=timezone.localdate())
+            again = job.func(dealership=cast.a, run_date=timezone.localdate())
+            assert first and again.startswith("0 ")
+        assert Notification.objects.filter(kind="org.notice_reminder").count() == 2
