@@ -45,7 +45,13 @@ logger = logging.getLogger(__name__)
 #: the first sheet of the group's workbook (both languages: the file goes to readers of either)
 CONSOLIDATED = "合并 Consolidated"
 #: a run whose content the car maker has (or may have) received
-FINISHED = (RunStatus.DONE, RunStatus.SUBMITTED, RunStatus.ACKNOWLEDGED)
+FINISHED = (
+    RunStatus.DONE,
+    RunStatus.AWAITING_APPROVAL,
+    RunStatus.APPROVED,
+    RunStatus.SUBMITTED,
+    RunStatus.ACKNOWLEDGED,
+)
 SUMMED_FIGURES = frozenset({INT, MONEY, DECIMAL})
 
 

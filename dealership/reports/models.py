@@ -19,6 +19,8 @@ class RunStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")
     DONE = "done", pgettext_lazy("report run", "Done")
+    AWAITING_APPROVAL = "in_approval", _("Awaiting approval")
+    APPROVED = "approved", pgettext_lazy("report run", "Approved")
     FAILED = "failed", _("Failed")
     SUBMITTED = "submitted", _("Submitted")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
@@ -88,6 +90,11 @@ class ReportRun(TenantModel):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # the approval request (org's engine) of a report that passes a chain before it counts as
+    # submitted; a plain number: the platform knows no app's model
+    approval_request_id = models.PositiveBigIntegerField(
+        _("approval request"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-period_start", "report", "-version"]
@@ -107,6 +114,7 @@ class ReportRun(TenantModel):
             ),
         ]
         indexes = [
+            models.Index(fields=["approval_request_id"], name="reportrun_approval_request"),
             models.Index(fields=["status", "next_attempt_at"], name="reportrun_retry"),
             models.Index(fields=["report", "period_key"], name="reportrun_report_period"),
         ]

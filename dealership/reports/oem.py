@@ -302,9 +302,9 @@ def _record_success(submission: OemSubmission, receipt: str, note: str) -> OemSu
             last_error=note,
         )
         if updated:
-            ReportRun.objects.filter(pk=submission.run_id, status=RunStatus.DONE).update(
-                status=RunStatus.SUBMITTED
-            )
+            ReportRun.objects.filter(
+                pk=submission.run_id, status__in=[RunStatus.DONE, RunStatus.APPROVED]
+            ).update(status=RunStatus.SUBMITTED)
         submission.refresh_from_db()
         audit_record(
             actor=SYSTEM,

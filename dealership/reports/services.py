@@ -196,12 +196,40 @@ def _generate(run: ReportRun, *, force: bool) -> ReportRun | None:
         return run
     audit_record(actor=SYSTEM, action="update", obj=run, before=None, after=snapshot(run, AUDITED))
     if run.trigger == ReportRun.Trigger.SCHEDULE and report is not None:
-        _tell_recipients(run, report)
-        if report.oem:
-            from dealership.reports.oem import submission_create
-
-            submission_create(run=run)
+        if report.approval:
+            _tell_owners_to_submit(run, report)
+        else:
+            report_run_counts(run, report)
     return run
+
+
+def report_run_counts(run: ReportRun, report: Report) -> None:
+    """The run is the period's report: its recipients are told and, for an OEM report, it is
+    submitted to the car maker (a scheduled run when generated; an approval report's run when
+    its chain approves it)."""
+    _tell_recipients(run, report)
+    if report.oem:
+        from dealership.reports.oem import submission_create
+
+        submission_create(run=run)
+
+
+def _tell_owners_to_submit(run: ReportRun, report: Report) -> None:
+    from dealership.notifications import PositionHolders, notify
+
+    notify(
+        "platform.report_ready",
+        [PositionHolders(*report.owners)],
+        format_lazy(
+            _("Submit for approval: {title} ({period})"), title=report.title, period=run.period_key
+        ),
+        obj=run,
+        body=_(
+            "The report is generated. Check it and submit it for approval: it counts as "
+            "submitted once its approval chain approves it."
+        ),
+        key=f"reportrun:{run.pk}:submit",
+    )
 
 
 def backoff(attempts: int) -> dt.timedelta:

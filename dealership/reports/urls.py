@@ -4,12 +4,18 @@ from dealership.reports import hq_views, submission_views, views
 
 urlpatterns = [
     path("reports/", views.ReportCatalogueView.as_view(), name="report_list"),
+    path("reports/calendar/", views.ReportCalendarView.as_view(), name="report_calendar"),
     path("reports/runs/", views.ReportRunListView.as_view(), name="reportrun_list"),
     path("reports/runs/<int:pk>/", views.ReportRunDetailView.as_view(), name="reportrun_detail"),
     path(
         "reports/runs/<int:pk>/retry/",
         views.ReportRunRetryView.as_view(),
         name="reportrun_retry",
+    ),
+    path(
+        "reports/runs/<int:pk>/submit-for-approval/",
+        views.ReportRunSubmitForApprovalView.as_view(),
+        name="reportrun_submit_approval",
     ),
     path(
         "reports/runs/<int:pk>/<str:kind>/",

@@ -21,6 +21,11 @@ from dealership.figures import local_today
 from dealership.models import Dealership, ReportRun
 from dealership.reports import selectors, services
 from dealership.reports.access import may_read_report
+from dealership.reports.approval import (
+    approval_url,
+    may_submit_for_approval,
+    report_run_submit_for_approval,
+)
 from dealership.reports.content import ReportContent
 from dealership.reports.models import RunStatus
 from dealership.reports.periods import Period
@@ -83,6 +88,47 @@ class ReportCatalogueView(TenantRequiredMixin, TemplateView):
             rows=rows,
             dealership=dealership,
             is_hq=self.request.tenant_scope.is_hq,
+        )
+        return context
+
+
+class ReportCalendarView(TenantRequiredMixin, TemplateView):
+    """This month's reports of the dealership (报表日历): due when, owned by whom, in what state;
+    ``?month=YYYY-MM`` for another month."""
+
+    template_name = "reports/calendar.html"
+
+    def get_context_data(self, **kwargs):
+        import datetime as dt
+
+        from dealership.reports.calendar import report_calendar
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if not selectors.readable_reports(user):
+            raise PermissionDenied(_("You may not read any report."))
+        dealership = current_dealership(self.request)
+        if dealership is None:
+            raise Http404(_("Open a dealership's reports from the group matrix."))
+        today = local_today(dealership)
+        raw = self.request.GET.get("month") or f"{today:%Y-%m}"
+        try:
+            month = dt.datetime.strptime(raw, "%Y-%m").date()
+        except ValueError:
+            raise BadRequest(_("Give the month as YYYY-MM, e.g. 2026-11.")) from None
+        if not dt.date(2000, 1, 1) <= month <= dt.date(today.year + 1, 12, 1):
+            raise BadRequest(_("Choose a month between 2000 and next year."))
+        previous = (month - dt.timedelta(days=1)).replace(day=1)
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        context.update(
+            title=_("Report calendar"),
+            month=month,
+            previous=f"{previous:%Y-%m}",
+            following=f"{following:%Y-%m}",
+            this_month=f"{today:%Y-%m}",
+            lines=report_calendar(user, dealership, month),
+            dealership=dealership,
+            may_view_runs=can(user, ReportRun, "view"),
         )
         return context
 
@@ -192,6 +238,8 @@ class ReportRunTable(tables.Table):
         css = {
             RunStatus.FAILED: "text-bg-danger",
             RunStatus.DONE: "text-bg-success",
+            RunStatus.AWAITING_APPROVAL: "text-bg-warning",
+            RunStatus.APPROVED: "text-bg-success",
             RunStatus.SUBMITTED: "text-bg-primary",
             RunStatus.ACKNOWLEDGED: "text-bg-primary",
         }.get(record.status, "text-bg-secondary")
@@ -255,8 +303,26 @@ class ReportRunDetailView(ScopedDetailView):
             may_retry=run.status == RunStatus.FAILED
             and can(self.request.user, ReportRun, "change"),
             working=run.status in (RunStatus.PENDING, RunStatus.RUNNING),
+            may_submit_for_approval=may_submit_for_approval(self.request.user, run, report),
+            approval_url=approval_url(run, self.request.user),
         )
         return context
+
+
+class ReportRunSubmitForApprovalView(TenantRequiredMixin, View):
+    """Submit a finished run of an approval report to its chain (POST)."""
+
+    model = ReportRun
+
+    def post(self, request, pk):
+        try:
+            run = report_run_submit_for_approval(actor=request.user, run_id=pk)
+        except ValidationError as error:
+            run = get_object_for_user(request.user, ReportRun, "view", pk=pk)
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Submitted for approval."))
+        return HttpResponseRedirect(run.get_absolute_url())
 
 
 class ReportRunRetryView(TenantRequiredMixin, View):

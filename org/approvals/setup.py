@@ -142,5 +142,8 @@ def register() -> None:
     )
     for kind in NOTIFICATION_KINDS:
         register_kind(kind)
+    from org.approvals import reports
+
+    reports.register()  # the chain of reports that pass an approval before they count
     register_dealership_initializer(chains_seed)
     register_position_usage_check(position_used_by_chains)
