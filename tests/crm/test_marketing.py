@@ -701,3 +701,48 @@ def test_api_keeps_dealerships_and_positions_apart(cast, people, api_for):
     assert hq.status_code == 403
     with dealership_context(cast.a):
         assert not EventInvitation.objects.exists()
+
+
+def test_every_marketing_report_is_stored_shown_and_exported(cast, people):
+    """Each report's content survives its JSON (the stored run), renders as the page's block,
+    a workbook and a PDF — with events summarised and not, and costs unknown."""
+    from django.utils.html import escape
+
+    from dealership.reports import ReportContent, get_report
+    from dealership.reports.periods import Period
+    from dealership.reports.render import Document, html_block, pdf_bytes, xlsx_bytes
+
+    manager = people["marketing_manager"]
+    day = timezone.localdate() - dt.timedelta(days=2)
+    with dealership_context(cast.a):
+        held = FACTORIES["MarketingEvent"](dealership=cast.a, created_by=manager)
+        start = timezone.now() - dt.timedelta(days=2)
+        MarketingEvent.objects.filter(pk=held.pk).update(
+            starts_at=start, ends_at=start + dt.timedelta(hours=3)
+        )
+        FACTORIES["EventInvitation"](dealership=cast.a, event=held, attended=True, guests=3)
+        FACTORIES["CompetitorAd"](dealership=cast.a, published_on=day, cost_estimate=None)
+        FACTORIES["AdvertisingSpend"](dealership=cast.a, period_start=day, period_end=day)
+        FACTORIES["CompetitorObservation"](dealership=cast.a, observed_on=day, promotion="送保养")
+        sheets, documents = [], []
+        for code, kind in (
+            ("crm.advertising_weekly", "week"),
+            ("crm.market_weekly", "week"),
+            ("crm.competitor_ads_weekly", "week"),
+            ("crm.price_tracking", "half_month"),
+            ("crm.market_tracking", "half_month"),
+            ("crm.advertising_materials", "quarter"),
+        ):
+            report = get_report(code)
+            content = report.gather(manager, Period.containing(kind, day))
+            stored = ReportContent.from_json(content.to_json())
+            assert escape(stored.tables[0].title) in html_block(stored), code
+            document = Document(str(report.title), "甲店", code, timezone.now(), stored)
+            sheets.append((str(report.title), [document]))
+            documents.append(document)
+        weekly = get_report("crm.advertising_weekly").gather(
+            manager, Period.containing("week", day)
+        )
+        assert dict((str(k), v) for k, v, _kind in weekly.figures)["Attendance"] == 3
+    assert xlsx_bytes(sheets)[:2] == b"PK"
+    assert pdf_bytes(documents[:2], title="市场").startswith(b"%PDF")
