@@ -41,9 +41,9 @@ class CrmConfig(AppConfig):
         bench.register()  # manage.py seed_bench
         service_desk.register()  # enquiries, proposals, thank-you letters, customer tiers
         register_dealership_initializer(questionnaires_seed)  # default SSI / CSI questionnaires
-        from crm import demo_marketing
-
-        demo_marketing.register()  # marketing's demo and bench data
         from crm import demo_targets
 
         demo_targets.register()  # data checks and SSI/CSI targets: demo and bench data
+        from crm import demo_marketing
+
+        demo_marketing.register()  # marketing's demo and bench data

@@ -151,7 +151,6 @@ KINDS += [
 ]
 
 
-
 # --- marketing: the monthly advertising plan (crm/services/marketing.py) ------------------------
 
 ADVERTISING_PLAN_MISSING = "crm.advertising_plan_missing"
@@ -179,6 +178,7 @@ KINDS += [
         wecom=False,
     ),
 ]
+
 
 def register() -> None:
     for kind in KINDS:
