@@ -4,7 +4,8 @@ chokepoint, written through the same services as the pages."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -25,6 +26,7 @@ from org.office.models import (
 )
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class InScope(serializers.RelatedField):
     """The id of a row of the current dealership (another dealership's id: "does not exist",
     400 on the field); the services check the rest. The queryset is built per request, inside
@@ -127,7 +129,10 @@ class NoticeViewSet(ServiceViewSetMixin, TenantModelViewSet):
             receipt = services.notice_acknowledge(actor=request.user, notice_id=notice.pk)
         return Response(NoticeReceiptSerializer(receipt).data)
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("NoticeSent", {"sent": serializers.IntegerField()}),
+    )
     @action(detail=True, methods=["post"])
     def distribute(self, request, pk=None):
         """Send the notice to the holders of its positions who have not got it yet."""
@@ -385,7 +390,17 @@ class RotaShiftViewSet(TenantReadOnlyModelViewSet):
     def base_queryset(self):
         return RotaShift.objects.all()
 
-    @extend_schema(request=PlanSerializer, responses={200: dict})
+    @extend_schema(
+        request=PlanSerializer,
+        responses=inline_serializer(
+            "RotaPlanned",
+            {
+                "created": serializers.IntegerField(),
+                "changed": serializers.IntegerField(),
+                "removed": serializers.IntegerField(),
+            },
+        ),
+    )
     @action(detail=False, methods=["post"])
     def plan(self, request):
         data = valid(PlanSerializer, request)

@@ -150,9 +150,7 @@ class TrainingSessionForm(BootstrapMixin, forms.Form):
         self.fields["trainer"].queryset = _staff()
         self.fields["trainees"].queryset = _staff()
         self.fields["department"].queryset = Department.objects.order_by("order", "code")
-        self.fields["source"].queryset = TrainingSession.objects.exclude(
-            kind=TrainingSession.Kind.RETRAINING
-        ).order_by("-held_on")
+        self.fields["source"].queryset = TrainingSession.objects.order_by("-held_on")
 
 
 class TrainingResultForm(BootstrapMixin, forms.Form):
