@@ -424,3 +424,23 @@ def test_the_heads_dashboard_lists_the_proposals_to_answer(cast, people, client_
     assert proposal.get_absolute_url() in page
     sales = client_for(people["sales_manager"]).get("/dashboard/").content.decode()
     assert 'data-widget="crm_proposals_to_answer"' not in sales
+
+
+def test_hq_reads_enquiries_and_proposals_but_changes_nothing(cast, people, client_for, api_for):
+    enquiry = enquire(cast.a, people["customer_service_specialist"])
+    proposal = propose(cast.a, people["customer_relations_manager"])
+    hq = api_for(cast.hq_user)
+    listed = hq.get(f"{API}enquiries/")
+    assert listed.status_code == 200
+    assert enquiry.pk in [row["id"] for row in listed.json()["results"]]
+    made = hq.post(
+        f"{API}enquiries/", {"channel": "phone", "topic": "other", "question": "x"}, format="json"
+    )
+    assert made.status_code == 403
+    answered = hq.post(
+        f"{API}improvement-proposals/{proposal.pk}/answer/", {"answer": "x"}, format="json"
+    )
+    assert answered.status_code in (403, 404)
+    page = client_for(cast.hq_user).get(f"/crm/proposals/{proposal.pk}/")
+    if page.status_code == 200:
+        assert page.context["actions"] == []
