@@ -299,6 +299,9 @@ class PriceListDetailView(_Tabbed, ScopedDetailView):
         context.update(
             {
                 "in_effect": price_list.pk in selectors.effective_ids(),
+                "history": selectors.pricelists_for_user(user)
+                .filter(model=price_list.model, trim=price_list.trim)
+                .exclude(pk=price_list.pk)[:20],
                 "may_edit": may_change,
                 "may_submit": may_change,
                 "request_url": _request_url(user, price_list),

@@ -139,6 +139,13 @@ def test_the_price_list_pages_and_the_quote_form(cast, chain, client_for):
     form = consultant.get(f"/sales/quotes/new/?lead={lead.pk}").content.decode()
     assert 'value="179800' in form
     assert client_for(cast.user_b).get(f"{PRICES}{price.pk}/").status_code == 404
+    # a newer draft shows in the history of the model on the page of the manager
+    later = {**data, "msrp": "175800", "valid_from": (TODAY() + dt.timedelta(days=30)).isoformat()}
+    assert manager.post(f"{PRICES}new/", later).status_code == 302
+    history = manager.get(f"{PRICES}{price.pk}/").content.decode()
+    assert 'data-testid="price-list-history"' in history and "175,800" in history
+    own = consultant.get(f"{PRICES}{price.pk}/").content.decode()
+    assert 'data-testid="price-list-history"' not in own  # the draft is not the consultant's
 
 
 def test_the_sub_dealer_pages(cast, staff, client_for):
