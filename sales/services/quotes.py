@@ -350,6 +350,16 @@ def below_floor(quote: Quote) -> bool:
     return quote.list_price - quote.discount < in_effect.floor_price
 
 
+def _approval_amount(quote: Quote) -> Decimal:
+    """The amount the approver decides on: the discount, or — below the floor of the list in
+    effect — how far the price is under that list's MSRP (never zero: a list price typed below
+    the floor without a discount is still a reduction)."""
+    in_effect = price_in_effect(quote.vehicle_model, quote.vehicle_trim)
+    if in_effect is None or not below_floor(quote):
+        return quote.discount
+    return max(quote.discount, in_effect.msrp - (quote.list_price - quote.discount))
+
+
 def _check_discount(actor, quote: Quote) -> None:
     """Within the actor's limit the quote is ready; above it, it waits for approval (a new
     request, or the returned one submitted again)."""
@@ -370,14 +380,14 @@ def _check_discount(actor, quote: Quote) -> None:
         return
     if reusable:
         request = approvals.request_update(
-            actor=actor, request_id=old.pk, subject=_subject(quote), amount=quote.discount
+            actor=actor, request_id=old.pk, subject=_subject(quote), amount=_approval_amount(quote)
         )
     else:
         request = approvals.request_create(
             actor=actor,
             kind=DISCOUNT_KIND.code,
             subject=_subject(quote),
-            amount=quote.discount,
+            amount=_approval_amount(quote),
             description=quote.notes,
         )
     quote.discount_request = request

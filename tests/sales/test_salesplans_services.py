@@ -418,6 +418,20 @@ def test_quotes_take_the_msrp_in_effect_and_a_price_below_the_floor_waits(cast, 
         discount="12000",
     )
     assert quote.status == QuoteStatus.PENDING and quote.discount_request_id
+    # a list price typed below the floor without a discount waits too (the amount decided is
+    # how far it is under the MSRP in effect)
+    quote = in_a(
+        cast,
+        services.quote_create,
+        actor=staff.consultant,
+        lead=make_lead(cast.a, staff.consultant),
+        vehicle_model="K5",
+        vehicle_trim="2.0L 豪华版",
+        list_price="165000",
+    )
+    assert quote.status == QuoteStatus.PENDING
+    with dealership_context(cast.a):
+        assert ApprovalRequest.objects.get(pk=quote.discount_request_id).amount == Decimal("14800")
     # no list in effect for another model: the list price must be typed
     with pytest.raises(ValidationError) as excinfo:
         in_a(
