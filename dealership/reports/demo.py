@@ -57,13 +57,15 @@ def _on_time(dealerships) -> None:
     from django.db.models import F
 
     from dealership.models import ReportRun
+    from dealership.tenancy import system_context
 
-    ReportRun.objects.filter(
-        dealership__in=dealerships,
-        trigger=ReportRun.Trigger.SCHEDULE,
-        due_at__isnull=False,
-        finished_at__gt=F("due_at"),
-    ).update(
-        started_at=F("due_at") - dt.timedelta(minutes=31),
-        finished_at=F("due_at") - dt.timedelta(minutes=30),
-    )
+    with system_context():
+        ReportRun.objects.filter(
+            dealership__in=dealerships,
+            trigger=ReportRun.Trigger.SCHEDULE,
+            due_at__isnull=False,
+            finished_at__gt=F("due_at"),
+        ).update(
+            started_at=F("due_at") - dt.timedelta(minutes=31),
+            finished_at=F("due_at") - dt.timedelta(minutes=30),
+        )
