@@ -834,6 +834,7 @@ def repairorder_close(*, actor, repair_order_id) -> RepairOrder:
         source=order,
         occurred_on=order.closed_on,
         staff=order.advisor,
+        amount=order.total,  # the customer's part (warranty lines excluded): customer tiers
         summary=_("%(type)s, repair order %(number)s")
         % {"type": order.get_service_type_display(), "number": order.number},
     )

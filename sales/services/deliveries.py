@@ -276,6 +276,7 @@ def delivery_create(
             source=delivery,
             occurred_on=delivered_on,
             staff=order.consultant,
+            amount=order.price,  # what the customer paid: the customer tiers count it
             summary=_("Delivery of %(car)s (order %(number)s)")
             % {"car": f"{car.model} {car.colour}".strip(), "number": order.number},
         )

@@ -487,6 +487,7 @@ def test_closing_records_the_follow_up_event_exactly_once(cast, staff):
     assert event.kind == "service" and event.customer_id == order.customer_id
     assert event.vehicle_id == order.vehicle_id and event.staff_id == staff.advisor.pk
     assert event.source_id == order.pk and event.occurred_on == closed.closed_on
+    assert event.amount == closed.total  # the customer's part counts for their tier
     assert order.number in event.summary
     with pytest.raises(ValidationError) as excinfo:
         call(cast.a, MOVES["close"], a=staff.advisor, pk=order.pk)

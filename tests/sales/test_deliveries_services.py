@@ -74,6 +74,7 @@ def test_delivery_hands_over_the_car_and_records_one_event(cast, staff):
         )
         assert event.staff_id == staff.consultant.pk
         assert (event.source_type, event.source_id) == ("sales.delivery", delivery.pk)
+        assert event.amount == order.price  # what the customer paid counts for their tier
         # reporting the same delivery again returns the same row
         again = crm_services.customer_event_record(
             actor=staff.consultant,
