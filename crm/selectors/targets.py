@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import (
@@ -35,7 +36,7 @@ from crm.models import (
     SurveyResponse,
 )
 from dealership.access import can
-from dealership.figures import Ratio, add_months, day_bounds, local_zone, month_end, month_start
+from dealership.figures import Ratio, add_months, day_bounds, month_end, month_start
 
 S = FollowUpStatus
 REFERRAL_WORDS = ("推荐", "recommend")
@@ -211,7 +212,7 @@ def actions_for_user(user, *, month: dt.date | None = None, state: str = "", own
     if month is not None:
         rows = rows.filter(target__month=month_start(month))
     if state == "overdue":
-        rows = rows.filter(state__in=("open", "in_progress"), due_on__lt=dt.date.today())
+        rows = rows.filter(state__in=("open", "in_progress"), due_on__lt=timezone.localdate())
     elif state:
         rows = rows.filter(state=state)
     if owner is not None:
@@ -356,19 +357,3 @@ def miss_reason(followup) -> str:
     if getattr(followup, "attempted", False):
         return MissReason.NOT_REACHED
     return MissReason.NOT_CALLED
-
-
-def contact_misses_month_count(user, day: dt.date) -> int | None:
-    """For the board: this month's misses up to ``day`` (1 query)."""
-    if not can(user, FollowUp, "view"):
-        return None
-    return (
-        FollowUp.objects.for_user(user, "view")
-        .filter(_window_ended(month_start(day), day + dt.timedelta(days=1)))
-        .exclude(REACHED)
-        .count()
-    )
-
-
-def local_month_zone():
-    return local_zone()
