@@ -187,6 +187,22 @@ class MonthDays(Schedule):
         return f"monthly on days {days} at {self.at:%H:%M}"
 
 
+@dataclass(frozen=True)
+class QuarterFirstMonth(Schedule):
+    """On a day of the first month of each quarter (January, April, July, October): ``day=-1``
+    its last day (a submission due "within the quarter's first month"), ``day=0`` its first
+    working day, as :class:`Monthly`."""
+
+    day: int = -1
+
+    def is_due_on(self, day):
+        return day.month in (1, 4, 7, 10) and Monthly(day=self.day).is_due_on(day)
+
+    def describe(self):
+        which = {0: "first working day", -1: "last day"}.get(self.day, f"day {self.day}")
+        return f"quarterly on the {which} of the first month at {self.at:%H:%M}"
+
+
 JobFunc = Callable[..., str | None]
 
 

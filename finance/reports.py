@@ -6,12 +6,10 @@ reimbursement claims (:func:`finance.selectors.ad_claims_quarter`)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dealership.jobs import Monthly, Schedule
+from dealership.jobs import QuarterFirstMonth
 from dealership.reports import (
     DATE,
     INT,
@@ -26,29 +24,6 @@ from dealership.reports import (
 from finance.selectors import ad_claims_quarter
 
 AD_REIMBURSEMENT_SUMMARY = "finance.ad_reimbursement_summary"
-QUARTER_FIRST_MONTHS = (1, 4, 7, 10)
-
-
-@dataclass(frozen=True)
-class QuarterFirstMonth(Schedule):
-    """A day of the first month of each quarter (January, April, July, October); ``day=-1`` is
-    its last day, ``day=0`` its first working day (as :class:`~dealership.jobs.Monthly`)."""
-
-    day: int = -1
-
-    def is_due_on(self, day):
-        return day.month in QUARTER_FIRST_MONTHS and Monthly(day=self.day).is_due_on(day)
-
-    def describe(self):
-        at = f"{self.at:%H:%M}"
-        if self.day == -1:
-            return gettext("last day of a quarter's first month %(at)s") % {"at": at}
-        if self.day == 0:
-            return gettext("first working day of a quarter %(at)s") % {"at": at}
-        return gettext("the %(day)s of a quarter's first month %(at)s") % {
-            "day": self.day,
-            "at": at,
-        }
 
 
 # labels (also read by the tests, rendered in the report's language)

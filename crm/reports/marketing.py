@@ -17,16 +17,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Max, Min
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.selectors import marketing as data
 from crm.selectors.intelligence import per_lead, yuan
-from dealership.jobs import MonthDays, Schedule, Weekly
+from dealership.jobs import MonthDays, QuarterFirstMonth, Weekly
 from dealership.reports import (
     CURRENT,
     DATE,
@@ -46,21 +45,6 @@ MANAGEMENT = ("deputy_gm", "gm")
 OWNERS = ("marketing_manager", "customer_relations_manager")
 MONDAY_NOON = Weekly(weekday=0, at=dt.time(12, 0))
 FIFTEENTH_AND_THIRTIETH = MonthDays(days=(15, 30), at=dt.time(17, 0))
-
-
-@dataclass(frozen=True)
-class QuarterFirstMonth(Schedule):
-    """The last day of the first month of each quarter (January, April, July, October): a
-    submission due "within the first month of the quarter"."""
-
-    def is_due_on(self, day):
-        following = day + dt.timedelta(days=1)
-        return day.month in (1, 4, 7, 10) and following.month != day.month
-
-    def describe(self):
-        return gettext("last day of the first month of the quarter %(at)s") % {
-            "at": f"{self.at:%H:%M}"
-        }
 
 
 # labels (also read by the tests)
@@ -488,7 +472,7 @@ def market_tracking(actor, period) -> ReportContent:
     "crm.advertising_materials",
     _("Advertising sales materials"),
     period=QUARTER,
-    due=QuarterFirstMonth(at=dt.time(17, 0)),
+    due=QuarterFirstMonth(day=-1, at=dt.time(17, 0)),
     department="crm",
     owners=OWNERS,
     oem=True,

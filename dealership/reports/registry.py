@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from dealership.jobs import Daily, Job, Monthly, Schedule, Weekly
+from dealership.jobs import Daily, Job, Monthly, QuarterFirstMonth, Schedule, Weekly
 from dealership.reports.content import ReportContent
 from dealership.reports.models import PeriodKind
 from dealership.reports.periods import Period
@@ -114,6 +114,12 @@ def describe_schedule(schedule: Schedule) -> str:
         from django.utils.dates import WEEKDAYS
 
         return _("%(weekday)s %(at)s") % {"weekday": WEEKDAYS[schedule.weekday], "at": at}
+    if isinstance(schedule, QuarterFirstMonth):
+        if schedule.day == -1:
+            return _("last day of a quarter's first month %(at)s") % {"at": at}
+        if schedule.day == 0:
+            return _("first working day of a quarter %(at)s") % {"at": at}
+        return _("the %(day)s of a quarter's first month %(at)s") % {"day": schedule.day, "at": at}
     if isinstance(schedule, MonthDays):
         days = " / ".join(_("the %(day)s") % {"day": d} for d in schedule.days)
         return _("%(days)s of the month %(at)s") % {"days": days, "at": at}
