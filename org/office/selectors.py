@@ -131,7 +131,8 @@ def my_overdue_items(user, today: dt.date):
 # --- training --------------------------------------------------------------------------------
 
 
-def sessions_for_user(user, *, kind: str = ""):
+def sessions_for_user(user, *, kind: str = "", recheck_by: dt.date | None = None):
+    """Sessions the user reads; with ``recheck_by``, those with a trainee's re-check due by then."""
     rows = (
         TrainingSession.objects.for_user(user, "view")
         .select_related("trainer__user", "department", "source")
@@ -147,6 +148,12 @@ def sessions_for_user(user, *, kind: str = ""):
     )
     if kind in TrainingSession.Kind.values:
         rows = rows.filter(kind=kind)
+    if recheck_by is not None:
+        rows = rows.filter(
+            pk__in=TrainingRecord.objects.filter(recheck_due_on__lte=recheck_by).values(
+                "session_id"
+            )
+        )
     return rows
 
 

@@ -356,13 +356,21 @@ class ActionItemListView(ScopedListView):
 # --- training --------------------------------------------------------------------------------
 
 
+RECHECK_WINDOW = 30  # days: "re-checks due soon" on the training list
+
+
 class TrainingListView(ScopedListView):
     model = TrainingSession
     table_class = TrainingSessionTable
     template_name = "org/office/training_list.html"
 
     def get_queryset(self):
-        return selectors.sessions_for_user(self.request.user, kind=self.request.GET.get("kind", ""))
+        recheck = bool(self.request.GET.get("recheck"))
+        return selectors.sessions_for_user(
+            self.request.user,
+            kind=self.request.GET.get("kind", ""),
+            recheck_by=local_today() + dt.timedelta(days=RECHECK_WINDOW) if recheck else None,
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

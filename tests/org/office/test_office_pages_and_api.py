@@ -307,6 +307,7 @@ def test_training_pages_and_api(client_for, api_for, office, cast):
         expert_staff = office.staff(office.expert)
     hr = client_for(office.hr)
     assert hr.get(reverse("org:training_list")).status_code == 200
+    assert "高压安全" not in hr.get(reverse("org:training_list") + "?recheck=1").content.decode()
     page = hr.get(reverse("org:training_detail", args=[session.pk]))
     assert page.status_code == 200 and 'name="result"' in page.content.decode()
     saved = hr.post(
@@ -318,6 +319,14 @@ def test_training_pages_and_api(client_for, api_for, office, cast):
         hr.post(reverse("org:training_result", args=[record.pk]), {"result": "x"}).status_code
         == 400
     )
+    with dealership_context(cast.a):
+        services.training_result_record(
+            actor=fresh(office.hr),
+            record_id=record.pk,
+            result="passed",
+            recheck_due_on=timezone.localdate() + dt.timedelta(days=10),
+        )
+    assert "高压安全" in hr.get(reverse("org:training_list") + "?recheck=1").content.decode()
     expert = client_for(office.expert)
     own = expert.get(reverse("org:training_detail", args=[session.pk]))
     assert own.status_code == 200 and 'name="result"' not in own.content.decode()
