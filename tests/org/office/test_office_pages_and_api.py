@@ -498,3 +498,10 @@ def test_payloads_naming_another_dealerships_people_answer_400(
     response = api_for(cast.user_a).post(url, payload, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]["fields"]
+
+
+def test_hq_reads_notices_without_links_to_the_rota(client_for, cast, bulletin):
+    page = client_for(cast.hq_user).get(reverse("org:notice_list"))
+    assert page.status_code == 200
+    assert reverse("org:rota") not in page.content.decode()
+    assert client_for(cast.hq_user).get(reverse("org:rota")).status_code == 403
