@@ -208,67 +208,6 @@ def _desk_factories() -> dict:
 FACTORIES.update(_desk_factories())
 
 
-def _target_factories() -> dict:
-    """DataCheck: the day-N+1 check of a follow-up; SatisfactionTarget: a month's SSI target
-    (the first of a month, one per kind and month); SatisfactionAction: an item of it."""
-    import datetime as dt
-    import itertools
-
-    from dealership.tenancy import dealership_context
-
-    months = itertools.count(1)
-
-    def data_check(*, dealership, **fields):
-        from crm.models import DataCheck
-
-        source = FACTORIES["FollowUp"](dealership=dealership)
-        with dealership_context(dealership):
-            return DataCheck.objects.create(
-                dealership=dealership,
-                followup=source,
-                customer=source.customer,
-                kind=source.kind,
-                event_date=source.event_date,
-                listed_on=source.event_date + dt.timedelta(days=1),
-                **fields,
-            )
-
-    def target(*, dealership, **fields):
-        from crm.models import SatisfactionTarget
-
-        n = next(months)
-        with dealership_context(dealership):
-            return SatisfactionTarget.objects.create(
-                dealership=dealership,
-                kind=fields.pop("kind", "sales"),
-                month=fields.pop("month", dt.date(2000 + n // 12, n % 12 + 1, 1)),
-                target_score=fields.pop("target_score", 9),
-                **fields,
-            )
-
-    def action(*, dealership, **fields):
-        from model_bakery import baker
-
-        from crm.models import SatisfactionAction
-        from dealership.models import User
-
-        parent = fields.pop("target", None) or target(dealership=dealership)
-        with dealership_context(dealership):
-            return SatisfactionAction.objects.create(
-                dealership=dealership,
-                target=parent,
-                title=fields.pop("title", "满意度改进"),
-                owner=fields.pop("owner", None) or baker.make(User),
-                due_on=fields.pop("due_on", parent.month + dt.timedelta(days=20)),
-                **fields,
-            )
-
-    return {"DataCheck": data_check, "SatisfactionTarget": target, "SatisfactionAction": action}
-
-
-FACTORIES.update(_target_factories())
-
-
 def _marketing_factories() -> dict:
     """Marketing: an event proposal starting in a week (its end after its start: a check
     constraint), an approved one for invitations and evidence; an advertising plan for next
