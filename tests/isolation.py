@@ -128,6 +128,10 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "crm:customer_options": "search matches among the customers the viewer may see, no id in "
     "the URL (another dealership's never: tests/crm/test_customer_picker)",
     "platform:report_list": "the reports the viewer reads (no id; the gate: tests/reports)",
+    "platform:report_calendar": "the month's reports of the current dealership (no id; "
+    "tests/reports/test_report_calendar)",
+    "crm:letters_submit": "POST of letter ids, each re-read through the chokepoint by the "
+    "service (tests/crm/test_desk_letters)",
     "platform:report_detail": "a report by code, gathered in the current scope (tests/reports)",
     "platform:report_generate": "POST: a new version in the current scope (tests/reports)",
     "platform:reportrun_file": "a run's file by pk and kind, through the chokepoint (tests/reports)",

@@ -431,6 +431,8 @@ class LetterActionView(ServiceFormView):
 class LetterPdfView(TenantRequiredMixin, View):
     """The printable letter: for who handles letters, and for the approvers of its request."""
 
+    model = ThankYouLetter
+
     def get(self, request, pk):
         from django.http import Http404
 

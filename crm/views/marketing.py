@@ -229,6 +229,8 @@ class PlanFormView(ServiceFormView):
 class PlanLineAddView(TenantRequiredMixin, View):
     """POST: a line of a draft plan."""
 
+    model = AdvertisingPlan
+
     def post(self, request, pk):
         plan = get_object_for_user(request.user, AdvertisingPlan, "change", pk=pk)
         form = PlanLineForm(request.POST)
@@ -247,6 +249,8 @@ class PlanLineAddView(TenantRequiredMixin, View):
 
 class PlanLineDeleteView(TenantRequiredMixin, View):
     """POST: remove a line of a draft plan."""
+
+    model = AdvertisingPlanLine
 
     def post(self, request, pk):
         line = get_object_for_user(request.user, AdvertisingPlanLine, "change", pk=pk)
@@ -285,6 +289,8 @@ class PlanSubmitView(_ConfirmView):
 
 class PlanSentView(TenantRequiredMixin, View):
     """POST ``sent_on``: the approved plan went to the OEM (and is filed with the departments)."""
+
+    model = AdvertisingPlan
 
     def post(self, request, pk):
         plan = get_object_for_user(request.user, AdvertisingPlan, "change", pk=pk)
@@ -450,6 +456,8 @@ class EventCancelView(_ConfirmView):
 class InvitationAddView(TenantRequiredMixin, View):
     """POST ``customer``, ``channel``, ``note``: invite one customer."""
 
+    model = MarketingEvent
+
     def post(self, request, pk):
         event = get_object_for_user(request.user, MarketingEvent, "view", pk=pk)
         form = InvitationForm(request.POST, user=request.user)
@@ -473,6 +481,8 @@ class InvitationAddView(TenantRequiredMixin, View):
 class InviteMembersView(TenantRequiredMixin, View):
     """POST ``channel``: invite every current owner-club member not invited yet."""
 
+    model = MarketingEvent
+
     def post(self, request, pk):
         event = get_object_for_user(request.user, MarketingEvent, "view", pk=pk)
         form = InviteMembersForm(request.POST)
@@ -493,6 +503,8 @@ class InviteMembersView(TenantRequiredMixin, View):
 
 class InvitationReplyView(TenantRequiredMixin, View):
     """POST ``reply`` (and ``guests``): the guest's answer."""
+
+    model = EventInvitation
 
     def post(self, request, pk):
         invitation = get_object_for_user(request.user, EventInvitation, "change", pk=pk)
@@ -522,6 +534,8 @@ class InvitationReplyView(TenantRequiredMixin, View):
 class InvitationAttendanceView(TenantRequiredMixin, View):
     """POST ``attended`` = yes / no."""
 
+    model = EventInvitation
+
     def post(self, request, pk):
         invitation = get_object_for_user(request.user, EventInvitation, "change", pk=pk)
         form = AttendanceForm(request.POST)
@@ -549,6 +563,8 @@ class InvitationAttendanceView(TenantRequiredMixin, View):
 class EvidenceAddView(TenantRequiredMixin, View):
     """POST ``kind`` and ``file`` (multipart): keep a file for the OEM's reimbursement."""
 
+    model = MarketingEvent
+
     def post(self, request, pk):
         event = get_object_for_user(request.user, MarketingEvent, "change", pk=pk)
         form = EvidenceForm(request.POST, request.FILES)
@@ -569,6 +585,8 @@ class EvidenceAddView(TenantRequiredMixin, View):
 
 
 class EvidenceDeleteView(TenantRequiredMixin, View):
+    model = EventEvidence
+
     def post(self, request, pk):
         evidence = get_object_for_user(request.user, EventEvidence, "change", pk=pk)
         try:
@@ -583,6 +601,8 @@ class EvidenceDeleteView(TenantRequiredMixin, View):
 
 class EvidenceFileView(TenantRequiredMixin, View):
     """An evidence file, only for who may see the event; checked again by content."""
+
+    model = EventEvidence
 
     def get(self, request, pk):
         import filetype

@@ -13,6 +13,7 @@ from org.template import grant_missing
 
 sales = importlib.import_module("org.migrations.0007_grant_sales_capabilities")
 aftersales = importlib.import_module("org.migrations.0009_grant_aftersales_capabilities")
+documents = importlib.import_module("org.migrations.0015_grant_source_document_capabilities")
 
 
 def _held(dealership, capability):
@@ -57,3 +58,26 @@ def test_existing_positions_get_the_new_aftersales_capabilities(cast):
     assert {"technician", "workshop_supervisor", "service_manager"} <= set(work)
     assert "sales_consultant" not in work
     assert grant_missing(apps, aftersales.WANTED) == 0  # nothing twice
+
+
+def test_existing_positions_get_the_capabilities_of_the_source_documents(cast):
+    with dealership_context(cast.a):
+        PositionCapability.objects.filter(
+            capability__in=["org.change_notice", "crm.view_marketing", "sales.change_price_list"]
+        ).delete()
+        # a cell the dealership narrowed on purpose stays as it is
+        PositionCapability.objects.filter(
+            position__code="hr_manager", capability="org.change_rota"
+        ).update(scope=1)
+    assert "admin_clerk" not in _held(cast.a, "org.change_notice")
+    assert grant_missing(apps, documents.WANTED) > 0
+    assert {"admin_clerk", "admin_manager", "technical_expert"} <= set(
+        _held(cast.a, "org.change_notice")
+    )
+    assert "sales_consultant" not in _held(cast.a, "org.change_notice")
+    assert {"customer_service_specialist", "marketing_specialist", "sales_manager"} <= set(
+        _held(cast.a, "crm.view_marketing")
+    )
+    assert "sales_director" in _held(cast.a, "sales.change_price_list")
+    assert _held(cast.a, "org.change_rota")["hr_manager"] == 1
+    assert grant_missing(apps, documents.WANTED) == 0  # nothing twice
