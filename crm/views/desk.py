@@ -428,7 +428,7 @@ class LetterActionView(ServiceFormView):
         )
 
 
-class LetterPdfView(TenantRequiredMixin, View):
+class LetterPdfDetailView(TenantRequiredMixin, View):
     """The printable letter: for who handles letters, and for the approvers of its request."""
 
     model = ThankYouLetter
@@ -601,7 +601,7 @@ urlpatterns: list = [
     path("letters/submit/", LettersSubmitView.as_view(), name="letters_submit"),
     path("letters/<int:pk>/", LetterDetailView.as_view(), name="letter_detail"),
     path("letters/<int:pk>/edit/", LetterFormView.as_view(), name="letter_edit"),
-    path("letters/<int:pk>/pdf/", LetterPdfView.as_view(), name="letter_pdf"),
+    path("letters/<int:pk>/pdf/", LetterPdfDetailView.as_view(), name="letter_pdf"),
     *[
         path(
             f"letters/<int:pk>/{action}/",

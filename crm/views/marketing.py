@@ -47,7 +47,7 @@ from crm.models import (
 from crm.selectors import marketing as selectors
 from crm.services import marketing as services
 from crm.tables.marketing import AdvertisingPlanTable, CompetitorAdTable, MarketingEventTable
-from dealership.access import can, get_object_for_user, permitted_ids
+from dealership.access import can, check_model_permission, get_object_for_user, permitted_ids
 from dealership.views import (
     ScopedDetailView,
     ScopedListView,
@@ -460,6 +460,7 @@ class InvitationAddView(TenantRequiredMixin, View):
 
     def post(self, request, pk):
         event = get_object_for_user(request.user, MarketingEvent, "view", pk=pk)
+        check_model_permission(request.user, EventInvitation, "add")  # 403 before the payload
         form = InvitationForm(request.POST, user=request.user)
         if form.is_valid():
             try:
@@ -485,6 +486,7 @@ class InviteMembersView(TenantRequiredMixin, View):
 
     def post(self, request, pk):
         event = get_object_for_user(request.user, MarketingEvent, "view", pk=pk)
+        check_model_permission(request.user, EventInvitation, "add")  # 403 before the payload
         form = InviteMembersForm(request.POST)
         if form.is_valid():
             try:
@@ -599,7 +601,7 @@ class EvidenceDeleteView(TenantRequiredMixin, View):
         return redirect(reverse("crm:event_detail", args=[evidence.event_id]))
 
 
-class EvidenceFileView(TenantRequiredMixin, View):
+class EvidenceFileDetailView(TenantRequiredMixin, View):
     """An evidence file, only for who may see the event; checked again by content."""
 
     model = EventEvidence
@@ -732,7 +734,7 @@ urlpatterns: list = [
         name="invitation_attendance",
     ),
     path("marketing/events/<int:pk>/evidence/", EvidenceAddView.as_view(), name="evidence_add"),
-    path("marketing/evidence/<int:pk>/", EvidenceFileView.as_view(), name="evidence_file"),
+    path("marketing/evidence/<int:pk>/", EvidenceFileDetailView.as_view(), name="evidence_file"),
     path(
         "marketing/evidence/<int:pk>/delete/",
         EvidenceDeleteView.as_view(),
