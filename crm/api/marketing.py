@@ -71,7 +71,7 @@ class _ListMixin:
 # --- advertising plans --------------------------------------------------------------------------
 
 
-class PlanLineSerializer(serializers.ModelSerializer):
+class AdvertisingPlanLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = AdvertisingPlanLine
         fields = ["id", "channel", "description", "starts_on", "ends_on", "cost"]
@@ -80,7 +80,7 @@ class PlanLineSerializer(serializers.ModelSerializer):
 
 class AdvertisingPlanSerializer(serializers.ModelSerializer):
     created_by = PersonRefSerializer(read_only=True)
-    lines = PlanLineSerializer(many=True, read_only=True)
+    lines = AdvertisingPlanLineSerializer(many=True, read_only=True)
     request = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -162,14 +162,14 @@ class AdvertisingPlanViewSet(_ListMixin, TenantModelViewSet):
             plan = services.advertising_plan_update(actor=request.user, plan_id=plan.pk, **data)
         return self.answer(plan)
 
-    @extend_schema(request=PlanLineSerializer, responses=PlanLineSerializer)
+    @extend_schema(request=AdvertisingPlanLineSerializer, responses=AdvertisingPlanLineSerializer)
     @action(detail=True, methods=["post"])
     def lines(self, request, pk=None):
         plan = self.get_object()
-        data = valid(PlanLineSerializer, request)
+        data = valid(AdvertisingPlanLineSerializer, request)
         with as_drf_errors():
             line = services.advertising_plan_line_add(actor=request.user, plan_id=plan.pk, **data)
-        return Response(PlanLineSerializer(line).data, status=status.HTTP_201_CREATED)
+        return Response(AdvertisingPlanLineSerializer(line).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=AdvertisingPlanSerializer)
     @action(detail=True, methods=["post"])
@@ -195,7 +195,7 @@ class AdvertisingPlanLineViewSet(TenantReadOnlyModelViewSet):
     """The lines of the advertising plans; a draft's line is removed with DELETE."""
 
     model = AdvertisingPlanLine
-    serializer_class = PlanLineSerializer
+    serializer_class = AdvertisingPlanLineSerializer
     http_method_names = ["get", "delete", "head", "options"]
 
     def base_queryset(self):

@@ -86,7 +86,7 @@ def proposals_for_user(
     """Improvement proposals the user may see (the heads of a department: its proposals),
     newest first; ``overdue`` keeps the open ones past their answer date."""
     rows = ImprovementProposal.objects.for_user(user, "view").select_related(
-        "department", "customer", "raised_by", "answered_by"
+        "department", "customer", "raised_by", "answered_by", "closed_by"
     )
     if state:
         rows = rows.filter(state=state)

@@ -88,13 +88,13 @@ def report_run_submit_for_approval(*, actor, run_id: int) -> ReportRun:
         raise ValidationError(_("No approval engine is installed."))
     with transaction.atomic():
         run = get_object_for_user(actor, ReportRun, "view", pk=run_id)
+        check_model_permission(actor, ReportRun, "add")  # a read-only scope (HQ): 403
         run = ReportRun.objects.select_for_update().get(pk=run.pk)
         report = get_report(run.report)
+        if report is not None and not may_read_report(actor, report):
+            raise PermissionDenied(_("You may not read this report."))
         if report is None or not report.approval:
             raise ValidationError(_("This report does not pass an approval chain."))
-        if not may_read_report(actor, report):
-            raise PermissionDenied(_("You may not read this report."))
-        check_model_permission(actor, ReportRun, "add")
         if run.status == RunStatus.AWAITING_APPROVAL:
             raise ValidationError(_("This report is already waiting for approval."))
         if run.status != RunStatus.DONE:

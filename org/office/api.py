@@ -216,7 +216,9 @@ class MeetingViewSet(ServiceViewSetMixin, TenantModelViewSet):
     id_argument = "meeting_id"
 
     def base_queryset(self):
-        return Meeting.objects.prefetch_related("attendance")
+        return Meeting.objects.select_related("chair", "department").prefetch_related(
+            "attendance", "attendees"
+        )
 
     @extend_schema(request=ActionItemSerializer, responses=ActionItemSerializer)
     @action(detail=True, methods=["post"])

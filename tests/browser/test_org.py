@@ -33,6 +33,12 @@ CONSULTANT_NAV = {
     "sales_orders",
     "sales_stock",
     "sales_board",
+    "crm_tiers",  # the tier rules of the customers they serve (read)
+    # the admin office: notices sent to them, meetings and action items, their training, rota
+    "notices",
+    "meetings",
+    "training",
+    "rota",
     "profile",
     "staff",
     "api_docs",
