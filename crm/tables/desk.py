@@ -74,7 +74,9 @@ class ProposalTable(tables.Table):
         return value.name
 
     def render_answer_by(self, value, record):
-        if record.state == "open" and value < local_today():
+        if not hasattr(self, "_today"):  # once per table, not per row (it reads the scope)
+            self._today = local_today()
+        if record.state == "open" and value < self._today:
             return format_html(
                 '<span class="text-danger fw-semibold" data-testid="overdue">{}</span>',
                 f"{value:%Y-%m-%d}",
