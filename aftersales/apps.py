@@ -27,3 +27,6 @@ class AftersalesConfig(AppConfig):
         register_demo_seeder(demo.seed, order=70)
         register_demo_seeder(demo.seed_targets, order=71)
         bench.register()  # manage.py seed_bench
+        from aftersales import search
+
+        search.register()  # what the top bar's search finds (dealership.search)

@@ -47,3 +47,6 @@ class CrmConfig(AppConfig):
         from crm import demo_marketing
 
         demo_marketing.register()  # marketing's demo and bench data
+        from crm import search
+
+        search.register()  # what the top bar's search finds (dealership.search)

@@ -19,6 +19,8 @@ from dealership import views
 from dealership.api.urls import reports_urlpatterns
 from dealership.api.views import LogoutAllView, MeView, TokenListView, TokenRevokeView, TokenView
 from dealership.notifications.api import NotificationViewSet
+from dealership.search.api import SearchAPIView
+from dealership.search.views import SearchView
 from dealership.security.views import LoginView
 
 
@@ -47,6 +49,7 @@ api_v1 = [
     path("auth/tokens/<str:token_id>/", TokenRevokeView.as_view(), name="api-token-revoke"),
     path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("search/", SearchAPIView.as_view(), name="api-search"),
     path("platform/", include("dealership.api.urls")),
     path("reports/", include((reports_urlpatterns, "reports-api"))),
     path("notifications/", include((notifications_api.urls, "notifications-api"))),
@@ -57,6 +60,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard", permanent=False), name="home"),
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg"), name="favicon"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("search/", SearchView.as_view(), name="search"),
     path("no-access/", views.NoAccessView.as_view(), name="no_access"),
     path("workspace/", views.WorkspaceSwitchView.as_view(), name="workspace_switch"),
     path("accounts/login/", LoginView.as_view(), name="login"),  # with "remember me"

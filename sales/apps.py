@@ -24,3 +24,6 @@ class SalesConfig(AppConfig):
         register_demo_seeder(demo.seed, order=60)
         register_demo_seeder(demo.seed_plans, order=61)
         bench.register()  # manage.py seed_bench
+        from sales import search
+
+        search.register()  # what the top bar's search finds (dealership.search)

@@ -142,6 +142,9 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "platform:security_events": "login events, not tenant rows: by audience (test_lockout)",
     "platform:security_unlock": "people of the GM's own dealership only (test_lockout)",
     "api-me": "the user's own profile and workspaces",
+    "search": "the top bar's search: each provider's rows through the chokepoint, no id in the "
+    "URL (test_search_never_finds_another_dealerships_rows below, tests/dealership/test_search)",
+    "api-search": "the search as JSON, same rules (tests/dealership/test_search)",
     "api-schema": "OpenAPI document",
     "api-docs": "Swagger UI",
     "admin:": "the Django admin (superusers only), every route of it",

@@ -434,3 +434,74 @@ def test_payloads_naming_another_dealerships_row_answer_400(cast, case, api_for)
         assert response.status_code == 400, (response.status_code, response.content[:300])
         assert field in response.json()["error"].get("fields", {}), response.json()
     assert tenant_snapshot() == before
+
+
+# --- the top bar's search (dealership.search): every registered result type ----------------------
+
+# a value of each kind a provider can be found by, written into the row before searching
+SEARCH_PROBES = {
+    "name": "隔离探针客户",
+    "document": "ZZ209912-4321",
+    "plate": "粤Z43T21",
+    "vin": "LFV3A23CXP3000018",
+    "mobile": "13912344321",
+}
+
+
+def _search_probe(provider, obj) -> str:
+    """Write a findable value into ``obj`` (or the row its first probe-able field reads) in the
+    system scope; the query that finds it."""
+    for search_field in provider.fields:
+        path = search_field.path
+        if path is None or search_field.kind not in SEARCH_PROBES:
+            continue
+        *relations, name = path.split("__")
+        target = obj
+        for relation in relations:
+            target = getattr(target, relation)
+        value = SEARCH_PROBES[search_field.kind]
+        with system_context():
+            type(target)._base_manager.filter(pk=target.pk).update(**{name: value})
+        return value
+    raise AssertionError(f"{provider.key}: no field to probe")
+
+
+def _search_urls(user, client_for, api_for, kind, query) -> set[str]:
+    if kind == "api":
+        response = api_for(user).get(reverse("api-search"), {"q": query})
+        assert response.status_code == 200, response.content[:300]
+        return {line["url"] for group in response.json()["groups"] for line in group["lines"]}
+    response = client_for(user).get(reverse("search"), {"q": query})
+    assert response.status_code == 200
+    return {line.url for group in response.context["outcome"].groups for line in group.lines}
+
+
+def _search_cases():
+    from dealership.search import search_providers
+
+    return [(p, kind) for p in search_providers() for kind in ("html", "api")]
+
+
+@pytest.mark.parametrize("case", _search_cases(), ids=lambda c: f"{c[1]}:{c[0].key}")
+def test_search_never_finds_another_dealerships_rows(cast, case, client_for, api_for):
+    """B's row is found by B (the control), never by A's GM (same group), C's GM or the HQ of
+    the other group; the outsider has no search at all."""
+    provider, kind = case
+    theirs = make_tenant_object(provider.model, cast.b)
+    query = _search_probe(provider, theirs)
+    with dealership_context(cast.b):
+        url = provider.url(provider.model._base_manager.get(pk=theirs.pk))
+    assert url in _search_urls(cast.user_b, client_for, api_for, kind, query), "control"
+    for user in (cast.user_a, cast.user_c):
+        assert url not in _search_urls(user, client_for, api_for, kind, query)
+    other = make_tenant_object(provider.model, cast.c)
+    query_c = _search_probe(provider, other)
+    with dealership_context(cast.c):
+        url_c = provider.url(provider.model._base_manager.get(pk=other.pk))
+    assert url_c in _search_urls(cast.user_c, client_for, api_for, kind, query_c), "control"
+    assert url_c not in _search_urls(cast.hq_user, client_for, api_for, kind, query_c)
+    if kind == "api":
+        response = api_for(cast.outsider).get(reverse("api-search"), {"q": query})
+    else:
+        response = client_for(cast.outsider).get(reverse("search"), {"q": query})
+    assert response.status_code == 403

@@ -1,0 +1,126 @@
+"""What the top bar's search finds in crm (``dealership.search``): customers by name, mobile
+(or its last four digits) and by their vehicles' plate or VIN; vehicles by plate and VIN (or
+its tail); complaints by number and customer; follow-up calls by customer. Rows through the
+chokepoint as on the lists; phone numbers as :func:`crm.services.privacy.phones_shown` shows
+them (masked unless the viewer may see them, every full number logged)."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from dealership.search import Kind, SearchField, SearchProvider, contains, register_search
+
+
+def _vehicle_exists(**lookup):
+    from crm.models import Vehicle
+
+    return Q(Exists(Vehicle.objects.filter(owner=OuterRef("pk"), **lookup)))
+
+
+def _customer_lines(rows, *, user, context):
+    from crm.services.privacy import phones_shown
+
+    phones = phones_shown(user=user, customers=rows, context=context)
+    return [(row.name, phones[row.pk]["mobile"] or "") for row in rows]
+
+
+def _vehicle_lines(rows, *, user, context):
+    lines = []
+    for row in rows:
+        what = " ".join(p for p in (row.brand, row.model) if p)
+        owner = row.owner.name if row.owner_id else ""
+        lines.append((row.plate or row.vin, " · ".join(p for p in (row.vin, what, owner) if p)))
+    return lines
+
+
+def _complaint_lines(rows, *, user, context):
+    return [(row.number, " · ".join((row.customer.name, row.get_state_display()))) for row in rows]
+
+
+def _followup_lines(rows, *, user, context):
+    return [
+        (
+            row.customer.name,
+            " · ".join((row.get_kind_display(), str(row.event_date), row.get_status_display())),
+        )
+        for row in rows
+    ]
+
+
+def register() -> None:
+    from crm.models import Complaint, Customer, FollowUp, Vehicle
+
+    register_search(
+        SearchProvider(
+            key="crm.customer",
+            label=_("Customers"),
+            model=Customer,
+            icon="bi-person",
+            order=10,
+            fields=(
+                SearchField(Kind.NAME, contains("name")),
+                SearchField(Kind.MOBILE, lambda v: Q(mobile=v) | Q(mobile_alt=v)),
+                SearchField(
+                    Kind.MOBILE_TAIL, lambda v: Q(mobile__endswith=v) | Q(mobile_alt__endswith=v)
+                ),
+                SearchField(Kind.PLATE, lambda v: _vehicle_exists(plate=v)),
+                SearchField(Kind.PLATE_PART, lambda v: _vehicle_exists(plate__contains=v)),
+                SearchField(Kind.VIN, lambda v: _vehicle_exists(vin=v)),
+                SearchField(Kind.VIN_TAIL, lambda v: _vehicle_exists(vin__endswith=v)),
+            ),
+            describe=_customer_lines,
+            list_url="crm:customer_list",
+        )
+    )
+    register_search(
+        SearchProvider(
+            key="crm.vehicle",
+            label=_("Vehicles"),
+            model=Vehicle,
+            icon="bi-car-front",
+            order=20,
+            fields=(
+                SearchField(Kind.PLATE, "plate"),
+                SearchField(Kind.PLATE_PART, "plate__contains"),
+                SearchField(Kind.VIN, "vin"),
+                SearchField(Kind.VIN_TAIL, "vin__endswith"),
+            ),
+            queryset=lambda: Vehicle.objects.select_related("owner"),
+            describe=_vehicle_lines,
+            list_url="crm:vehicle_list",
+        )
+    )
+    register_search(
+        SearchProvider(
+            key="crm.complaint",
+            label=_("Complaints"),
+            model=Complaint,
+            icon="bi-exclamation-octagon",
+            order=60,
+            fields=(
+                SearchField(Kind.DOCUMENT, "number"),
+                SearchField(Kind.DOCUMENT_PART, "number__contains"),
+                SearchField(Kind.NAME, contains("customer__name")),
+                SearchField(Kind.MOBILE, "customer__mobile"),
+            ),
+            queryset=lambda: Complaint.objects.select_related("customer"),
+            describe=_complaint_lines,
+            list_url="crm:complaint_list",
+        )
+    )
+    register_search(
+        SearchProvider(
+            key="crm.followup",
+            label=_("Follow-up calls"),
+            model=FollowUp,
+            icon="bi-telephone",
+            order=70,
+            fields=(
+                SearchField(Kind.NAME, contains("customer__name")),
+                SearchField(Kind.MOBILE, "customer__mobile"),
+            ),
+            queryset=lambda: FollowUp.objects.select_related("customer"),
+            describe=_followup_lines,
+        )
+    )

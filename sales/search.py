@@ -1,0 +1,72 @@
+"""What the top bar's search finds in sales (``dealership.search``): leads by the customer's
+name or mobile, orders by number (or a piece of it) and customer."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from dealership.search import Kind, SearchField, SearchProvider, contains, register_search
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def _lead_lines(rows, *, user, context):
+    return [
+        (
+            str(row),
+            " · ".join(p for p in (row.get_stage_display(), _person(row.consultant)) if p),
+        )
+        for row in rows
+    ]
+
+
+def _order_lines(rows, *, user, context):
+    return [
+        (
+            row.number,
+            " · ".join(
+                p for p in (row.customer.name, row.vehicle_model, row.get_status_display()) if p
+            ),
+        )
+        for row in rows
+    ]
+
+
+def register() -> None:
+    from sales.models import Lead, Order
+
+    register_search(
+        SearchProvider(
+            key="sales.lead",
+            label=_("Leads"),
+            model=Lead,
+            icon="bi-person-lines-fill",
+            order=30,
+            fields=(
+                SearchField(Kind.NAME, contains("customer__name")),
+                SearchField(Kind.MOBILE, "customer__mobile"),
+            ),
+            queryset=lambda: Lead.objects.select_related("customer", "consultant"),
+            describe=_lead_lines,
+            list_url="sales:lead_list",
+        )
+    )
+    register_search(
+        SearchProvider(
+            key="sales.order",
+            label=_("Orders"),
+            model=Order,
+            icon="bi-receipt",
+            order=40,
+            fields=(
+                SearchField(Kind.DOCUMENT, "number"),
+                SearchField(Kind.DOCUMENT_PART, "number__contains"),
+                SearchField(Kind.NAME, contains("customer__name")),
+            ),
+            queryset=lambda: Order.objects.select_related("customer"),
+            describe=_order_lines,
+            list_url="sales:order_list",
+        )
+    )

@@ -1,0 +1,229 @@
+"""The top bar's search (issue #20): what each kind of person finds, masked as elsewhere, grouped
+and capped without ever counting what they may not see; the page and the API; bad input."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from crm.models import Customer, Vehicle
+from dealership.search.service import PER_GROUP, search
+from dealership.tenancy import dealership_context
+from tests.factories import TENANT_FACTORIES, UserFactory, hire
+
+pytestmark = pytest.mark.django_db
+
+_serial = itertools.count(1)
+
+
+def _customer(dealership, name, *, mobile=None, owner=None, plate="", vin=None):
+    with dealership_context(dealership):
+        customer = Customer.objects.create(
+            dealership=dealership, name=name, mobile=mobile, owner=owner
+        )
+        if plate or vin:
+            Vehicle.objects.create(
+                dealership=dealership,
+                owner=customer,
+                plate=plate,
+                vin=vin or f"LSVTEST{next(_serial):010d}",
+                brand="起亚",
+                model="K5",
+            )
+        return customer
+
+
+def _person(dealership, code):
+    user = UserFactory(username=f"search_{code}_{next(_serial)}", name=code)
+    hire(user, dealership, code)
+    return user
+
+
+def _found(user, query, dealership):
+    """``{group key: [(title, detail, url), …]}`` as ``user`` finds ``query``."""
+    from dealership.tenancy.context import _scope
+    from dealership.tenancy.resolve import resolve_scope
+
+    token = _scope.set(resolve_scope(user, None))
+    try:
+        outcome = search(user, query, context="/search/")
+    finally:
+        _scope.reset(token)
+    return {g.key: [(ln.title, ln.detail, ln.url) for ln in g.lines] for g in outcome.groups}
+
+
+def _page(client, query):
+    return client.get(reverse("search"), {"q": query})
+
+
+# --- who finds what ------------------------------------------------------------------------------
+
+
+def test_a_consultant_finds_their_own_customer_and_not_a_colleagues(cast, client_for):
+    mine, theirs = _person(cast.a, "sales_consultant"), _person(cast.a, "sales_consultant")
+    own = _customer(cast.a, "王小明", mobile="13912340001", owner=mine, plate="粤A11111")
+    other = _customer(cast.a, "王小红", mobile="13912340002", owner=theirs, plate="粤A22222")
+    client = client_for(mine)
+    for query in ("王小", "13912340002", "粤A22222", "0002", "22222"):
+        body = _page(client, query).content.decode()
+        assert other.get_absolute_url() not in body, query
+        assert "王小红" not in body, query
+    body = _page(client, "王小").content.decode()
+    assert own.get_absolute_url() in body
+    # the owner sees the full number of their own customer (logged, as on the customer page)
+    assert "13912340001" in body
+    # nothing says that a colleague's customer exists
+    assert "more" not in body.lower() and 'data-testid="search-more"' not in body
+
+
+def test_a_service_advisor_finds_the_customer_by_plate_vin_tail_or_phone_tail(cast):
+    advisor = _person(cast.a, "service_advisor")
+    customer = _customer(
+        cast.a, "李四", mobile="13712345678", plate="粤B8D123", vin="LVGBE40K7NG000012"
+    )
+    for query in ("粤b·8d123", "粤B 8D123", "8D123", "000012", "NG000012", "5678", "李四"):
+        found = _found(advisor, query, cast.a)
+        assert customer.get_absolute_url() in [u for _t, _d, u in found["crm.customer"]], query
+    found = _found(advisor, "粤B8D123", cast.a)
+    assert [t for t, _d, _u in found["crm.vehicle"]] == ["粤B8D123"]
+
+
+def test_phones_are_masked_for_who_may_not_see_them(cast):
+    cr = _person(cast.a, "cr_specialist")  # every customer, numbers masked
+    _customer(cast.a, "赵六", mobile="13611112222")
+    (line,) = _found(cr, "赵六", cast.a)["crm.customer"]
+    assert line[1] == "136****2222"
+    (line,) = _found(cast.user_a, "赵六", cast.a)["crm.customer"]  # the GM sees it
+    assert line[1] == "13611112222"
+
+
+def test_hq_finds_in_every_dealership_of_its_group_with_numbers_masked(cast):
+    in_a = _customer(cast.a, "集团客户甲", mobile="13500000001")
+    in_b = _customer(cast.b, "集团客户乙", mobile="13500000002")
+    in_c = _customer(cast.c, "集团客户丙", mobile="13500000003")
+    found = _found(cast.hq_user, "集团客户", cast.a)["crm.customer"]
+    urls = {u for _t, _d, u in found}
+    assert {in_a.get_absolute_url(), in_b.get_absolute_url()} <= urls
+    assert in_c.get_absolute_url() not in urls
+    assert {d for _t, d, _u in found} == {"135****0001", "135****0002"}
+
+
+def test_a_group_the_viewer_may_not_open_is_left_out_not_refused(cast, client_for):
+    consultant = _person(cast.a, "sales_consultant")  # no repair orders
+    from aftersales.models import RepairOrder
+    from tests.aftersales.conftest import make_repair_order
+
+    order = make_repair_order(cast.a, cast.user_a)
+    with dealership_context(cast.a):
+        RepairOrder.objects.filter(pk=order.pk).update(number="RO209901-0042")
+        order.refresh_from_db()
+    response = _page(client_for(consultant), order.number)
+    assert response.status_code == 200
+    assert order.get_absolute_url() not in response.content.decode()
+    assert order.number in _page(client_for(cast.user_a), order.number).content.decode()
+
+
+# --- grouping, the cap, no counts ----------------------------------------------------------------
+
+
+def test_results_are_grouped_by_type(cast):
+    from sales.models import Order
+
+    _customer(cast.a, "分组客户", mobile="13800002345", plate="粤C12345")
+    order = TENANT_FACTORIES[Order](dealership=cast.a)
+    with dealership_context(cast.a):
+        Order.objects.filter(pk=order.pk).update(number="SO209901-2345")
+    found = _found(cast.user_a, "2345", cast.a)
+    assert {"crm.customer", "crm.vehicle", "sales.order"} <= set(found)
+    assert [t for t, _d, _u in found["sales.order"]] == ["SO209901-2345"]
+    found = _found(cast.user_a, "SO209901-2345", cast.a)
+    assert list(found) == ["sales.order"]
+
+
+def test_a_group_is_capped_and_links_to_the_modules_list_without_a_count(cast, client_for):
+    for i in range(PER_GROUP + 3):
+        _customer(cast.a, f"同名客户{i}", mobile=f"1330000{i:04d}")
+    response = _page(client_for(cast.user_a), "同名客户")
+    body = response.content.decode()
+    assert body.count('data-testid="search-result"') == PER_GROUP
+    assert f'href="{reverse("crm:customer_list")}?q=%E5%90%8C' in body
+    assert str(PER_GROUP + 3) not in body.replace("1330000", "")
+
+
+def test_hidden_rows_are_neither_counted_nor_hinted(cast, client_for):
+    consultant = _person(cast.a, "sales_consultant")
+    colleague = _person(cast.a, "sales_consultant")
+    for i in range(PER_GROUP + 3):
+        _customer(cast.a, f"隐藏客户{i}", owner=colleague)
+    body = _page(client_for(consultant), "隐藏客户").content.decode()
+    assert 'data-testid="search-result"' not in body
+    assert 'data-testid="search-more"' not in body
+    assert 'data-testid="search-nothing"' in body
+
+
+def test_queries_do_not_grow_with_the_rows(cast, client_for):
+    client = client_for(cast.user_a)
+    _customer(cast.a, "计数客户0", mobile="13400000000", plate="粤D00000")
+
+    def count():
+        client.get(reverse("search"), {"q": "0000"})  # warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("search"), {"q": "计数客户"}).status_code == 200
+        return len(queries)
+
+    before = count()
+    for i in range(1, 15):
+        _customer(cast.a, f"计数客户{i}", mobile=f"134000000{i:02d}", plate=f"粤D0{i:04d}")
+    assert count() == before
+
+
+# --- the page and the API; bad input -------------------------------------------------------------
+
+
+def test_an_empty_search_explains_what_to_type(cast, client_for):
+    response = _page(client_for(cast.user_a), "   ")
+    assert response.status_code == 200
+    assert 'data-testid="search-hint"' in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["x" * 51, "粤" * 300])
+def test_a_too_long_search_answers_400_with_a_reason(cast, client_for, api_for, query):
+    response = _page(client_for(cast.user_a), query)
+    assert response.status_code == 400
+    assert "50" in response.content.decode().split('data-testid="search-error"', 1)[1][:200]
+    response = api_for(cast.user_a).get(reverse("api-search"), {"q": query})
+    assert response.status_code == 400
+    assert "q" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("query", ["张\x00三", "a\x1fb", "\x7f"])
+def test_control_characters_answer_400_never_500(cast, client_for, api_for, query):
+    # refused before the view by the central check of input (dealership.inputs)
+    assert _page(client_for(cast.user_a), query).status_code == 400
+    assert api_for(cast.user_a).get(reverse("api-search"), {"q": query}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query", ["%", "_", "\\", "'; drop table", "<script>", "粤", "——", "１２３４"]
+)
+def test_strange_but_harmless_input_is_searched(cast, client_for, query):
+    response = _page(client_for(cast.user_a), query)
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode().split("<main", 1)[1]
+
+
+def test_the_api_returns_the_same_groups(cast, api_for):
+    customer = _customer(cast.a, "接口客户", mobile="13300001111", plate="粤E12345")
+    response = api_for(cast.user_a).get(reverse("api-search"), {"q": "粤e 12345"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["query"] == "粤e 12345"
+    assert "plate" in data["kinds"]
+    groups = {g["key"]: g for g in data["groups"]}
+    assert groups["crm.customer"]["lines"][0]["url"] == customer.get_absolute_url()
+    assert groups["crm.customer"]["more_url"] is None
+    assert groups["crm.vehicle"]["lines"][0]["title"] == "粤E12345"
