@@ -14,7 +14,8 @@ class PlatformConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from django.utils.module_loading import autodiscover_modules
 
-        from dealership import checks  # noqa: F401 - registers the system checks
+        # imported for what they register: the system checks, the tasks (in dealership.queue)
+        from dealership import checks, tasks  # noqa: F401
         from dealership.access_cache import invalidate, register_access_dependency
         from dealership.audit import AuditPolicy
         from dealership.models import AuditEntry

@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import os
-import socket
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -24,7 +22,8 @@ from django.utils import timezone
 
 from dealership import locks
 from dealership.jobs import Job, get_job, jobs_due_on
-from dealership.models import Dealership, DispatcherPass, JobRun
+from dealership.models import Dealership, JobRun
+from dealership.queue import dispatcher_pass_record, worker_name
 from dealership.registry import dealership_initializers
 from dealership.tenancy import dealership_context, system_context
 
@@ -56,10 +55,6 @@ def job_runs_ensure(
 
 
 LOCK = "jobrun"  # the advisory-lock namespace of job runs (dealership.locks)
-
-
-def _worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:200]
 
 
 def job_run_claim(*, job_run_id: int, force: bool = False, now: dt.datetime | None = None) -> int:
@@ -94,7 +89,7 @@ def job_run_claim(*, job_run_id: int, force: bool = False, now: dt.datetime | No
             finished_at=None,
             next_attempt_at=None,
             error="",
-            worker=_worker_name(),
+            worker=worker_name(),
         )
     return attempt
 
@@ -256,22 +251,6 @@ def job_runs_release_stale(*, now: dt.datetime) -> int:
                 run.refresh_from_db()
                 _tell_owners_of_failure(run, get_job(run.job), gives_up=True)
         return released
-
-
-def dispatcher_pass_record(*, name: str, now: dt.datetime, interval: int) -> dt.datetime | None:
-    """Record a pass of dispatcher ``name``; return the time of its previous pass."""
-    with transaction.atomic():
-        previous = (
-            DispatcherPass.objects.select_for_update()
-            .filter(name=name)
-            .values_list("last_pass_at", flat=True)
-            .first()
-        )
-        DispatcherPass.objects.update_or_create(
-            name=name,
-            defaults={"last_pass_at": now, "interval": interval, "host": _worker_name()},
-        )
-    return previous
 
 
 def _jobs_record_missed(

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dealership import queue
 from dealership.access import check_model_permission, get_object_for_user, lock_for_user
 from dealership.access_cache import forget_for_users
 from dealership.audit import audit_record, save_audited, snapshot
@@ -249,12 +250,10 @@ def _enqueue_after_commit(dealership_id: int, dedupe_keys: list[str]) -> None:
     if not settings.NOTIFICATIONS_SEND_ON_COMMIT:
         return  # no worker (make run): the scheduler loop sends them within a minute
     try:
-        from dealership.tasks import enqueue_delivery
-
         with dealership_context(dealership_id):
             ids = Delivery.objects.filter(dedupe_key__in=dedupe_keys).values_list("pk", flat=True)
             for delivery_id in ids:
-                enqueue_delivery(delivery_id, dealership_id)
+                queue.enqueue_delivery(delivery_id, dealership_id)
     except Exception:  # the broker is down: the next dispatch finds the rows and sends them
         logger.exception("Could not enqueue deliveries; the dispatcher will send them")
 
@@ -473,9 +472,7 @@ def deliveries_dispatch(
     A delivery left ``sending`` by a worker that died is due again. The pass is recorded as
     the ``deliveries`` dispatcher's (``interval``: the loop's seconds between passes, else
     ``NOTIFICATIONS_DISPATCH_INTERVAL``) for the scheduler health."""
-    from dealership.services import dispatcher_pass_record
-
-    dispatcher_pass_record(
+    queue.dispatcher_pass_record(
         name="deliveries", now=now, interval=interval or settings.NOTIFICATIONS_DISPATCH_INTERVAL
     )
     with system_context():

@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from dealership import queue
 from dealership.access import can, check_model_permission, restricted_queryset
 from dealership.actors import SYSTEM
 from dealership.models import Dealership, GroupExport, OemSubmission, ReportRun
@@ -237,9 +238,7 @@ def group_export_request(*, actor, period: Period) -> GroupExport:
     else:
         raise ValidationError(_("Could not number the export; please try again."))
     logger.info("Group export %s requested by %s", export, getattr(actor, "pk", actor))
-    from dealership.tasks import enqueue_group_export
-
-    enqueue_group_export(export.pk)  # sent when the transaction commits
+    queue.enqueue_group_export(export.pk)  # sent when the transaction commits
     return export
 
 

@@ -5,7 +5,7 @@ with backoff, its receipt recorded.
 * HTTPS: a ``multipart/form-data`` POST of the PDF, the workbook and the run's metadata with
   ``Idempotency-Key`` (header and field) and the bearer token named by ``token_env``. 2xx (or
   409 "already have it") with a receipt → ``sent``; 5xx, 408, 429, a timeout or no connection →
-  ``failed`` and retried after :func:`~dealership.reports.services.backoff`, given up after
+  ``failed`` and retried after :func:`~dealership.reports.retry.backoff`, given up after
   ``REPORTS_MAX_ATTEMPTS``; any other answer → ``failed`` for a person to look at.
 * E-mail: one message with both files, the key in ``X-Idempotency-Key``; the receipt is its
   ``Message-ID``.
@@ -35,10 +35,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dealership import queue
 from dealership.actors import SYSTEM
 from dealership.audit import audit_record, snapshot
 from dealership.models import OemChannel, OemSubmission, ReportRun
 from dealership.reports.models import RunStatus
+from dealership.reports.retry import backoff
 from dealership.tenancy import dealership_context, system_context
 
 logger = logging.getLogger(__name__)
@@ -70,10 +72,8 @@ def submission_create(*, run: ReportRun) -> OemSubmission:
         run=run, defaults={"idempotency_key": idempotency_key(run), "dealership": run.dealership}
     )
     if created:
-        from dealership.tasks import enqueue_submission
-
         transaction.on_commit(
-            lambda: enqueue_submission(submission.pk, submission.dealership_id), robust=True
+            lambda: queue.enqueue_submission(submission.pk, submission.dealership_id), robust=True
         )
     return submission
 
@@ -319,8 +319,6 @@ def _record_success(submission: OemSubmission, receipt: str, note: str) -> OemSu
 def _record_failure(
     submission: OemSubmission, error: str, *, now: dt.datetime, retry: bool
 ) -> OemSubmission:
-    from dealership.reports.services import backoff
-
     gave_up = not retry or submission.attempts >= settings.REPORTS_MAX_ATTEMPTS
     OemSubmission.objects.filter(pk=submission.pk, state__in=[State.PENDING, State.FAILED]).update(
         state=State.FAILED,
@@ -450,7 +448,6 @@ def submission_resend(*, actor, submission: OemSubmission) -> OemSubmission:
     """A person sends a failed submission again now (its attempts start over), with the same
     idempotency key: a car maker that has it already answers with its receipt."""
     from dealership.access import lock_for_user
-    from dealership.tasks import enqueue_submission
 
     with transaction.atomic():
         locked = lock_for_user(actor, OemSubmission, submission.pk, "change")
@@ -465,7 +462,7 @@ def submission_resend(*, actor, submission: OemSubmission) -> OemSubmission:
             actor=actor, action="update", obj=locked, before=before, after=snapshot(locked, AUDITED)
         )
         pk, dealership_id = locked.pk, locked.dealership_id
-        transaction.on_commit(lambda: enqueue_submission(pk, dealership_id), robust=True)
+        transaction.on_commit(lambda: queue.enqueue_submission(pk, dealership_id), robust=True)
     return locked
 
 

@@ -211,13 +211,25 @@ def register_report(
     return decorator
 
 
+# What a report's job does: make the period's scheduled run (``report_run_scheduled``, which
+# the report framework's setup hands over at start-up: the services import this registry, not
+# the other way round).
+ScheduledRun = Callable[..., str]
+_scheduled_run: ScheduledRun | None = None
+
+
+def set_scheduled_run(func: ScheduledRun) -> None:
+    global _scheduled_run
+    _scheduled_run = func
+
+
 def _register_job(report: Report) -> None:
     from dealership.jobs import _jobs  # the job registry: one job per report
 
     def run(*, dealership, run_date):
-        from dealership.reports.services import report_run_scheduled
-
-        return report_run_scheduled(report=report, dealership=dealership, run_date=run_date)
+        if _scheduled_run is None:
+            raise RuntimeError("The report framework is not set up (dealership.reports.setup).")
+        return _scheduled_run(report=report, dealership=dealership, run_date=run_date)
 
     _jobs[report.job_name] = Job(
         name=report.job_name,

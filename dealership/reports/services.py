@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from dealership import locks
+from dealership import locks, queue
 from dealership.actors import SYSTEM
 from dealership.audit import audit_record, snapshot
 from dealership.models import ReportRun
@@ -27,6 +27,7 @@ from dealership.reports.models import RunStatus
 from dealership.reports.periods import Period
 from dealership.reports.registry import Report, get_report
 from dealership.reports.render import Document, pdf_bytes, xlsx_bytes
+from dealership.reports.retry import backoff
 from dealership.tenancy import dealership_context, system_context
 
 logger = logging.getLogger(__name__)
@@ -232,12 +233,6 @@ def _tell_owners_to_submit(run: ReportRun, report: Report) -> None:
     )
 
 
-def backoff(attempts: int) -> dt.timedelta:
-    """Wait before the next attempt: 2, 4, 8, 16 … minutes, at most a day."""
-    base = settings.REPORTS_RETRY_BASE_SECONDS
-    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 86400))
-
-
 def _record_failure(run: ReportRun, report: Report | None, error: str) -> None:
     gave_up = run.attempts >= settings.REPORTS_MAX_ATTEMPTS
     ReportRun.objects.filter(pk=run.pk).update(
@@ -342,9 +337,7 @@ def report_runs_dispatch(
     a crash) and failed ones whose retry is due. Called with the job dispatcher. The pass is
     recorded as the ``reports`` dispatcher's (``interval``: the loop's seconds between passes,
     else ``REPORTS_DISPATCH_INTERVAL``) for the scheduler health."""
-    from dealership.services import dispatcher_pass_record
-
-    dispatcher_pass_record(
+    queue.dispatcher_pass_record(
         name="reports", now=now, interval=interval or settings.REPORTS_DISPATCH_INTERVAL
     )
     report_runs_release_stale(now=now)

@@ -7,6 +7,8 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 from dealership.notifications.kinds import Email, NotificationKind, register_kind
+from dealership.reports.registry import set_scheduled_run
+from dealership.reports.services import report_run_scheduled
 
 REPORT_READY = NotificationKind(
     "platform.report_ready",
@@ -48,4 +50,5 @@ def register() -> None:
     register_demo_seeder(seed_reports, order=95)  # after every app's records
     register_kind(REPORT_READY)
     register_kind(REPORT_FAILED)
+    set_scheduled_run(report_run_scheduled)  # before the apps' reports add their jobs
     autodiscover_modules("reports")

@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 from dealership.access import can, get_object_for_user
 from dealership.figures import local_today
 from dealership.models import Dealership, ReportRun
+from dealership.queue import enqueue_report_run
 from dealership.reports import selectors, services
 from dealership.reports.access import may_read_report
 from dealership.reports.approval import (
@@ -31,7 +32,6 @@ from dealership.reports.models import RunStatus
 from dealership.reports.periods import Period
 from dealership.reports.registry import all_reports, get_report
 from dealership.reports.submission_views import may_change_submission
-from dealership.tasks import enqueue_report_run
 from dealership.views import ScopedDetailView, ScopedListView, TenantRequiredMixin
 
 RECENT_PERIODS = 12

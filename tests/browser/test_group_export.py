@@ -45,7 +45,7 @@ def background_worker(monkeypatch):
 
         transaction.on_commit(start)
 
-    monkeypatch.setattr("dealership.tasks.enqueue_group_export", enqueue)
+    monkeypatch.setattr("dealership.queue.enqueue_group_export", enqueue)
     yield threads
     for thread in threads:
         thread.join(timeout=60)

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from dealership.models import JobRun
-from dealership.services import dispatcher_pass_record
+from dealership.queue import dispatcher_pass_record
 from tests.cast import build_cast
 from tests.factories import PASSWORD, JobRunFactory
 

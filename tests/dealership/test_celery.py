@@ -13,8 +13,8 @@ from django.conf import settings
 from dealership.celery import app
 from dealership.jobs import Daily, register_job, unregister_job
 from dealership.models import JobRun
+from dealership.queue import enqueue_job_run
 from dealership.services import job_runs_ensure
-from dealership.tasks import enqueue_job_run
 from dealership.tenancy import current_scope, system_context
 from tests.cast import build_cast
 

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from dealership.health import scheduler_checks, scheduler_health
 from dealership.models import DispatcherPass, JobRun
-from dealership.services import dispatcher_pass_record
+from dealership.queue import dispatcher_pass_record
 from dealership.tenancy import dealership_context, system_context
 from tests.factories import JobRunFactory, UserFactory, hire
 

@@ -24,7 +24,7 @@ def oem_runner(settings, tmp_path, monkeypatch):
     not part of these tests); returns the workbook read back as a :class:`Workbook`. A test
     module's ``oem_run`` fixture returns ``oem_runner(settings, tmp_path, monkeypatch)``."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path
-    monkeypatch.setattr("dealership.tasks.enqueue_submission", lambda *args, **kwargs: None)
+    monkeypatch.setattr("dealership.queue.enqueue_submission", lambda *args, **kwargs: None)
 
     def run(code: str, dealership, period_key: str) -> Workbook:
         report = get_report(code)

@@ -50,7 +50,7 @@ def enqueued(monkeypatch):
     """The submissions handed to the workers (the tests send them themselves)."""
     calls = []
     monkeypatch.setattr(
-        "dealership.tasks.enqueue_submission", lambda pk, dealership_id: calls.append(pk)
+        "dealership.queue.enqueue_submission", lambda pk, dealership_id: calls.append(pk)
     )
     return calls
 

@@ -173,7 +173,7 @@ def test_a_failed_submission_is_sent_again_from_the_start(
 ):
     failed = make_submission(cast.a, state="failed", attempts=5, last_error="HTTP 500")
     queued = []
-    monkeypatch.setattr("dealership.tasks.enqueue_submission", lambda pk, d: queued.append(pk))
+    monkeypatch.setattr("dealership.queue.enqueue_submission", lambda pk, d: queued.append(pk))
 
     with django_capture_on_commit_callbacks(execute=True):
         client_for(crm_manager).post(f"{LIST}{failed.pk}/resend/")

@@ -9,7 +9,12 @@ from django.utils import timezone
 from dealership import services
 from dealership.models import Delivery, JobRun
 from dealership.notifications.services import deliveries_dispatch, send_in_process
-from dealership.tasks import enqueue_delivery, enqueue_job_run
+from dealership.queue import (
+    enqueue_delivery,
+    enqueue_job_run,
+    enqueue_report_run,
+    enqueue_submission,
+)
 from dealership.tenancy import system_context
 
 logger = logging.getLogger(__name__)
@@ -75,7 +80,6 @@ class Command(BaseCommand):
         """Report runs that wait and OEM submissions: here without workers, else handed on."""
         from dealership.reports.oem import submissions_dispatch
         from dealership.reports.services import generate_in_scope, report_runs_dispatch
-        from dealership.tasks import enqueue_report_run, enqueue_submission
 
         eager = settings.CELERY_TASK_ALWAYS_EAGER
         now = timezone.now()
