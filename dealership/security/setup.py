@@ -10,9 +10,9 @@ def _may_view(request) -> bool:
 
 
 def register() -> None:
-    from dealership.security import events
+    from dealership.security import receivers
 
-    events.connect()
+    receivers.connect()
     register_nav(
         NavItem(
             "security_events",
