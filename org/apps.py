@@ -17,6 +17,10 @@ class OrgConfig(AppConfig):
         from org import access_rules, audit, bench, demo, navigation, notifications, report_access
         from org.access import PositionPolicy, has_active_position
         from org.approvals import setup as approvals_setup
+        from org.office import bench as office_bench
+        from org.office import demo as office_demo
+        from org.office import navigation as office_navigation
+        from org.office import notifications as office_notifications
         from org.office import setup as office_setup
         from org.security import login_event_audience
         from org.services import org_chart_apply_template
@@ -34,7 +38,12 @@ class OrgConfig(AppConfig):
         notifications.register()
         register_dealership_initializer(org_chart_apply_template)
         approvals_setup.register()  # after the chart: chains name its positions
-        office_setup.register()  # notices, meetings, training, the rota
+        # the admin office: notices, meetings, training, the rota
+        office_setup.register()
+        office_notifications.register()
+        office_navigation.register()
+        register_demo_seeder(office_demo.seed_office, order=40)
+        office_bench.register()
         register_demo_seeder(demo.seed_staff, order=10)
         register_demo_seeder(demo.seed_notifications, order=90)
         bench.register()  # the staff of bench dealerships (manage.py seed_bench)

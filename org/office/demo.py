@@ -209,7 +209,7 @@ def _training(people, today) -> None:
 
 def _rota(people, today) -> None:
     from org.models import Department
-    from org.office import services
+    from org.office import selectors, services
     from org.office.models import RotaShift
 
     monday = today - dt.timedelta(days=today.weekday())
@@ -221,7 +221,7 @@ def _rota(people, today) -> None:
         department = Department.objects.filter(code=code).first()
         if department is None:
             continue
-        members = services.department_staff(department.pk)[:12]
+        members = selectors.department_staff(department.pk)[:12]
         entries = [
             (person.pk, day, pattern[(i + n) % len(pattern)])
             for i, person in enumerate(members)

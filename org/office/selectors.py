@@ -215,13 +215,23 @@ class RotaGrid:
     rows: list[RotaRow] = field(default_factory=list)
 
 
+def department_staff(department_id: int) -> list[StaffMember]:
+    """The active staff holding a position in the department (the rota's rows)."""
+    return list(
+        StaffMember.objects.filter(
+            is_active=True, assignments__position__department_id=department_id
+        )
+        .select_related("user")
+        .distinct()
+        .order_by("employee_no")
+    )
+
+
 def rota_grid(
     user, department: Department, start: dt.date, days: int, *, everyone: bool = True
 ) -> RotaGrid:
     """The department's people × days, each cell the shift the user may see (3 queries);
     without ``everyone`` only the people whose shifts the user sees (their own row)."""
-    from org.office.services import department_staff
-
     dates = [start + dt.timedelta(days=i) for i in range(days)]
     people = department_staff(department.pk)
     shifts = (

@@ -30,7 +30,7 @@ from org.access import user_access
 from org.capabilities import Capability as C
 from org.capabilities import DataScope
 from org.models import Department, Position, PositionAssignment, StaffMember
-from org.office import setup
+from org.office import notifications as kinds
 from org.office.models import (
     ActionItem,
     Meeting,
@@ -42,6 +42,7 @@ from org.office.models import (
     TrainingRecord,
     TrainingSession,
 )
+from org.office.selectors import department_staff
 
 NOTICE_FIELDS = ["number", "title", "kind", "issuer", "issued_on", "body", "department"]
 REMIND_AFTER = dt.timedelta(days=2)
@@ -276,7 +277,7 @@ def _distribute(actor, notice: Notice) -> int:
         )
     if staff:
         notify(
-            setup.NOTICE_KIND,
+            kinds.NOTICE_KIND,
             list(get_user_model().objects.filter(pk__in=[user for _pk, user in staff])),
             format_lazy(
                 gettext_lazy("{kind} {number}: {title}"),
@@ -329,7 +330,7 @@ def notices_remind_unread(*, dealership, now: dt.datetime | None = None) -> int:
     for receipt in due:
         with transaction.atomic():
             told = notify(
-                setup.NOTICE_REMINDER_KIND,
+                kinds.NOTICE_REMINDER_KIND,
                 [receipt.staff.user],
                 format_lazy(
                     gettext_lazy("Not acknowledged yet: {number} {title}"),
@@ -459,7 +460,7 @@ def action_item_add(*, actor, meeting_id: int, title: str, owner, due_on: dt.dat
     )
     save_audited(actor=actor, obj=item, before=None)
     notify(
-        setup.ACTION_ITEM_KIND,
+        kinds.ACTION_ITEM_KIND,
         [owner.user],
         format_lazy(
             gettext_lazy("Action item by {due}: {title}"), due=due_on.isoformat(), title=item.title
@@ -514,7 +515,7 @@ def action_items_remind_overdue(*, dealership, today: dt.date | None = None) -> 
     for item in items:
         with transaction.atomic():
             notify(
-                setup.ACTION_ITEM_OVERDUE_KIND,
+                kinds.ACTION_ITEM_OVERDUE_KIND,
                 [item.owner.user],
                 format_lazy(
                     gettext_lazy("Overdue since {due}: {title}"),
@@ -697,7 +698,7 @@ def training_rechecks_remind(*, dealership, today: dt.date | None = None) -> int
             people.append(record.session.trainer.user)
         with transaction.atomic():
             notify(
-                setup.RECHECK_KIND,
+                kinds.RECHECK_KIND,
                 people,
                 format_lazy(
                     gettext_lazy("Re-check due on {due}: {course}"),
@@ -713,18 +714,6 @@ def training_rechecks_remind(*, dealership, today: dt.date | None = None) -> int
 
 
 # --- the rota and attendance -----------------------------------------------------------------
-
-
-def department_staff(department_id: int) -> list[StaffMember]:
-    """The active staff holding a position in the department (the rota's rows)."""
-    return list(
-        StaffMember.objects.filter(
-            is_active=True, assignments__position__department_id=department_id
-        )
-        .select_related("user")
-        .distinct()
-        .order_by("employee_no")
-    )
 
 
 def may_keep_rota(user, department: Department) -> bool:

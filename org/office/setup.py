@@ -1,5 +1,5 @@
-"""What the admin office plugs in at start-up (called from ``OrgConfig.ready()``): who reads and
-keeps its rows, its kinds of notification.
+"""Who reads and keeps the admin office's rows (registered from ``OrgConfig.ready()``, with the
+office's kinds of notification, navigation, demo and bench seeders).
 
 **Readers and keepers.** Every row has *readers* — the people it concerns: the recipient of a
 notice, the attendees and owners of a meeting's items, the trainees and trainer of a session,
@@ -17,56 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
-from dealership.notifications import Email, NotificationKind, register_kind
 from dealership.policies import READ_ACTIONS, register_policy
 from org.access import ModelAccess, PositionPolicy, UserAccess, model_access, user_access
 from org.capabilities import Capability as C
 from org.capabilities import DataScope
-
-NOTICE_KIND = "org.notice"
-NOTICE_REMINDER_KIND = "org.notice_reminder"
-ACTION_ITEM_KIND = "org.action_item"
-ACTION_ITEM_OVERDUE_KIND = "org.action_item_overdue"
-RECHECK_KIND = "org.training_recheck"
-
-NOTIFICATION_KINDS = [
-    NotificationKind(
-        NOTICE_KIND,
-        _("A notice for you to read"),
-        description=_("An OEM notice, a technical bulletin or an internal notice reached you."),
-        email=Email.EACH,
-        optional=False,
-    ),
-    NotificationKind(
-        NOTICE_REMINDER_KIND,
-        _("Reminder: a notice you have not acknowledged"),
-        description=_("A notice sent to you is still unread after two days."),
-        email=Email.EACH,
-        optional=False,
-    ),
-    NotificationKind(
-        ACTION_ITEM_KIND,
-        _("An action item of a meeting for you"),
-        description=_("A meeting gave you an action item with a due date."),
-        email=Email.DIGEST,
-    ),
-    NotificationKind(
-        ACTION_ITEM_OVERDUE_KIND,
-        _("Your action item is overdue"),
-        description=_("An action item of yours passed its due date and is still open."),
-        email=Email.EACH,
-        optional=False,
-    ),
-    NotificationKind(
-        RECHECK_KIND,
-        _("A training re-check is due"),
-        description=_("The re-check of a course you attended (or keep) is due within a week."),
-        email=Email.DIGEST,
-    ),
-]
-
 
 Rule = Callable[[UserAccess], Q]
 
@@ -384,12 +339,3 @@ def register() -> None:
             keeper_department=_in_my_departments("department"),
         ),
     )
-    for kind in NOTIFICATION_KINDS:
-        register_kind(kind)
-
-    from dealership.demo import register_demo_seeder
-    from org.office import bench, demo, navigation
-
-    navigation.register()
-    register_demo_seeder(demo.seed_office, order=40)
-    bench.register()
