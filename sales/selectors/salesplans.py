@@ -33,6 +33,7 @@ from sales.models import (
     SubDealer,
     SubDealerAssessment,
 )
+from sales.periods import period_start
 from sales.selectors.plans import percent, today
 
 ZERO = Decimal("0")
@@ -144,8 +145,6 @@ def plan_actuals(user, plan: SalesPlan, on: dt.date | None = None) -> PlanActual
 def plan_in_force(user, period: str = PlanPeriod.MONTH, on: dt.date | None = None):
     """The approved (or submitted) plan of ``period`` containing ``on`` that the viewer may see,
     or ``None``."""
-    from sales.services.salesplans import period_start
-
     on = on or today()
     if not can(user, SalesPlan, "view"):
         return None

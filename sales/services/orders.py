@@ -36,7 +36,8 @@ from sales.models import (
     StockVehicle,
     TradeIn,
 )
-from sales.services.quotes import _lock_lead, _money
+from sales.money import money
+from sales.services.quotes import _lock_lead
 from sales.services.stages import lead_advance
 from sales.services.stock import stock_release, stock_reserve, stock_sell
 
@@ -218,7 +219,7 @@ def order_create(
     else:
         quote = None
         lead = _lock_lead(actor, lead)
-        price = _money(price, "price", required=True)
+        price = money(price, "price", required=True)
     order = Order(
         dealership_id=get_scope().current_id,
         quote=quote,
@@ -230,7 +231,7 @@ def order_create(
         vehicle_trim=str(vehicle_trim or "").strip(),
         vehicle_colour=str(vehicle_colour or "").strip(),
         price=price,
-        deposit=_money(deposit, "deposit", default=None),
+        deposit=money(deposit, "deposit", default=None),
         deposit_paid_on=deposit_paid_on,
         ordered_on=ordered_on,
         expected_on=expected_on,
@@ -292,13 +293,13 @@ def order_update(*, actor, order_id, **fields) -> Order:
         if name in fields:
             setattr(order, name, fields[name] or None)
     if "deposit" in fields:
-        order.deposit = _money(fields["deposit"], "deposit", default=None)
+        order.deposit = money(fields["deposit"], "deposit", default=None)
     if "notes" in fields:
         order.notes = str(fields["notes"] or "").strip()
     if "key_account" in fields:
         order.key_account = _key_account(actor, fields["key_account"])
     if "price" in fields and order.quote_id is None:
-        order.price = _money(fields["price"], "price", required=True)
+        order.price = money(fields["price"], "price", required=True)
     if order.stock_vehicle_id is None:
         for name in ("vehicle_model", "vehicle_trim", "vehicle_colour"):
             if name in fields and (order.quote_id is None or name != "vehicle_model"):
@@ -452,7 +453,7 @@ def tradein_save(*, actor, order_id, **fields) -> TradeIn:
             raise ValidationError({"mileage": _("The mileage is a whole number of km, 0 or more.")})
         trade_in.mileage = None if mileage in (None, "") else mileage
     if "valuation" in fields or before is None:
-        trade_in.valuation = _money(fields.get("valuation"), "valuation", required=True)
+        trade_in.valuation = money(fields.get("valuation"), "valuation", required=True)
     if "valued_by" in fields:
         trade_in.valued_by = _valuer(fields["valued_by"])
     if trade_in.valued_by_id is None:

@@ -27,6 +27,7 @@ from dealership.audit import save_audited, snapshot
 from dealership.tenancy import get_scope
 from org.approvals.kinds import RequestKind, Step
 from sales.models import PriceList, PriceListState
+from sales.money import money
 from sales.services.approval import decider, request_for
 
 __all__ = [
@@ -55,12 +56,6 @@ def _pk(value):
     return getattr(value, "pk", value)
 
 
-def _money(value, field):
-    from sales.services.quotes import _money as money
-
-    return money(value, field, required=True)
-
-
 def _check(price_list: PriceList) -> None:
     price_list.model = (price_list.model or "").strip()
     price_list.trim = (price_list.trim or "").strip()
@@ -68,7 +63,7 @@ def _check(price_list: PriceList) -> None:
     if not price_list.model:
         raise ValidationError({"model": _("Enter the model.")})
     for name in ("msrp", "dealer_price", "floor_price"):
-        setattr(price_list, name, _money(getattr(price_list, name), name))
+        setattr(price_list, name, money(getattr(price_list, name), name, required=True))
     if not price_list.msrp:
         raise ValidationError({"msrp": _("Enter the MSRP.")})
     if price_list.floor_price > price_list.msrp:

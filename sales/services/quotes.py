@@ -13,7 +13,7 @@ Creating a quote moves its lead to the stage "quote"."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,6 +36,7 @@ from sales.models import (
     StockStatus,
     StockVehicle,
 )
+from sales.money import ZERO, money
 from sales.selectors.salesplans import price_in_effect
 from sales.services.stages import lead_advance
 
@@ -81,8 +82,6 @@ AUDITED = (
 )
 EDITABLE = (QuoteStatus.DRAFT, QuoteStatus.REJECTED)
 FREE = (StockStatus.IN_STOCK, StockStatus.IN_TRANSIT)
-ZERO = Decimal("0")
-CENT = Decimal("0.01")
 
 # the default discount a holder of each sales position may give without approval (CNY)
 DEFAULT_LIMITS = {
@@ -96,24 +95,6 @@ DEFAULT_LIMITS = {
 
 def _pk(value):
     return getattr(value, "pk", value)
-
-
-def _money(value, field: str, *, required: bool = False, default=ZERO) -> Decimal | None:
-    if value in (None, ""):
-        if required:
-            raise ValidationError({field: _("Enter an amount in yuan.")})
-        return default
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter the amount as a number.")}) from None
-    if not amount.is_finite():
-        raise ValidationError({field: _("Enter the amount as a number.")})
-    if amount < 0:
-        raise ValidationError({field: _("The amount cannot be negative.")})
-    if amount.as_tuple().exponent < -2 or amount >= Decimal("1e10"):
-        raise ValidationError({field: _("Enter an amount in yuan with at most two decimals.")})
-    return amount.quantize(CENT)
 
 
 # --- discount limits ----------------------------------------------------------------------------
@@ -170,7 +151,7 @@ def discount_limit_set(*, actor, position_id, max_amount) -> DiscountLimit:
     from org.models import Position
 
     check_model_permission(actor, DiscountLimit, "change")
-    amount = _money(max_amount, "max_amount", required=True)
+    amount = money(max_amount, "max_amount", required=True)
     limit = DiscountLimit.objects.filter(position_id=_pk(position_id)).first()
     if limit is None:
         position = Position.objects.filter(pk=_pk(position_id), department__kind="sales").first()
@@ -238,7 +219,7 @@ def _items(items) -> list[QuoteItem]:
                 {"items": _("Item %(n)s: the quantity is from 1 to 999.") % {"n": n}}
             )
         try:
-            price = _money(item.get("unit_price"), "items", required=True)
+            price = money(item.get("unit_price"), "items", required=True)
         except ValidationError as error:
             raise ValidationError(
                 {"items": _("Item %(n)s: %(error)s") % {"n": n, "error": error.messages[0]}}
@@ -263,15 +244,15 @@ def _apply(quote: Quote, fields: dict, car: StockVehicle | None, items: list[Quo
             setattr(quote, name, str(fields[name] or "").strip())
     for name in ("insurance_amount", "registration_fee", "discount"):
         if name in fields:
-            setattr(quote, name, _money(fields[name], name))
+            setattr(quote, name, money(fields[name], name))
     if "list_price" in fields:
-        quote.list_price = _money(fields["list_price"], "list_price", default=None)
+        quote.list_price = money(fields["list_price"], "list_price", default=None)
     if "loan" in fields:
         quote.loan = bool(fields["loan"])
     if "loan_term_months" in fields:
         quote.loan_term_months = fields["loan_term_months"] or None
     if "down_payment" in fields:
-        quote.down_payment = _money(fields["down_payment"], "down_payment", default=None)
+        quote.down_payment = money(fields["down_payment"], "down_payment", default=None)
     if "valid_until" in fields:
         quote.valid_until = fields["valid_until"] or None
     quote.stock_vehicle = car

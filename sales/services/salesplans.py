@@ -11,7 +11,6 @@ by :mod:`sales.selectors.salesplans`."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -26,11 +25,12 @@ from dealership.models import AuditEntry
 from dealership.tenancy import get_scope
 from org.approvals.kinds import RequestKind, Step
 from sales.models import PlanPeriod, PlanState, SalesPlan, SalesPlanLine, SalesTarget
+from sales.money import money
+from sales.periods import parse_day, period_start
 from sales.services.approval import decider, request_for
 
 __all__ = [
     "SALES_PLAN_KIND",
-    "period_start",
     "salesplan_create",
     "salesplan_send_to_oem",
     "salesplan_submit",
@@ -48,44 +48,7 @@ def _pk(value):
     return getattr(value, "pk", value)
 
 
-def period_start(period: str, value) -> dt.date:
-    """The first day of the ``period`` ("year", "quarter", "month") containing ``value`` (a
-    date, or text: ``2026``, ``2026-Q2``, ``2026-04`` or ``2026-04-01``)."""
-    if period not in PlanPeriod.values:
-        raise ValidationError({"period": _("Choose year, quarter or month.")})
-    day = _parse(value)
-    if day is None:
-        raise ValidationError(
-            {"starts_on": _("Give the period as YYYY, YYYY-Qn, YYYY-MM or a day.")}
-        )
-    if period == PlanPeriod.YEAR:
-        return day.replace(month=1, day=1)
-    if period == PlanPeriod.QUARTER:
-        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-    return day.replace(day=1)
-
-
-def _parse(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip().upper()
-    try:
-        if len(text) == 4 and text.isdigit():
-            return dt.date(int(text), 1, 1)
-        if len(text) == 7 and text[4:6] == "-Q" and text[6] in "1234":
-            return dt.date(int(text[:4]), (int(text[6]) - 1) * 3 + 1, 1)
-        if len(text) == 7:
-            return dt.datetime.strptime(text, "%Y-%m").date()
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def _clean_lines(lines) -> list[tuple[str, int, Decimal]]:
-    from sales.services.quotes import _money
-
     cleaned, seen = [], set()
     for number, line in enumerate(lines or [], start=1):
         if not isinstance(line, dict):
@@ -125,7 +88,7 @@ def _clean_lines(lines) -> list[tuple[str, int, Decimal]]:
                 }
             )
         try:
-            revenue = _money(line.get("revenue"), "revenue", required=True)
+            revenue = money(line.get("revenue"), "revenue", required=True)
         except ValidationError as error:
             raise ValidationError(
                 {
@@ -244,7 +207,7 @@ def salesplan_send_to_oem(*, actor, plan_id, submitted_on=None) -> SalesPlan:
             _("Only an approved plan is submitted to the OEM; this one is %(state)s.")
             % {"state": plan.get_state_display()}
         )
-    day = _parse(submitted_on) if submitted_on not in (None, "") else timezone.localdate()
+    day = parse_day(submitted_on) if submitted_on not in (None, "") else timezone.localdate()
     if day is None:
         raise ValidationError({"submitted_on": _("Give the day as YYYY-MM-DD.")})
     if day > timezone.localdate():
