@@ -13,12 +13,6 @@ from dealership.forms import BootstrapMixin, DateInput
 from finance import kinds as K
 from finance import selectors
 
-FILE_LABELS = {
-    K.INVOICE: _("Invoice"),
-    K.CONTRACT: _("Contract"),
-    K.PHOTO: _("Photo"),
-    K.OTHER: _("Other document"),
-}
 FILE_HELP = _("A PDF or a photo (JPEG, PNG, WebP, HEIC).")
 
 

@@ -29,6 +29,13 @@ INVOICE, CONTRACT, PHOTO, OTHER = "invoice", "contract", "photo", "other"
 # installer is its "contract", an advertising claim's proof of publication its "photo"
 SAFETY_AGREEMENT = CONTRACT
 PUBLICATION_PROOF = PHOTO
+# what an attachment is called where its kind gives it no name of its own (``labels``)
+FILE_LABELS = {
+    INVOICE: gettext_lazy("Invoice"),
+    CONTRACT: gettext_lazy("Contract"),
+    PHOTO: gettext_lazy("Photo"),
+    OTHER: gettext_lazy("Other document"),
+}
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,6 @@ class FinanceKind:
         return self.required + self.optional
 
     def attachment_label(self, purpose: str):
-        from finance.forms import FILE_LABELS
-
         return self.labels.get(purpose) or FILE_LABELS.get(purpose, purpose)
 
 
