@@ -34,6 +34,7 @@ class UserAccess:
     position_ids: frozenset[int] = frozenset()
     department_ids: frozenset[int] = frozenset()
     department_codes: frozenset[str] = frozenset()  # their template codes (sales, crm…)
+    position_codes: frozenset[str] = frozenset()  # the positions' template codes (gm…)
     writable: bool = False
     is_system: bool = False
 
@@ -107,7 +108,7 @@ def _user_access(user, scope) -> UserAccess:
         return UserAccess(user_id=user.pk, grants=dict.fromkeys(capabilities, DataScope.GROUP))
     held = list(
         PositionAssignment.objects.filter(staff__user=user, staff__is_active=True).values_list(
-            "position_id", "position__department_id", "position__department__code"
+            "position_id", "position__department_id", "position__department__code", "position__code"
         )
     )
     grants: dict[str, DataScope] = {}
@@ -121,8 +122,9 @@ def _user_access(user, scope) -> UserAccess:
         user_id=user.pk,
         grants={k: DataScope(v) for k, v in grants.items()},
         position_ids=frozenset(p for p, *_ in held),
-        department_ids=frozenset(d for _, d, _ in held),
-        department_codes=frozenset(code for *_, code in held),
+        department_ids=frozenset(d for _, d, *_ in held),
+        department_codes=frozenset(code for _, _, code, _ in held),
+        position_codes=frozenset(code for *_, code in held),
         writable=bool(scope.writable_ids),
     )
 

@@ -22,8 +22,28 @@ def _department_codes(access: UserAccess) -> frozenset[str]:
     return access.department_codes
 
 
+def _names_me(report, access: UserAccess) -> bool:
+    """Does the report name one of the user's positions as a recipient or an owner? Who is told
+    about a report reads it, whatever department it belongs to (the admin manager, told of
+    the customer department's thank-you-letter mail log)."""
+    return not access.position_codes.isdisjoint((*report.recipients, *report.owners))
+
+
+def _reports_naming_me(access: UserAccess) -> list[str]:
+    from dealership.reports.registry import all_reports
+
+    return [report.code for report in all_reports() if _names_me(report, access)]
+
+
 def _my_department_reports(path: str):
     return lambda access: Q(**{f"{path}__in": _department_codes(access)})
+
+
+def _my_reports(access: UserAccess) -> Q:
+    """Runs of my departments' reports and of the reports that name my positions."""
+    return Q(department_code__in=_department_codes(access)) | Q(
+        report__in=_reports_naming_me(access)
+    )
 
 
 def report_gate(user, report, action) -> bool:
@@ -35,7 +55,9 @@ def report_gate(user, report, action) -> bool:
     if scope >= DataScope.DEALERSHIP:
         return True
     if scope == DataScope.DEPARTMENT:
-        return report.department in _department_codes(access)
+        if report.department in _department_codes(access):
+            return True
+        return action == "view" and _names_me(report, access)
     return False
 
 
@@ -62,7 +84,7 @@ def register() -> None:
         ModelAccess(
             view=C.REPORTS_VIEW,
             change=C.REPORTS_VIEW,
-            department=_my_department_reports("department_code"),
+            department=_my_reports,
         ),
     )
     register_model_access(
