@@ -136,6 +136,11 @@ def register() -> None:
             department=proposal_department,
         ),
     )
+    from dealership.audit import register_masked_fields
+    from org.access import holds
+
+    # a caller's number reads masked in the audit log like a customer's
+    register_masked_fields(Enquiry, {"caller_phone": holds(C.CRM_VIEW_CUSTOMER_PHONE)})
     register_policy(ImprovementProposal, ProposalPolicy())
     register_model_access(
         ThankYouLetter,

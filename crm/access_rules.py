@@ -23,13 +23,23 @@
   marketing or campaign specialist their own ("own" = recorded by the user). Others (the deputy
   GM, HQ) read them in the monthly OEM reports.
 * Day-N+1 data checks: as their follow-up. SSI / CSI targets: read with ``crm.view_followup``,
-  set with ``crm.change_csi_plan``; their action items also "own" = the item's owner."""
+  set with ``crm.change_csi_plan``; their action items also "own" = the item's owner, and
+  every owner reads the items they own without any crm capability (:class:`ActionOwnerPolicy`:
+  a service advisor given an item of the CSI plan)."""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from org.access import ModelAccess, UserAccess, holds, register_model_access, user_access
+from dealership.policies import READ_ACTIONS
+from org.access import (
+    ModelAccess,
+    PositionPolicy,
+    UserAccess,
+    holds,
+    register_model_access,
+    user_access,
+)
 from org.capabilities import Capability as C
 
 PHONE_FIELDS = ("mobile", "mobile_alt", "landline")
@@ -100,6 +110,35 @@ def _complaint_rules(prefix: str) -> ModelAccess:
     return ModelAccess(
         view=C.CRM_VIEW_COMPLAINT, change=C.CRM_CHANGE_COMPLAINT, own=own, department=department
     )
+
+
+class ActionOwnerPolicy(PositionPolicy):
+    """The position policy of SSI/CSI action items, widened for their owners: a staff member
+    of the dealership reads the items they own (and records their progress, see
+    :func:`crm.services.targets.satisfaction_action_progress`) even without
+    ``crm.view_followup``. Adding, editing and deleting stay with ``crm.change_csi_plan``."""
+
+    def _owner_reads(self, user, action) -> bool:
+        access = user_access(user)
+        return (
+            action in READ_ACTIONS
+            and access.user_id is not None
+            and not access.is_system
+            and bool(access.position_ids)
+        )
+
+    def allows(self, user, action, model):
+        return super().allows(user, action, model) or self._owner_reads(user, action)
+
+    def restrict(self, user, action, queryset):
+        if not self._owner_reads(user, action):
+            return super().restrict(user, action, queryset)
+        if super().allows(user, action, queryset.model):
+            if super().covers_scope(user, action, queryset.model):
+                return queryset
+            ids = super().restrict(user, action, queryset).values("pk")
+            return queryset.filter(Q(pk__in=ids) | Q(owner_id=user.pk))
+        return queryset.filter(owner_id=user.pk)
 
 
 def _by_user(field: str, view: C, change: C) -> ModelAccess:
@@ -194,6 +233,9 @@ def register() -> None:
     register_model_access(
         m.SatisfactionAction, _by_user("owner", C.CRM_VIEW_FOLLOWUP, C.CRM_CHANGE_CSI_PLAN)
     )
+    from dealership.policies import register_policy
+
+    register_policy(m.SatisfactionAction, ActionOwnerPolicy())
     check = holds(C.CRM_VIEW_CUSTOMER_PHONE)
     register_masked_fields(Customer, dict.fromkeys(PHONE_FIELDS, check))
 

@@ -25,6 +25,8 @@ PLAN = [  # kind, title, owner position, due (days from today), state
     ("sales", "回访低分客户逐一回电并跟进改善", "customer_relations_manager", 5, "in_progress"),
     ("service", "服务顾问交车讲解话术抽查", "service_manager", -3, "open"),
     ("service", "客户休息区设施检查与改善", "customer_relations_manager", 10, "open"),
+    # an owner who reads no follow-up: the advisor sees it on the dashboard and in the menu
+    ("service", "交车时讲解保养手册与下次预约", "service_advisor", 7, "open"),
 ]
 
 

@@ -26,14 +26,15 @@ DECORATION = "finance.decoration"
 
 INVOICE, CONTRACT, PHOTO, OTHER = "invoice", "contract", "photo", "other"
 # the engine's purposes are a closed set: a decoration request's safety agreement with the
-# installer is its "contract", an advertising claim's proof of publication its "photo"
-SAFETY_AGREEMENT = CONTRACT
+# installer has its own ("safety"), an advertising claim's proof of publication is its "photo"
+SAFETY_AGREEMENT = "safety"
 PUBLICATION_PROOF = PHOTO
 # what an attachment is called where its kind gives it no name of its own (``labels``)
 FILE_LABELS = {
     INVOICE: gettext_lazy("Invoice"),
     CONTRACT: gettext_lazy("Contract"),
     PHOTO: gettext_lazy("Photo"),
+    SAFETY_AGREEMENT: gettext_lazy("Safety agreement"),
     OTHER: gettext_lazy("Other document"),
 }
 
@@ -197,6 +198,9 @@ ATTACHMENT_MESSAGES = {
     INVOICE: gettext_lazy("Attach the invoice (a PDF or a photo)."),
     CONTRACT: gettext_lazy("Attach the contract (a PDF or a photo)."),
     PHOTO: gettext_lazy("Attach the photos (a PDF or a photo)."),
+    SAFETY_AGREEMENT: gettext_lazy(
+        "Attach the safety agreement signed with the installer (a PDF or a photo)."
+    ),
 }
 # what a kind asks for instead (its own name of the attachment)
 KIND_ATTACHMENT_MESSAGES = {

@@ -41,6 +41,7 @@ ATTACHMENT_LABELS = {
     K.INVOICE: "invoice",
     K.CONTRACT: "contract",
     K.PHOTO: "photo",
+    K.SAFETY_AGREEMENT: "safety",
     K.OTHER: "other",
 }
 

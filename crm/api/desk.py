@@ -39,6 +39,7 @@ from crm.selectors import desk as selectors
 from crm.services import enquiries as desk_services
 from crm.services import letters as letter_services
 from crm.services import tiers as tier_services
+from crm.services.privacy import caller_phone_shown
 from dealership.api.pagination import CountedPagination
 from dealership.api.services import ServiceViewSetMixin, as_drf_errors, valid
 from dealership.api.viewsets import TenantModelViewSet
@@ -49,6 +50,7 @@ from dealership.api.viewsets import TenantModelViewSet
 class EnquirySerializer(serializers.ModelSerializer):
     customer = CustomerRefSerializer(read_only=True, allow_null=True)
     taken_by = PersonRefSerializer(read_only=True, allow_null=True)
+    caller_phone = serializers.SerializerMethodField()
 
     class Meta:
         model = Enquiry
@@ -61,10 +63,17 @@ class EnquirySerializer(serializers.ModelSerializer):
             "answer",
             "customer",
             "caller_name",
+            "caller_phone",
             "taken_by",
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_caller_phone(self, obj) -> str:
+        """Masked (``138****1234``) unless the reader took the enquiry or reads customers'
+        numbers dealership-wide."""
+        request = self.context.get("request")
+        return caller_phone_shown(getattr(request, "user", None), obj)
 
 
 class EnquiryWriteSerializer(serializers.Serializer):
@@ -74,6 +83,7 @@ class EnquiryWriteSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     customer = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     caller_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    caller_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     received_at = serializers.DateTimeField(required=False, allow_null=True)
 
 

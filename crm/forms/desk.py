@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from crm.models import (
     LetterState,
     ProposalState,
 )
+from crm.services.validators import normalise_phone
 from dealership.access import can, restricted_queryset
 from dealership.forms import BootstrapMixin, DateInput
 
@@ -65,7 +67,16 @@ class EnquiryFilterForm(BootstrapMixin, forms.Form):
 
 
 class EnquiryForm(_CustomerMixin, BootstrapMixin, forms.Form):
-    FIELDS = ("channel", "topic", "question", "answer", "customer", "caller_name", "received_at")
+    FIELDS = (
+        "channel",
+        "topic",
+        "question",
+        "answer",
+        "customer",
+        "caller_name",
+        "caller_phone",
+        "received_at",
+    )
 
     received_at = forms.DateTimeField(
         label=_("received at"), widget=DateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
@@ -84,6 +95,12 @@ class EnquiryForm(_CustomerMixin, BootstrapMixin, forms.Form):
         required=False,
         help_text=_("When the caller is not (yet) a customer."),
     )
+    caller_phone = forms.CharField(
+        label=_("caller's phone"),
+        max_length=30,
+        required=False,
+        help_text=_("A mobile or landline number to call back, when the caller is not a customer."),
+    )
     question = forms.CharField(label=_("question"), widget=forms.Textarea(attrs={"rows": 3}))
     answer = forms.CharField(
         label=_("answer given"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -97,6 +114,12 @@ class EnquiryForm(_CustomerMixin, BootstrapMixin, forms.Form):
         initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
         super().__init__(data, **kwargs)
         self.set_customers(user)
+
+    def clean_caller_phone(self):
+        try:
+            return normalise_phone(self.cleaned_data.get("caller_phone"), "caller_phone")
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["caller_phone"]) from None
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm.models.customers import Customer, CustomerEvent, EventKind, Vehicle
 from crm.models.followups import user_fk
+from dealership.files import private_storage
 from dealership.models import TenantModel
 from dealership.tenancy.constraints import tenant_keys
 
@@ -23,6 +24,12 @@ class LetterState(models.TextChoices):
     SIGNED = "signed", pgettext_lazy("letter", "Signed")
     MAILED = "mailed", pgettext_lazy("letter", "Mailed")
     CANCELLED = "cancelled", pgettext_lazy("letter", "Cancelled")
+
+
+def _letter_path(instance, filename: str) -> str:
+    import uuid
+
+    return f"letters/{instance.dealership_id}/{uuid.uuid4().hex}.pdf"
 
 
 class ThankYouLetter(TenantModel):
@@ -61,6 +68,13 @@ class ThankYouLetter(TenantModel):
     mailed_by = user_fk(_("mailed by"), null=True, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # the PDF as signed off, stored when the approver signs: printed again, the same document
+    pdf = models.FileField(
+        _("signed letter (PDF)"),
+        upload_to=_letter_path,
+        storage=private_storage,
+        blank=True,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -58,6 +58,12 @@ class Enquiry(TenantModel):
         blank=True,
         help_text=_("When the caller is not (yet) a customer."),
     )
+    caller_phone = models.CharField(
+        _("caller's phone"),
+        max_length=20,
+        blank=True,
+        help_text=_("A mobile or landline number to call back, when the caller is not a customer."),
+    )
     received_at = models.DateTimeField(_("received at"))
     taken_by = user_fk(_("taken by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

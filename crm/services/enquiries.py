@@ -36,6 +36,7 @@ from crm.models import (
     ProposalSource,
     ProposalState,
 )
+from crm.services.validators import normalise_phone
 from dealership.access import check_model_permission, get_object_for_user, lock_for_user
 from dealership.audit import save_audited, snapshot
 from dealership.figures import local_today
@@ -65,6 +66,7 @@ ENQUIRY_FIELDS = (
     "answer",
     "customer",
     "caller_name",
+    "caller_phone",
     "received_at",
 )
 PROPOSAL_FIELDS = (
@@ -159,6 +161,7 @@ def _check_enquiry(actor, enquiry: Enquiry, customer_value) -> None:
     enquiry.question = _text(enquiry.question, "question", required=_("question"))
     enquiry.answer = _text(enquiry.answer, "answer")
     enquiry.caller_name = _text(enquiry.caller_name, "caller_name", limit=100)
+    enquiry.caller_phone = normalise_phone(enquiry.caller_phone, "caller_phone")
     enquiry.customer = _customer(actor, customer_value)
     enquiry.received_at = _moment(enquiry.received_at, "received_at")
 
@@ -173,6 +176,7 @@ def enquiry_create(
     answer: str = "",
     customer=None,
     caller_name: str = "",
+    caller_phone: str = "",
     received_at=None,
 ) -> Enquiry:
     """Log an enquiry taken by ``actor`` (now, unless ``received_at`` says when)."""
@@ -184,6 +188,7 @@ def enquiry_create(
         question=question,
         answer=answer,
         caller_name=caller_name,
+        caller_phone=caller_phone,
         received_at=received_at,
         taken_by=_person(actor),
     )

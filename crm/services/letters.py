@@ -13,7 +13,8 @@
   drops one that will not be sent (no address, the customer declines letters).
 * ``letter_mail`` — the admin department logs the mailing of a signed letter: the day, who,
   the tracking number.
-* ``letter_pdf`` — the printable A4 letter (WeasyPrint, the CJK font, as the reports print)."""
+* ``letter_pdf`` — the printable A4 letter (WeasyPrint, the CJK font, as the reports print); a
+  signed-off letter's PDF is stored when it is signed (``ThankYouLetter.pdf``) and served as stored."""
 
 from __future__ import annotations
 
@@ -286,6 +287,8 @@ def _move(request, state: str, *, note: str = "", unlink: bool = False) -> None:
         letter.note = note[:200]
     if unlink:
         letter.request = None
+    if state == S.SIGNED:
+        _store_pdf(letter)
     letter.save()
     audit_record(
         actor=None,
@@ -415,7 +418,27 @@ def letter_mail(*, actor, letter_id, mailed_on=None, tracking_number: str = "") 
 # --- printing -----------------------------------------------------------------------------------
 
 
+def _store_pdf(letter: ThankYouLetter) -> None:
+    """Keep the signed-off letter as printed (private storage, like the reports' files), so
+    printing it again gives the same document; the caller saves the row."""
+    from django.core.files.base import ContentFile
+
+    letter.pdf.save(f"letter-{letter.pk}.pdf", ContentFile(render_letter_pdf(letter)), save=False)
+
+
 def letter_pdf(letter: ThankYouLetter) -> bytes:
+    """The letter as printed: the PDF stored when it was signed off, else (a draft, a letter
+    awaiting signature) rendered now."""
+    if letter.pdf:
+        try:
+            with letter.pdf.open("rb") as stored:
+                return stored.read()
+        except FileNotFoundError:
+            pass
+    return render_letter_pdf(letter)
+
+
+def render_letter_pdf(letter: ThankYouLetter) -> bytes:
     """The letter on A4, in Chinese (WeasyPrint with the CJK font of the reports)."""
     from weasyprint import HTML
 

@@ -59,6 +59,25 @@ def _by_capability(user, customers: list[Customer]) -> set[int]:
     )
 
 
+def caller_phone_shown(user, enquiry) -> str:
+    """The phone number of a caller who is not a customer (:class:`crm.models.Enquiry`) as
+    ``user`` sees it: in full to who took the enquiry and to holders of
+    ``crm.view_customer_phone`` at dealership scope, in a writable scope; masked
+    (``138****1234``) for everyone else, HQ and code without a person. No query."""
+    number = enquiry.caller_phone
+    if not number:
+        return ""
+    scope = current_scope()
+    if scope is None or not _person(user) or not scope.can_write(enquiry.dealership_id):
+        return mask(number)
+    if enquiry.taken_by_id == user.pk:
+        return number
+    wide = (DataScope.DEALERSHIP, DataScope.GROUP)
+    if user_access(user).scope_for(C.CRM_VIEW_CUSTOMER_PHONE) in wide:
+        return number
+    return mask(number)
+
+
 def allowed_ids(user, customers: Iterable[Customer]) -> set[int]:
     """Which of ``customers`` ``user`` sees with their full numbers (nothing logged)."""
     scope = current_scope()

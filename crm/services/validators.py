@@ -47,6 +47,35 @@ def normalise_mobile(value, field: str = "mobile") -> str | None:
     return str(number.national_number)
 
 
+def normalise_phone(value, field: str = "phone") -> str:
+    """A mainland mobile (its 11 digits) or landline number with its area code
+    (``027-8888 6666`` → ``02788886666``); empty → ``""``; anything else → ``ValidationError``
+    on ``field``."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    message = _(
+        "“%(value)s” is not a valid mainland phone number (a mobile or a landline with its area code)."
+    ) % {"value": text[:30]}
+    if len(text) > 30:
+        raise ValidationError({field: message})
+    try:
+        return normalise_mobile(text, field) or ""
+    except ValidationError:
+        pass
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        raise ValidationError({field: message}) from None
+    if (
+        number.country_code != 86
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.FIXED_LINE
+    ):
+        raise ValidationError({field: message})
+    return f"0{number.national_number}"
+
+
 def normalise_vin(value, field: str = "vin") -> str:
     """17 characters, upper case, no I/O/Q, check digit (9th character) verified."""
     vin = re.sub(r"\s", "", str(value or "")).upper()

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import CustomerTier, Enquiry, ImprovementProposal, ThankYouLetter
+from crm.services.privacy import caller_phone_shown
 from dealership.figures import local_today
 
 ATTRS = "table table-sm table-hover align-middle"
@@ -40,7 +41,11 @@ class EnquiryTable(tables.Table):
         empty_text = _("No enquiries found.")
 
     def render_who(self, record):
-        return record.who or "—"
+        if record.customer_id or not record.caller_phone:
+            return record.who or "—"
+        request = getattr(self, "request", None)
+        phone = caller_phone_shown(getattr(request, "user", None), record)
+        return f"{record.caller_name} · {phone}" if record.caller_name else phone
 
     def render_question(self, value):
         return value if len(value) <= 60 else value[:60] + "…"

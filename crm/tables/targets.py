@@ -73,9 +73,7 @@ class DataCheckTable(tables.Table):
 
 
 class ActionTable(tables.Table):
-    title = tables.Column(
-        verbose_name=_("action"), linkify=lambda record: record.get_absolute_url()
-    )
+    title = tables.Column(verbose_name=_("action"))
     target = tables.Column(verbose_name=_("target"), accessor="target", empty_values=())
     owner = tables.Column(verbose_name=_("owner"), empty_values=())
     due_on = tables.Column(verbose_name=_("due on"))
@@ -89,9 +87,15 @@ class ActionTable(tables.Table):
         attrs = {"class": ATTRS, "data-testid": "action-table"}
         empty_text = _("No action items.")
 
-    def __init__(self, *args, today=None, **kwargs):
+    def __init__(self, *args, today=None, link=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        # the page an item opens for the viewer (None: no link), see action_link
+        self.link = link or (lambda record: record.get_absolute_url())
+
+    def render_title(self, record, value):
+        url = self.link(record)
+        return format_html('<a href="{}">{}</a>', url, value) if url else value
 
     def render_target(self, record):
         return str(record.target)

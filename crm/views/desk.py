@@ -38,6 +38,7 @@ from crm.selectors import desk as selectors
 from crm.services import enquiries as desk_services
 from crm.services import letters as letter_services
 from crm.services import tiers as tier_services
+from crm.services.privacy import caller_phone_shown
 from crm.tables.desk import EnquiryTable, LetterTable, ProposalTable, TierTable
 from dealership import registry
 from dealership.access import can, get_object_for_user, permitted_ids
@@ -121,6 +122,7 @@ class EnquiryDetailView(ScopedDetailView):
         )
         context["may_propose"] = writable and can(user, ImprovementProposal, "add")
         context["customer_ids"] = permitted_ids(user, Customer, "view", [enquiry.customer_id])
+        context["caller_phone"] = caller_phone_shown(user, enquiry)
         proposals = list(
             ImprovementProposal.objects.for_user(user, "view")
             .filter(enquiry_id=enquiry.pk)

@@ -17,7 +17,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.urls import path, reverse_lazy
+from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,6 +43,17 @@ from org.access import user_access
 
 def _may_plan(user) -> bool:
     return user_access(user).writable and can(user, SatisfactionTarget, "change")
+
+
+def action_link(user):
+    """The page an action item opens for ``user``: its target's page for who reads the
+    targets, else (an owner without ``crm.view_followup``) its progress form in a writable
+    scope, else none."""
+    if can(user, SatisfactionTarget, "view"):
+        return lambda action: action.get_absolute_url()
+    if user_access(user).writable:
+        return lambda action: reverse("crm:satisfaction_action_progress", kwargs={"pk": action.pk})
+    return lambda action: None
 
 
 def _month_links(month: dt.date) -> dict:
@@ -240,10 +251,11 @@ class ActionListView(ScopedListView):
         return selectors.actions_for_user(self.request.user, state=self.state)
 
     def get_table_kwargs(self):
-        return {"today": timezone.localdate()}
+        return {"today": timezone.localdate(), "link": action_link(self.request.user)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["may_view_targets"] = can(self.request.user, SatisfactionTarget, "view")
         context["state"] = self.state
         context["states"] = [*ActionState.choices, ("overdue", _("Overdue"))]
         return context
@@ -331,6 +343,17 @@ def _may_view_satisfaction(request) -> bool:
     return _in_tenant(request) and can(request.user, SatisfactionTarget, "view")
 
 
+def _owns_actions(request) -> bool:
+    """The menu entry of an owner who does not read the targets (a service advisor with an item
+    of the CSI plan): shown while they own any item (one query)."""
+    if not _in_tenant(request) or _may_view_satisfaction(request):
+        return False
+    user = request.user
+    return can(user, SatisfactionAction, "view") and (
+        SatisfactionAction.objects.for_user(user, "view").filter(owner=user).exists()
+    )
+
+
 def _may_view_contact_rate(request) -> bool:
     return _in_tenant(request) and can(request.user, FollowUp, "view")
 
@@ -343,6 +366,15 @@ def register_nav() -> None:
             "crm:satisfaction",
             order=58,
             visible=_may_view_satisfaction,
+        )
+    )
+    registry.register_nav(
+        NavItem(
+            "my_satisfaction_actions",
+            gettext_lazy("My SSI/CSI action items"),
+            "crm:satisfaction_action_list",
+            order=58,
+            visible=_owns_actions,
         )
     )
     registry.register_nav(
@@ -367,7 +399,11 @@ def _my_actions(request) -> dict | None:
     )
     if not rows:
         return None
-    return {"rows": rows, "today": timezone.localdate()}
+    link = action_link(request.user)
+    return {
+        "rows": [(row, link(row)) for row in rows],
+        "today": timezone.localdate(),
+    }
 
 
 def register_widgets() -> None:

@@ -407,6 +407,7 @@ class Attachment(TenantModel):
         INVOICE = "invoice", _("Invoice")
         CONTRACT = "contract", _("Contract")
         PHOTO = "photo", _("Photo")
+        SAFETY = "safety", _("Safety agreement")
         OTHER = "other", _("Other document")
 
     request = models.ForeignKey(

@@ -444,3 +444,90 @@ def test_hq_reads_enquiries_and_proposals_but_changes_nothing(cast, people, clie
     page = client_for(cast.hq_user).get(f"/crm/proposals/{proposal.pk}/")
     if page.status_code == 200:
         assert page.context["actions"] == []
+
+
+# --- a caller who is not a customer: their phone number -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("+86 138-0013-8000", "13800138000"), ("027-8888 6666", "02788886666"), ("", "")],
+)
+def test_a_callers_phone_is_kept_normalised(cast, people, typed, kept):
+    enquiry = enquire(
+        cast.a, people["customer_service_specialist"], caller_name="王先生", caller_phone=typed
+    )
+    assert enquiry.caller_phone == kept
+
+
+@pytest.mark.parametrize("typed", ["12345", "1380013800x", "9" * 40, "+1 415 555 2671", "138\x00"])
+def test_a_bad_callers_phone_is_refused_with_the_field(cast, people, typed):
+    with pytest.raises(ValidationError) as error:
+        enquire(cast.a, people["customer_service_specialist"], caller_phone=typed)
+    assert "caller_phone" in error.value.message_dict
+
+
+def test_a_callers_phone_is_masked_but_for_who_took_it_and_the_phone_readers(
+    cast, people, client_for, api_for
+):
+    clerk = people["customer_service_specialist"]
+    enquiry = enquire(cast.a, clerk, caller_name="王先生", caller_phone="13800138000")
+    page = f"/crm/enquiries/{enquiry.pk}/"
+    # who took the call and the CRM manager (customers' numbers dealership-wide): in full
+    for user in (clerk, people["customer_relations_manager"]):
+        shown = client_for(user).get(page)
+        assert shown.status_code == 200
+        assert "13800138000" in shown.text and 'data-testid="caller-phone"' in shown.text
+        listed = api_for(user).get(f"{API}enquiries/{enquiry.pk}/")
+        assert listed.json()["caller_phone"] == "13800138000"
+    # HQ reads the enquiry with the number masked: on the page, in the list and in the API
+    hq_page = client_for(cast.hq_user).get(page)
+    assert hq_page.status_code == 200
+    assert "13800138000" not in hq_page.text and "138****8000" in hq_page.text
+    hq_list = client_for(cast.hq_user).get("/crm/enquiries/")
+    assert "13800138000" not in hq_list.text and "138****8000" in hq_list.text
+    hq_api = api_for(cast.hq_user).get(f"{API}enquiries/{enquiry.pk}/")
+    assert hq_api.json()["caller_phone"] == "138****8000"
+    # the audit log masks it for who may not read customers' numbers
+    from dealership.audit import masked_values
+
+    with dealership_context(cast.a):
+        entry = AuditEntry.objects.filter(object_id=str(enquiry.pk)).latest("pk")
+        after = masked_values(people["specialist2"], entry, entry.after)
+        assert after["caller_phone"] == "138****8000"
+
+
+def test_a_callers_phone_through_the_page_and_the_api(cast, people, client_for, api_for):
+    clerk = client_for(people["customer_service_specialist"])
+    fields = {
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "channel": "phone",
+        "topic": "vehicles",
+        "question": "K5 有现车吗？",
+        "caller_name": "赵先生",
+    }
+    bad = clerk.post("/crm/enquiries/new/", {**fields, "caller_phone": "12345"})
+    assert bad.status_code == 400 and "caller_phone" in bad.context["form"].errors
+    long = clerk.post("/crm/enquiries/new/", {**fields, "caller_phone": "1" * 500})
+    assert long.status_code == 400
+    ok = clerk.post("/crm/enquiries/new/", {**fields, "caller_phone": "139 0000 1111"})
+    assert ok.status_code == 302
+    with dealership_context(cast.a):
+        assert Enquiry.objects.get(question="K5 有现车吗？").caller_phone == "13900001111"
+    api = api_for(people["customer_service_specialist"])
+    refused = api.post(
+        f"{API}enquiries/",
+        {"channel": "phone", "topic": "other", "question": "x", "caller_phone": "abc"},
+        format="json",
+    )
+    assert refused.status_code == 400 and "caller_phone" in refused.json()["error"]["fields"]
+    made = api.post(
+        f"{API}enquiries/",
+        {"channel": "phone", "topic": "other", "question": "x", "caller_phone": "02788886666"},
+        format="json",
+    )
+    assert made.status_code == 201 and made.json()["caller_phone"] == "02788886666"
+    patched = api.patch(
+        f"{API}enquiries/{made.json()['id']}/", {"caller_phone": "1" * 31}, format="json"
+    )
+    assert patched.status_code == 400

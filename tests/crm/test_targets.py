@@ -317,7 +317,7 @@ def test_demo_seed_is_idempotent(cast, team, admin):
         demo_targets.seed([cast.a])
     with dealership_context(cast.a):
         assert SatisfactionTarget.objects.count() == 4
-        assert SatisfactionAction.objects.count() == 4
+        assert SatisfactionAction.objects.count() == 5
         assert set(SatisfactionAction.objects.values_list("state", flat=True)) == {
             "done",
             "in_progress",
@@ -326,3 +326,96 @@ def test_demo_seed_is_idempotent(cast, team, admin):
         from crm.models import DataCheck
 
         assert DataCheck.objects.filter(followup__event=event).exists()
+
+
+def test_an_owner_without_the_follow_ups_sees_and_works_their_own_items(
+    cast, team, admin, client_for, api_for
+):
+    """A service advisor reads no follow-up (no crm.view_followup), yet owns an item of the
+    CSI plan: they see it (list, dashboard, menu, API) and record its progress — and nothing
+    else of the plan."""
+    advisor = team.service_advisor
+    with frozen(MONDAY, 10):
+        target = _in_a(
+            cast,
+            services.satisfaction_target_set,
+            actor=admin,
+            kind="service",
+            month=MONTH,
+            target_score=9,
+        )
+        theirs = _in_a(
+            cast,
+            services.satisfaction_action_create,
+            actor=admin,
+            target_id=target.pk,
+            title="交车时讲解保养手册",
+            owner=advisor,
+            due_on=MONDAY + DAY,
+        )
+        other = _in_a(
+            cast,
+            services.satisfaction_action_create,
+            actor=admin,
+            target_id=target.pk,
+            title="维修等待区整改",
+            owner=team.service_manager,
+            due_on=MONDAY + DAY,
+        )
+        web = client_for(advisor)
+        listing = web.get(reverse("crm:satisfaction_action_list"))
+        assert listing.status_code == 200
+        assert "交车时讲解保养手册" in listing.text and "维修等待区整改" not in listing.text
+        progress = reverse("crm:satisfaction_action_progress", kwargs={"pk": theirs.pk})
+        # the item opens its progress form (not the target's page, which they may not open)
+        assert progress in listing.text and target.get_absolute_url() not in listing.text
+        assert f'href="{reverse("crm:satisfaction")}"' not in listing.text
+        assert web.get(target.get_absolute_url()).status_code == 403
+        board = web.get(reverse("dashboard"))
+        assert 'data-testid="my-actions"' in board.text and progress in board.text
+        assert reverse("crm:satisfaction_action_list") in board.text  # the menu entry too
+        assert web.get(progress).status_code == 200
+        moved = web.post(progress, {"state": "in_progress", "result": ""})
+        assert moved.status_code == 302, moved.content
+        # not another's item, not the planner's forms
+        other_progress = reverse("crm:satisfaction_action_progress", kwargs={"pk": other.pk})
+        assert web.get(other_progress).status_code == 404
+        edit = reverse("crm:satisfaction_action_edit", kwargs={"pk": theirs.pk})
+        assert web.get(edit).status_code == 403
+        api = api_for(advisor)
+        rows = api.get("/api/v1/crm/satisfaction-actions/").json()["results"]
+        assert [row["id"] for row in rows] == [theirs.pk]
+        assert api.get(f"/api/v1/crm/satisfaction-actions/{other.pk}/").status_code == 404
+        cancelled = api.post(
+            f"/api/v1/crm/satisfaction-actions/{theirs.pk}/progress/",
+            {"state": "cancelled"},
+            format="json",
+        )
+        assert cancelled.status_code == 403
+        done = api.post(
+            f"/api/v1/crm/satisfaction-actions/{theirs.pk}/progress/",
+            {"state": "done", "result": "已讲解 20 台"},
+            format="json",
+        )
+        assert done.status_code == 200, done.content
+        made = api.post(
+            "/api/v1/crm/satisfaction-actions/",
+            {"target": target.pk, "title": "x", "owner": advisor.pk, "due_on": "2030-01-01"},
+            format="json",
+        )
+        assert made.status_code == 403
+        # a colleague who owns nothing sees an empty list and no menu entry
+        colleague = UserFactory(username="advisor2", name="advisor 2")
+        hire(colleague, cast.a, "service_advisor")
+        theirs_list = client_for(colleague).get(reverse("crm:satisfaction_action_list"))
+        assert theirs_list.status_code == 200 and "交车时讲解保养手册" not in theirs_list.text
+        colleague_board = client_for(colleague).get(reverse("dashboard"))
+        assert reverse("crm:satisfaction_action_list") not in colleague_board.text
+        # dealership B: nothing of A's
+        assert (
+            api_for(cast.user_b).get(f"/api/v1/crm/satisfaction-actions/{theirs.pk}/").status_code
+            == 404
+        )
+        assert client_for(cast.user_b).get(progress).status_code == 404
+    with dealership_context(cast.a):
+        assert SatisfactionAction.objects.get(pk=theirs.pk).state == "done"

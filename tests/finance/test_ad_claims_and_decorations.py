@@ -303,9 +303,42 @@ def test_the_agreement_may_come_with_the_installation(cast, staff):
         )
         attachment = Attachment.objects.get(request_id=record.request_id)
         assert (attachment.purpose, attachment.uploaded_by_id) == (
-            "contract",
+            "safety",
             staff.cr_specialist.pk,
         )
+
+
+def test_the_safety_agreement_has_its_own_purpose(cast, staff, client_for, api_for):
+    """A decoration's safety agreement is stored as "safety" (not as a contract), and only a
+    file of that purpose lets work at height be installed."""
+    record = _approved_decoration(cast, staff, files={"other": pdf("报价单.pdf")})
+    with dealership_context(cast.a):
+        # a file of another purpose (the engine's "contract") is no safety agreement
+        Attachment.objects.filter(request_id=record.request_id).update(purpose="contract")
+        assert not services.has_agreement(record)
+        with pytest.raises(ValidationError) as error:
+            services.decoration_install(actor=staff.cr_specialist, record_id=record.pk)
+        assert "agreement" in error.value.message_dict
+        services.decoration_agreement_attach(
+            actor=staff.cr_specialist, record_id=record.pk, agreement=pdf("安全协议.pdf")
+        )
+        assert set(
+            Attachment.objects.filter(request_id=record.request_id).values_list(
+                "purpose", flat=True
+            )
+        ) == {"contract", "safety"}
+        assert services.has_agreement(record)
+    # the request's page names it as what it is
+    page = client_for(staff.cr_specialist).get(record.get_absolute_url())
+    assert page.status_code == 200 and "安全协议.pdf" in page.content.decode()
+    # a requester may attach it with the request (its own file field)
+    with dealership_context(cast.a):
+        early = _decoration(staff, files={"safety": pdf("协议.pdf")})
+        assert services.has_agreement(early)
+    from finance import kinds as K
+
+    assert K.SAFETY_AGREEMENT == "safety" != K.CONTRACT
+    assert "safety" in K.FINANCE_KINDS[K.DECORATION].attachments
 
 
 # --- pages and API ----------------------------------------------------------------------------
