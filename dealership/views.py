@@ -29,7 +29,13 @@ from django.views.generic import DetailView, TemplateView
 from django_tables2.views import SingleTableView
 
 from dealership import selectors
-from dealership.access import check_model_permission, get_object_for_user, restricted_queryset
+from dealership.access import (
+    can,
+    check_model_permission,
+    get_object_for_user,
+    permitted_ids,
+    restricted_queryset,
+)
 from dealership.audit import entry_changes, object_links, object_type_label
 from dealership.forms import AuditFilterForm
 from dealership.jobs import all_jobs, uncovered_years
@@ -71,6 +77,66 @@ class ScopedListView(TenantRequiredMixin, SingleTableView):
 
     def get_queryset(self):
         return restricted_queryset(self.request.user, self.model, self.action, self.base_queryset())
+
+
+class FilteredListView(ScopedListView):
+    """A :class:`ScopedListView` filtered by a GET form (``filter_class``): :meth:`rows` reads
+    the rows for the form's selection (its ``selection()``, else its cleaned data; nothing when
+    the form is not valid), through the module's selector. The page gets ``filter_form``,
+    ``title``, the area's ``tabs`` and ``tab``, ``may_add`` and, with ``new_url`` (the name of
+    the add page's URL), ``new_url`` and ``new_label`` for who may add. With
+    ``mark_changeable`` the table knows the ids on its page the viewer may change
+    (``table.changeable``), to show edit buttons only to who may use them."""
+
+    filter_class = None
+    title = ""
+    tab = ""
+    new_url = ""
+    new_label = ""
+    mark_changeable = False
+
+    def filter_form_kwargs(self) -> dict:
+        return {}
+
+    def selection(self, form) -> dict:
+        if hasattr(form, "selection"):
+            return form.selection()
+        return form.cleaned_data if form.is_valid() else {}
+
+    def rows(self, selection):
+        """The rows for ``selection`` (keyword arguments of the module's selector)."""
+        raise NotImplementedError
+
+    def get_tabs(self) -> list:
+        """The area's tabs the viewer may open: (key, label, url)."""
+        return []
+
+    def get_queryset(self):
+        self.filter_form = self.filter_class(self.request.GET or None, **self.filter_form_kwargs())
+        return self.rows(self.selection(self.filter_form))
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        if self.mark_changeable:
+            ids = [row.record.pk for row in table.page.object_list]
+            table.changeable = permitted_ids(self.request.user, self.model, "change", ids)
+        return table
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        may_add = can(user, self.model, "add")
+        context.update(
+            filter_form=self.filter_form,
+            tabs=self.get_tabs(),
+            tab=self.tab,
+            may_add=may_add,
+            new_url=reverse(self.new_url) if self.new_url and may_add else None,
+            new_label=self.new_label,
+        )
+        if self.title:
+            context["title"] = self.title
+        return context
 
 
 class ScopedDetailView(TenantRequiredMixin, DetailView):

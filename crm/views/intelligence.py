@@ -19,8 +19,8 @@ from crm.models import AdvertisingSpend, CompetitorObservation
 from crm.selectors import intelligence as selectors
 from crm.services import intelligence as services
 from crm.tables.intelligence import AdvertisingSpendTable, CompetitorObservationTable
-from dealership.access import can, permitted_ids
-from dealership.views import ScopedListView, ServiceDeleteView, ServiceFormView
+from dealership.access import can
+from dealership.views import FilteredListView, ServiceDeleteView, ServiceFormView
 
 
 def tabs(user) -> list[tuple[str, str, str]]:
@@ -40,39 +40,17 @@ def tabs(user) -> list[tuple[str, str, str]]:
     ]
 
 
-class _ListMixin:
-    tab = ""
-    filter_class = None
-    new_url = ""
-    new_label = ""
+class _List(FilteredListView):
+    template_name = "crm/intelligence/list.html"
+    mark_changeable = True
 
-    def get_queryset(self):
-        self.filter_form = self.filter_class(self.request.GET or None)
-        return self.rows(self.filter_form.selection())
-
-    def get_table(self, **kwargs):
-        table = super().get_table(**kwargs)
-        ids = [row.record.pk for row in table.page.object_list]
-        table.changeable = permitted_ids(self.request.user, self.model, "change", ids)
-        return table
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["tabs"] = tabs(self.request.user)
-        context["tab"] = self.tab
-        context["filter_form"] = self.filter_form
-        context["title"] = self.title
-        context["new_url"] = (
-            reverse(self.new_url) if can(self.request.user, self.model, "add") else None
-        )
-        context["new_label"] = self.new_label
-        return context
+    def get_tabs(self):
+        return tabs(self.request.user)
 
 
-class ObservationListView(_ListMixin, ScopedListView):
+class ObservationListView(_List):
     model = CompetitorObservation
     table_class = CompetitorObservationTable
-    template_name = "crm/intelligence/list.html"
     filter_class = ObservationFilterForm
     tab = "competitors"
     title = gettext_lazy("Competitor intelligence")
@@ -83,10 +61,9 @@ class ObservationListView(_ListMixin, ScopedListView):
         return selectors.observations_for_user(self.request.user, **selection)
 
 
-class SpendListView(_ListMixin, ScopedListView):
+class SpendListView(_List):
     model = AdvertisingSpend
     table_class = AdvertisingSpendTable
-    template_name = "crm/intelligence/list.html"
     filter_class = SpendFilterForm
     tab = "advertising"
     title = gettext_lazy("Advertising")

@@ -49,8 +49,8 @@ from crm.services import marketing as services
 from crm.tables.marketing import AdvertisingPlanTable, CompetitorAdTable, MarketingEventTable
 from dealership.access import can, check_model_permission, get_object_for_user, permitted_ids
 from dealership.views import (
+    FilteredListView,
     ScopedDetailView,
-    ScopedListView,
     ServiceDeleteView,
     ServiceFormView,
     TenantRequiredMixin,
@@ -80,34 +80,16 @@ def _request_url(user, obj):
     return None
 
 
-class _ListMixin:
-    tab = ""
-    filter_class = None
-    new_url = ""
-    new_label = ""
-    title = ""
+class _List(FilteredListView):
+    template_name = "crm/marketing/list.html"
 
-    def get_queryset(self):
-        self.filter_form = self.filter_class(self.request.GET or None)
-        return self.rows(self.filter_form.selection())
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["tabs"] = tabs(self.request.user)
-        context["tab"] = self.tab
-        context["filter_form"] = self.filter_form
-        context["title"] = self.title
-        context["new_url"] = (
-            reverse(self.new_url) if can(self.request.user, self.model, "add") else None
-        )
-        context["new_label"] = self.new_label
-        return context
+    def get_tabs(self):
+        return tabs(self.request.user)
 
 
-class PlanListView(_ListMixin, ScopedListView):
+class PlanListView(_List):
     model = AdvertisingPlan
     table_class = AdvertisingPlanTable
-    template_name = "crm/marketing/list.html"
     filter_class = PlanFilterForm
     tab = "plans"
     title = gettext_lazy("Advertising plans")
@@ -118,10 +100,9 @@ class PlanListView(_ListMixin, ScopedListView):
         return selectors.plans_for_user(self.request.user, **selection)
 
 
-class EventListView(_ListMixin, ScopedListView):
+class EventListView(_List):
     model = MarketingEvent
     table_class = MarketingEventTable
-    template_name = "crm/marketing/list.html"
     filter_class = EventFilterForm
     tab = "events"
     title = gettext_lazy("Marketing events")
@@ -132,24 +113,18 @@ class EventListView(_ListMixin, ScopedListView):
         return selectors.events_for_user(self.request.user, **selection)
 
 
-class CompetitorAdListView(_ListMixin, ScopedListView):
+class CompetitorAdListView(_List):
     model = CompetitorAd
     table_class = CompetitorAdTable
-    template_name = "crm/marketing/list.html"
     filter_class = CompetitorAdFilterForm
     tab = "competitor_ads"
     title = gettext_lazy("Competitor advertising")
     new_url = "crm:competitor_ad_create"
     new_label = gettext_lazy("Log an advertisement")
+    mark_changeable = True
 
     def rows(self, selection):
         return selectors.competitor_ads_for_user(self.request.user, **selection)
-
-    def get_table(self, **kwargs):
-        table = super().get_table(**kwargs)
-        ids = [row.record.pk for row in table.page.object_list]
-        table.changeable = permitted_ids(self.request.user, CompetitorAd, "change", ids)
-        return table
 
 
 # --- the advertising plan -----------------------------------------------------------------------
@@ -503,63 +478,62 @@ class InviteMembersView(TenantRequiredMixin, View):
         return _event_page(request, event, members_form=form)
 
 
-class InvitationReplyView(TenantRequiredMixin, View):
+class _InvitationAnswerView(TenantRequiredMixin, View):
+    """POST: an answer recorded on an invitation (:meth:`record`, a service); the form's errors
+    are shown on the event's page (400)."""
+
+    model = EventInvitation
+    form_class = None
+    done_message = ""
+
+    def record(self, invitation, data) -> None:
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        invitation = get_object_for_user(request.user, EventInvitation, "change", pk=pk)
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                self.record(invitation, form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+        if form.errors:
+            for errors in form.errors.values():
+                for message in errors:
+                    messages.error(request, message)
+            event = get_object_for_user(
+                request.user, MarketingEvent, "view", pk=invitation.event_id
+            )
+            return _event_page(request, event)
+        messages.success(request, self.done_message)
+        return redirect(reverse("crm:event_detail", args=[invitation.event_id]))
+
+
+class InvitationReplyView(_InvitationAnswerView):
     """POST ``reply`` (and ``guests``): the guest's answer."""
 
-    model = EventInvitation
+    form_class = ReplyForm
+    done_message = gettext_lazy("Reply recorded.")
 
-    def post(self, request, pk):
-        invitation = get_object_for_user(request.user, EventInvitation, "change", pk=pk)
-        form = ReplyForm(request.POST)
-        if form.is_valid():
-            try:
-                services.event_invitation_reply(
-                    actor=request.user,
-                    invitation_id=invitation.pk,
-                    reply=form.cleaned_data["reply"],
-                    guests=form.cleaned_data["guests"],
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-        if form.errors:
-            for errors in form.errors.values():
-                for message in errors:
-                    messages.error(request, message)
-            event = get_object_for_user(
-                request.user, MarketingEvent, "view", pk=invitation.event_id
-            )
-            return _event_page(request, event)
-        messages.success(request, _("Reply recorded."))
-        return redirect(reverse("crm:event_detail", args=[invitation.event_id]))
+    def record(self, invitation, data):
+        services.event_invitation_reply(
+            actor=self.request.user,
+            invitation_id=invitation.pk,
+            reply=data["reply"],
+            guests=data["guests"],
+        )
 
 
-class InvitationAttendanceView(TenantRequiredMixin, View):
+class InvitationAttendanceView(_InvitationAnswerView):
     """POST ``attended`` = yes / no."""
 
-    model = EventInvitation
+    form_class = AttendanceForm
+    done_message = gettext_lazy("Attendance recorded.")
 
-    def post(self, request, pk):
-        invitation = get_object_for_user(request.user, EventInvitation, "change", pk=pk)
-        form = AttendanceForm(request.POST)
-        if form.is_valid():
-            try:
-                services.event_invitation_attendance(
-                    actor=request.user,
-                    invitation_id=invitation.pk,
-                    attended=form.cleaned_data["attended"],
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
-        if form.errors:
-            for errors in form.errors.values():
-                for message in errors:
-                    messages.error(request, message)
-            event = get_object_for_user(
-                request.user, MarketingEvent, "view", pk=invitation.event_id
-            )
-            return _event_page(request, event)
-        messages.success(request, _("Attendance recorded."))
-        return redirect(reverse("crm:event_detail", args=[invitation.event_id]))
+    def record(self, invitation, data):
+        services.event_invitation_attendance(
+            actor=self.request.user, invitation_id=invitation.pk, attended=data["attended"]
+        )
 
 
 class EvidenceAddView(TenantRequiredMixin, View):

@@ -15,8 +15,8 @@ from django.views import View
 
 from dealership.access import can, check_model_permission, get_object_for_user, permitted_ids
 from dealership.views import (
+    FilteredListView,
     ScopedDetailView,
-    ScopedListView,
     ServiceFormView,
     TenantRequiredMixin,
     apply_errors,
@@ -72,27 +72,20 @@ class _Tabbed:
 # --- sales plans --------------------------------------------------------------------------------
 
 
-class PlanListView(_Tabbed, ScopedListView):
+class PlanListView(_Tabbed, FilteredListView):
     model = SalesPlan
     table_class = PlanTable
     template_name = "sales/salesplans/plan_list.html"
+    filter_class = PlanFilterForm
     tab = "plans"
 
-    def get_queryset(self):
-        self.filter_form = PlanFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+    def rows(self, data):
         return selectors.plans_for_user(
             self.request.user,
             period=data.get("period", ""),
             state=data.get("state", ""),
             year=data.get("year"),
         )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        context["may_add"] = can(self.request.user, SalesPlan, "add")
-        return context
 
 
 class PlanDetailView(_Tabbed, ScopedDetailView):
@@ -256,15 +249,14 @@ class PlanSendView(TenantRequiredMixin, View):
 # --- price lists --------------------------------------------------------------------------------
 
 
-class PriceListListView(_Tabbed, ScopedListView):
+class PriceListListView(_Tabbed, FilteredListView):
     model = PriceList
     table_class = PriceListTable
     template_name = "sales/salesplans/pricelist_list.html"
+    filter_class = PriceListFilterForm
     tab = "prices"
 
-    def get_queryset(self):
-        self.filter_form = PriceListFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+    def rows(self, data):
         self.in_effect = selectors.effective_ids()
         return selectors.pricelists_for_user(
             self.request.user,
@@ -275,12 +267,6 @@ class PriceListListView(_Tabbed, ScopedListView):
 
     def get_table_kwargs(self):
         return {"in_effect": self.in_effect}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        context["may_add"] = can(self.request.user, PriceList, "add")
-        return context
 
 
 class PriceListDetailView(_Tabbed, ScopedDetailView):
@@ -367,24 +353,17 @@ def _sales_people(dealership_id=None) -> list[tuple[int, str]]:
     return sorted({(pk, name or username) for pk, name, username in rows}, key=lambda p: p[1])
 
 
-class SubDealerListView(_Tabbed, ScopedListView):
+class SubDealerListView(_Tabbed, FilteredListView):
     model = SubDealer
     table_class = SubDealerTable
     template_name = "sales/salesplans/subdealer_list.html"
+    filter_class = SubDealerFilterForm
     tab = "network"
 
-    def get_queryset(self):
-        self.filter_form = SubDealerFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+    def rows(self, data):
         return selectors.subdealers_for_user(
             self.request.user, q=data.get("q", ""), state=data.get("state", "")
         )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["filter_form"] = self.filter_form
-        context["may_add"] = can(self.request.user, SubDealer, "add")
-        return context
 
 
 class SubDealerDetailView(_Tabbed, ScopedDetailView):
