@@ -227,3 +227,30 @@ def test_the_api_returns_the_same_groups(cast, api_for):
     assert groups["crm.customer"]["lines"][0]["url"] == customer.get_absolute_url()
     assert groups["crm.customer"]["more_url"] is None
     assert groups["crm.vehicle"]["lines"][0]["title"] == "粤E12345"
+
+
+# --- indexes -------------------------------------------------------------------------------------
+
+
+def test_the_searched_columns_have_trigram_indexes_on_postgresql(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("the indexes are PostgreSQL only (SQLite searches without)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE %s", ["%_trgm"]
+        )
+        found = dict(cursor.fetchall())
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        assert cursor.fetchone() is not None
+    expected = {
+        "crm_customer_name_trgm",
+        "crm_customer_mobile_trgm",
+        "crm_customer_mobile_alt_trgm",
+        "crm_vehicle_plate_trgm",
+        "crm_vehicle_vin_trgm",
+        "crm_complaint_number_trgm",
+        "sales_order_number_trgm",
+        "aftersales_ro_number_trgm",
+    }
+    assert expected <= set(found)
+    assert all("gin_trgm_ops" in found[name] for name in expected)
