@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 
 from dealership.tenancy import dealership_context
 from org.models import Department
@@ -119,3 +120,65 @@ def test_favicon_is_served(page, live_server):
     page.goto(f"{live_server.url}/accounts/login/")
     href = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(f"{live_server.url}{href}").status == 200
+
+
+# the admin office, marketing, the service desk, targets, sales plans, price lists, the
+# sub-dealer network, after-sales targets, finance's ad claims and decorations, the report
+# calendar: each page and its form fit a phone (tables scroll inside their own box)
+PHONE_PAGES = [
+    "org:notice_list",
+    "org:notice_create",
+    "org:meeting_list",
+    "org:meeting_create",
+    "org:actionitem_list",
+    "org:training_list",
+    "org:training_create",
+    "org:rota",
+    "org:attendance",
+    "crm:adplan_list",
+    "crm:adplan_create",
+    "crm:event_list",
+    "crm:event_create",
+    "crm:competitor_ad_list",
+    "crm:competitor_ad_create",
+    "crm:enquiry_list",
+    "crm:enquiry_create",
+    "crm:proposal_list",
+    "crm:letter_list",
+    "crm:tier_list",
+    "crm:tier_create",
+    "crm:datacheck_list",
+    "crm:satisfaction",
+    "crm:satisfaction_target_add",
+    "crm:satisfaction_action_list",
+    "crm:contact_rate",
+    "crm:contact_misses",
+    "sales:plan_list",
+    "sales:plan_create",
+    "sales:pricelist_list",
+    "sales:pricelist_create",
+    "sales:subdealer_list",
+    "sales:subdealer_create",
+    "aftersales:target_list",
+    "aftersales:target_create",
+    "finance:adclaim_list",
+    "finance:adclaim_create",
+    "finance:decorationrequest_list",
+    "finance:decorationrequest_create",
+    "platform:report_calendar",
+]
+
+
+def test_the_office_marketing_and_target_pages_fit_a_phone(login, page, live_server):
+    build_cast()
+    page.set_default_timeout(60000)  # forty pages: a slow machine is not a failure
+    page.set_viewport_size(PHONE)
+    page = login("user_a", PASSWORD)
+    too_wide = {}
+    for name in PHONE_PAGES:
+        response = page.goto(f"{live_server.url}{reverse(name)}")
+        assert response.status == 200, name
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        if width > page.evaluate("window.innerWidth"):
+            too_wide[name] = width
+    assert too_wide == {}
