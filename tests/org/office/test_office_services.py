@@ -450,3 +450,44 @@ def test_the_jobs_run_twice_tell_nobody_twice(office, cast):
             again = job.func(dealership=cast.a, run_date=timezone.localdate())
             assert first and again.startswith("0 ")
         assert Notification.objects.filter(kind="org.notice_reminder").count() == 2
+
+
+def test_a_keeper_who_is_no_recipient_cannot_acknowledge_for_someone(office, in_a):
+    """The admin clerk keeps every notice (reads all receipts) but acknowledges none of them:
+    the acknowledgement is the recipient's own."""
+    notice = _bulletin(office)
+    with pytest.raises(ValidationError):
+        services.notice_acknowledge(actor=fresh(office.clerk), notice_id=notice.pk)
+    assert not NoticeReceipt.objects.filter(notice=notice, read_at__isnull=False).exists()
+    mine = services.notice_acknowledge(actor=fresh(office.tech2), notice_id=notice.pk)
+    assert mine.staff.user_id == office.tech2.pk
+    assert list(
+        NoticeReceipt.objects.filter(notice=notice, read_at__isnull=False).values_list(
+            "staff__user_id", flat=True
+        )
+    ) == [office.tech2.pk]
+
+
+def test_who_reads_an_item_without_keeping_meetings_does_not_close_it(office, in_a):
+    """A dealership may let a position read every staff member's rows (org.view_staff) without
+    keeping meetings: such a reader sees the item but only its owner closes it."""
+    from org.capabilities import DataScope
+    from org.models import PositionCapability
+
+    meeting = _meeting(office)
+    item = services.action_item_add(
+        actor=fresh(office.sales_manager),
+        meeting_id=meeting.pk,
+        title="整理试驾车",
+        owner=office.staff(office.consultant),
+        due_on=TODAY,
+    )
+    PositionCapability.objects.filter(
+        position__code="technician", capability="org.view_staff"
+    ).update(scope=int(DataScope.DEALERSHIP))
+    from org.office.models import ActionItem
+
+    assert ActionItem.objects.for_user(fresh(office.tech1), "view").filter(pk=item.pk).exists()
+    with pytest.raises((PermissionDenied, Http404)):
+        services.action_item_set_state(actor=fresh(office.tech1), item_id=item.pk, state="done")
+    assert ActionItem.objects.get(pk=item.pk).state == "open"
