@@ -231,6 +231,36 @@ def test_a_rejection_needs_the_reason_and_leaves_nothing_outstanding(cast, staff
         assert claim.outstanding == Decimal("0.00")
 
 
+def test_no_oem_state_skips_its_predecessor_or_follows_a_rejection(cast, staff):
+    claim = _approved_claim(cast, staff)
+    record = services.ad_claim_oem_record
+    with dealership_context(cast.a):
+        record(actor=staff.accountant, record_id=claim.pk, status="submitted", on=TODAY)
+        for status in ("submitted", "paid"):  # paid only once the OEM approved it
+            with pytest.raises(ValidationError) as error:
+                record(
+                    actor=staff.accountant,
+                    record_id=claim.pk,
+                    status=status,
+                    on=TODAY,
+                    amount=Decimal("100"),
+                )
+            assert "status" in error.value.message_dict
+        record(actor=staff.accountant, record_id=claim.pk, status="rejected", on=TODAY, reason="x")
+        for status in ("approved", "paid", "submitted"):
+            with pytest.raises(ValidationError) as error:
+                record(
+                    actor=staff.accountant,
+                    record_id=claim.pk,
+                    status=status,
+                    on=TODAY,
+                    amount=Decimal("100"),
+                )
+            assert "status" in error.value.message_dict
+        claim.refresh_from_db()
+        assert (claim.oem_status, claim.oem_paid_amount) == ("rejected", None)
+
+
 def test_a_claim_not_approved_by_the_dealership_has_no_oem_state(cast, staff):
     with dealership_context(cast.a):
         claim = _claim(staff)
