@@ -12,41 +12,25 @@ Every page the journey opens must fit a phone's width (no horizontal scroll)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.utils import timezone
 
 from dealership.tenancy import dealership_context
 from tests.aftersales.conftest import make_part, make_vehicle
+from tests.browser.journey import log_in, submit
 from tests.cast import build_cast
-from tests.factories import PASSWORD, UserFactory, hire
+from tests.factories import UserFactory, hire
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 
 
-def _log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard/"))
-
-
 def _fits_a_phone(page, name):
     page.wait_for_load_state("load")
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{name}: {width}px wide at a phone's 390px"
-
-
-def _submit(page, form="[data-testid=service-form]"):
-    with page.expect_navigation():
-        page.click(f"{form} button[type=submit]")
-    errors = page.locator(".invalid-feedback, .alert-danger")
-    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def _move(page, move):
@@ -76,7 +60,7 @@ def test_an_advisor_takes_a_car_from_the_appointment_to_the_closed_order(page, l
     page.set_viewport_size(PHONE)
 
     # the advisor books an appointment for the car
-    _log_in(page, live_server, "advisor")
+    log_in(page, live_server, "advisor")
     page.goto(f"{live_server.url}/aftersales/appointments/")
     _fits_a_phone(page, "appointment-list")
     page.click("[data-testid=new-appointment]")
@@ -87,7 +71,7 @@ def test_an_advisor_takes_a_car_from_the_appointment_to_the_closed_order(page, l
     page.fill("[name=ends_at]", f"{starts + dt.timedelta(hours=1):%Y-%m-%dT%H:%M}")
     page.select_option("[name=service_type]", "maintenance_10k")
     page.fill("[name=concerns]", "一万公里保养，空调有异味")
-    _submit(page)
+    submit(page)
     page.wait_for_selector("[data-testid=appointment-status]")
     assert page.locator("[data-testid=appointment-fields]", has_text="王建国").count() == 1
     _fits_a_phone(page, "appointment-detail")
@@ -97,7 +81,7 @@ def test_an_advisor_takes_a_car_from_the_appointment_to_the_closed_order(page, l
     _fits_a_phone(page, "checkin-form")
     assert page.input_value("[name=vehicle]") == car.plate
     page.fill("[name=mileage]", "15230")
-    _submit(page)
+    submit(page)
     page.wait_for_selector("[data-testid=repairorder-status]")
     order_url = page.url
     assert _status(page) == "open"
@@ -111,13 +95,13 @@ def test_an_advisor_takes_a_car_from_the_appointment_to_the_closed_order(page, l
     page.fill("[name=description]", "更换机油机滤")
     page.fill("[name=hours]", "1.5")
     page.fill("[name=rate]", "200")
-    _submit(page)
+    submit(page)
     page.goto(order_url)
     page.click("[data-testid=add-line]")
     page.select_option("[name=kind]", "part")
     page.fill("[name=part]", part.number)
     page.fill("[name=quantity]", "1")
-    _submit(page)
+    submit(page)
     page.goto(order_url)
     lines = page.locator("[data-testid=repairorder-lines]")
     assert lines.locator("tbody tr", has_text="更换机油机滤").count() == 1
@@ -132,7 +116,7 @@ def test_an_advisor_takes_a_car_from_the_appointment_to_the_closed_order(page, l
     _move(page, "approve")
     _fits_a_phone(page, "approve-form")
     page.fill("[name=note]", "客户在前台签字确认")
-    _submit(page)
+    submit(page)
     page.goto(order_url)
     assert _status(page) == "approved"
     with dealership_context(cast.a):
@@ -141,19 +125,19 @@ def test_an_advisor_takes_a_car_from_the_appointment_to_the_closed_order(page, l
         part_line = RepairLine.objects.get(repair_order=order, kind="part")
 
     # the workshop supervisor assigns the job to the technician on the board
-    _log_in(page, live_server, "supervisor")
+    log_in(page, live_server, "supervisor")
     page.goto(f"{live_server.url}/aftersales/workshop/")
     _fits_a_phone(page, "workshop-board")
     card = page.locator(f"[data-testid=board-job][data-job='{job.pk}']")
     card.locator("[data-testid=assign]").click()
     _fits_a_phone(page, "assign-form")
     page.select_option("[name=technician]", str(technician.pk))
-    _submit(page)
+    submit(page)
     card = page.locator(f"[data-testid=board-job][data-job='{job.pk}']")
     assert "张师傅" in card.inner_text()
 
     # the technician clocks on and finishes on "my jobs"
-    _log_in(page, live_server, "tech")
+    log_in(page, live_server, "tech")
     page.goto(f"{live_server.url}/aftersales/workshop/my-jobs/")
     _fits_a_phone(page, "my-jobs")
     mine = page.locator(f"[data-testid=my-job][data-job='{job.pk}']")
@@ -169,7 +153,7 @@ def test_an_advisor_takes_a_car_from_the_appointment_to_the_closed_order(page, l
     assert mine.locator("[data-status]").get_attribute("data-status") == "done"
 
     # the parts manager issues the part line
-    _log_in(page, live_server, "parts")
+    log_in(page, live_server, "parts")
     page.goto(f"{live_server.url}/aftersales/parts/to-issue/")
     _fits_a_phone(page, "parts-to-issue")
     with page.expect_navigation():
@@ -178,19 +162,19 @@ def test_an_advisor_takes_a_car_from_the_appointment_to_the_closed_order(page, l
     assert page.locator(f"[data-testid=issue-{part_line.pk}]").count() == 0
 
     # the workshop supervisor passes the quality check
-    _log_in(page, live_server, "supervisor")
+    log_in(page, live_server, "supervisor")
     page.goto(order_url)
     assert _status(page) == "in_progress"
     _fits_a_phone(page, "repairorder-in-progress")
     _move(page, "quality_check")
     _fits_a_phone(page, "quality-check-form")
     page.check("[name=passed][value='1']")
-    _submit(page)
+    submit(page)
     page.goto(order_url)
     assert _status(page) == "ready"
 
     # the advisor hands the car over and closes the order
-    _log_in(page, live_server, "advisor")
+    log_in(page, live_server, "advisor")
     page.goto(order_url)
     _fits_a_phone(page, "repairorder-ready")
     _move(page, "close")

@@ -4,27 +4,17 @@ then sees the request approved with every step, who decided and when."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from dealership.tenancy import dealership_context
+from tests.browser.journey import log_in
 from tests.cast import build_cast
-from tests.factories import PASSWORD, PNG_BYTES, UserFactory, hire
+from tests.factories import PNG_BYTES, UserFactory, hire
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHAIN = ["sales_director", "accountant", "finance_manager", "deputy_gm", "gm"]
-
-
-def _log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard/"))
 
 
 def test_a_payment_goes_through_the_whole_chain_from_the_inboxes(page, live_server, tmp_path):
@@ -39,7 +29,7 @@ def test_a_payment_goes_through_the_whole_chain_from_the_inboxes(page, live_serv
     invoice = tmp_path / "发票.png"
     invoice.write_bytes(PNG_BYTES)
 
-    _log_in(page, live_server, "consultant")
+    log_in(page, live_server, "consultant")
     page.goto(f"{live_server.url}/finance/payments/new/")
     page.fill("[name=subject]", "展厅打印纸采购")
     page.fill("[name=amount]", "1280.50")
@@ -53,7 +43,7 @@ def test_a_payment_goes_through_the_whole_chain_from_the_inboxes(page, live_serv
     assert "展厅打印纸采购" in page.content()
 
     for code in CHAIN:
-        _log_in(page, live_server, "user_a" if code == "gm" else code)
+        log_in(page, live_server, "user_a" if code == "gm" else code)
         page.goto(f"{live_server.url}/org/approvals/")
         item = page.locator("[data-testid=inbox-item]", has_text="展厅打印纸采购")
         assert item.count() == 1, code
@@ -61,7 +51,7 @@ def test_a_payment_goes_through_the_whole_chain_from_the_inboxes(page, live_serv
         page.wait_for_selector("[data-testid=messages]")
         assert page.locator("[data-testid=inbox-item]", has_text="展厅打印纸采购").count() == 0
 
-    _log_in(page, live_server, "consultant")
+    log_in(page, live_server, "consultant")
     page.goto(f"{live_server.url}/org/approvals/requests/?mine=1")
     page.click("text=展厅打印纸采购")
     page.wait_for_selector("[data-testid=request-status]")

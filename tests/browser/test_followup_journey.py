@@ -12,22 +12,14 @@ import pytest
 from django.utils import timezone
 
 from dealership.tenancy import dealership_context
+from tests.browser.journey import log_in
 from tests.cast import build_cast
 from tests.crm.conftest import make_event, make_owner
-from tests.factories import PASSWORD, UserFactory, hire
+from tests.factories import UserFactory, hire
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def _log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard/"))
 
 
 def _fits_a_phone(page, name):
@@ -81,7 +73,7 @@ def test_a_specialist_works_todays_calls(page, live_server):
     assert {row.specialist_id for row in rows} == {specialist.pk}
 
     page.set_viewport_size(PHONE)
-    _log_in(page, live_server, "specialist")
+    log_in(page, live_server, "specialist")
     page.goto(f"{live_server.url}/crm/calls/")
     assert page.locator("table", has_text="王建国").count() == 1
     assert page.locator("table", has_text="李秀英").count() == 1

@@ -7,15 +7,15 @@ answers a PDF in Chinese."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 import time_machine
 
 from dealership.figures import local_today
 from dealership.tenancy import dealership_context
+from tests.browser.journey import log_in
 from tests.cast import build_cast
-from tests.factories import PASSWORD, UserFactory, hire
+from tests.factories import UserFactory, hire
 from tests.reports.conftest import pdf_text
 from tests.sales.conftest import make_customer, make_lead
 from tests.sales.stock_helpers import delivery_kwargs, order_with_car
@@ -24,16 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BUYER = "陈晓梅"
 TRACKING = "SF1357924680"
-
-
-def _log_in(page, live_server, username):
-    page.set_default_timeout(45000)  # a busy machine: the live server's first pages are slow
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard/"))
 
 
 def _delivered_yesterday(cast, consultant):
@@ -68,7 +58,7 @@ def test_a_delivery_letter_is_signed_mailed_and_logged(page, live_server):
     today = local_today(cast.a)
 
     # the specialist finds the drafted letter and sends it for signature
-    _log_in(page, live_server, "cr")
+    log_in(page, live_server, "cr")
     page.goto(f"{live_server.url}/crm/letters/")
     row = page.locator("[data-testid=letter-table] tbody tr", has_text=BUYER)
     assert "待提交" in row.inner_text() and "新车交车" in row.inner_text()
@@ -83,7 +73,7 @@ def test_a_delivery_letter_is_signed_mailed_and_logged(page, live_server):
     assert f"尊敬的{BUYER}" in page.locator("[data-testid=letter-text]").inner_text()
 
     # the GM reads the letter and signs it off from the inbox
-    _log_in(page, live_server, "user_a")
+    log_in(page, live_server, "user_a")
     page.goto(f"{live_server.url}/org/approvals/")
     item = page.locator("[data-testid=inbox-item]", has_text=BUYER)
     assert item.count() == 1
@@ -99,7 +89,7 @@ def test_a_delivery_letter_is_signed_mailed_and_logged(page, live_server):
     assert page.locator("[data-testid=inbox-item]", has_text=BUYER).count() == 0
 
     # the admin manager logs the mailing
-    _log_in(page, live_server, "admin")
+    log_in(page, live_server, "admin")
     page.goto(f"{live_server.url}/crm/letters/")
     row = page.locator("[data-testid=letter-table] tbody tr", has_text=BUYER)
     assert "已签字" in row.inner_text() and "总经理" in row.inner_text()
@@ -130,7 +120,7 @@ def test_a_delivery_letter_is_signed_mailed_and_logged(page, live_server):
     with time_machine.travel(
         dt.datetime.combine(next_month, dt.time(10, 0), tzinfo=cast.a.zoneinfo), tick=True
     ):
-        _log_in(page, live_server, "admin")
+        log_in(page, live_server, "admin")
         page.goto(
             f"{live_server.url}/platform/reports/crm.thank_you_letter_log/?period={today:%Y-%m}"
         )

@@ -8,14 +8,14 @@ reimbursement. Every page fits a phone's width."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.utils import timezone
 
 from dealership.tenancy import dealership_context
+from tests.browser.journey import log_in, submit
 from tests.cast import build_cast
-from tests.factories import PASSWORD, UserFactory, hire
+from tests.factories import UserFactory, hire
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,22 +25,6 @@ PNG = (
     b"\x1f\x15\xc4\x89\x00\x00\x00\nIDATx\x9cc\x00\x01\x00\x00\x05\x00\x01\r\n-\xb4\x00\x00\x00"
     b"\x00IEND\xaeB`\x82"
 )
-
-
-def _log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard/"))
-
-
-def _submit(page, form):
-    with page.expect_navigation():
-        page.click(f"{form} button[type=submit]")
-    errors = page.locator(".invalid-feedback, .alert-danger")
-    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def _fits_a_phone(page, name):
@@ -75,7 +59,7 @@ def test_a_specialist_proposes_an_event_gets_it_approved_and_invites_the_club(pa
             )
     start = timezone.localtime() + dt.timedelta(days=6)
     page.set_viewport_size(PHONE)
-    _log_in(page, live_server, "planner")
+    log_in(page, live_server, "planner")
 
     # the proposal
     page.goto(f"{live_server.url}/crm/marketing/events/new/")
@@ -92,7 +76,7 @@ def test_a_specialist_proposes_an_event_gets_it_approved_and_invites_the_club(pa
     page.fill("[name=expected_effect]", "到店50批，留资30个")
     page.fill("[name=expected_attendance]", "50")
     page.fill("[name=expected_leads]", "30")
-    _submit(page, "[data-testid=service-form]")
+    submit(page, "[data-testid=service-form]")
     page.wait_for_selector("[data-testid=event-state]")
     event_url = page.url
     assert page.locator("[data-testid=event-state]").get_attribute("data-state") == "draft"
@@ -100,12 +84,12 @@ def test_a_specialist_proposes_an_event_gets_it_approved_and_invites_the_club(pa
 
     # sent for approval
     page.click("[data-testid=event-submit]")
-    _submit(page, "[data-testid=confirm-form]")
+    submit(page, "[data-testid=confirm-form]")
     assert page.locator("[data-testid=event-state]").get_attribute("data-state") == "submitted"
     request_url = page.locator("[data-testid=event-request]").get_attribute("href")
 
     # the CRM director approves from the request's page; the deputy GM and the GM after them
-    _log_in(page, live_server, "director")
+    log_in(page, live_server, "director")
     page.goto(f"{live_server.url}{request_url}")
     assert page.locator("[data-testid=marketing-event]", has_text="新车品鉴试驾会").count() == 1
     page.locator("[data-testid=decide-form] [data-testid=approve]").click()
@@ -118,15 +102,15 @@ def test_a_specialist_proposes_an_event_gets_it_approved_and_invites_the_club(pa
             )
 
     # the specialist: the execution plan, the club invited, a reply, the contract photo
-    _log_in(page, live_server, "planner")
+    log_in(page, live_server, "planner")
     page.goto(event_url)
     assert page.locator("[data-testid=event-state]").get_attribute("data-state") == "approved"
     page.click("[data-testid=event-plan]")
     page.fill("[name=execution_plan]", "13:00 签到；14:00 发布；14:30 试驾")
-    _submit(page, "[data-testid=service-form]")
+    submit(page, "[data-testid=service-form]")
     page.goto(event_url)
     assert "13:00 签到" in page.locator("[data-testid=event-execution-plan]").inner_text()
-    _submit(page, "[data-testid=invite-members-form]")
+    submit(page, "[data-testid=invite-members-form]")
     assert page.locator("[data-testid=invitation-row]").count() == 2
     assert "2" in page.locator("[data-testid=count-invited]").inner_text()
     row = page.locator("[data-testid=invitation-row]", has_text="车友甲")
@@ -143,7 +127,7 @@ def test_a_specialist_proposes_an_event_gets_it_approved_and_invites_the_club(pa
         "[data-testid=evidence-form] [name=file]",
         files=[{"name": "合同.png", "mimeType": "image/png", "buffer": PNG}],
     )
-    _submit(page, "[data-testid=evidence-form]")
+    submit(page, "[data-testid=evidence-form]")
     assert page.locator("[data-testid=evidence-file]", has_text="合同.png").count() == 1
     _fits_a_phone(page, "event-approved")
     with dealership_context(cast.a):

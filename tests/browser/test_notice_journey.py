@@ -12,29 +12,13 @@ import pytest
 
 from dealership.figures import local_today
 from dealership.tenancy import dealership_context
+from tests.browser.journey import log_in, submit
 from tests.cast import build_cast
-from tests.factories import PASSWORD, PNG_BYTES, UserFactory, hire
+from tests.factories import PNG_BYTES, UserFactory, hire
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLE = "关于K5变速箱控制单元软件升级的技术通报"
-
-
-def _log_in(page, live_server, username):
-    page.set_default_timeout(45000)  # a busy machine: the live server's first pages are slow
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard/"))
-
-
-def _submit(page, form="[data-testid=service-form]"):
-    with page.expect_navigation():
-        page.click(f"{form} button[type=submit]")
-    errors = page.locator(".invalid-feedback, .alert-danger")
-    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def test_a_bulletin_is_distributed_read_and_acknowledged(page, live_server):
@@ -53,7 +37,7 @@ def test_a_bulletin_is_distributed_read_and_acknowledged(page, live_server):
         }
 
     # the clerk registers the bulletin and sends it to two positions
-    _log_in(page, live_server, "clerk")
+    log_in(page, live_server, "clerk")
     page.goto(f"{live_server.url}/org/notices/")
     page.click("[data-testid=new-notice]")
     page.fill("[name=number]", "KIA-TSB-2026-031")
@@ -67,7 +51,7 @@ def test_a_bulletin_is_distributed_read_and_acknowledged(page, live_server):
         files=[{"name": "通报扫描件.png", "mimeType": "image/png", "buffer": PNG_BYTES}],
     )
     page.select_option("[name=positions]", list(positions.values()))
-    _submit(page)
+    submit(page)
     page.goto(f"{live_server.url}/org/notices/")
     row = page.locator("[data-testid=notice-table] tbody tr", has_text=TITLE)
     assert row.count() == 1
@@ -82,11 +66,11 @@ def test_a_bulletin_is_distributed_read_and_acknowledged(page, live_server):
     assert page.locator("[data-testid=unread-receipt]").count() == 2
 
     # a sales consultant is not a recipient: nothing waits for them
-    _log_in(page, live_server, "seller")
+    log_in(page, live_server, "seller")
     assert page.locator("[data-testid=unread-notices]").count() == 0
 
     # the advisor: the dashboard and the bell say it waits; open, download, acknowledge
-    _log_in(page, live_server, "advisor")
+    log_in(page, live_server, "advisor")
     waiting = page.locator("[data-testid=unread-notices]")
     assert waiting.inner_text().strip().startswith("1")
     assert page.locator("[data-testid=bell-count]").inner_text().strip() == "1"
@@ -113,7 +97,7 @@ def test_a_bulletin_is_distributed_read_and_acknowledged(page, live_server):
     assert page.locator("[data-testid=notice-table] tbody tr", has_text=TITLE).count() == 0
 
     # the clerk sees who acknowledged and who has not
-    _log_in(page, live_server, "clerk")
+    log_in(page, live_server, "clerk")
     page.goto(notice_url)
     assert "1 / 2" in page.locator("[data-testid=receipts]").inner_text()
     read = page.locator("[data-testid=read-receipt]")

@@ -6,37 +6,19 @@ MSRP."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from dealership.figures import local_today
 from dealership.tenancy import dealership_context
+from tests.browser.journey import log_in, submit
 from tests.cast import build_cast
-from tests.factories import PASSWORD, UserFactory, hire
+from tests.factories import UserFactory, hire
 from tests.sales.conftest import make_lead
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MODEL, TRIM = "EV5", "长续航尊享版"
 SUBJECT = f"{MODEL} {TRIM}"
-
-
-def _log_in(page, live_server, username):
-    page.set_default_timeout(45000)  # a busy machine: the live server's first pages are slow
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard/"))
-
-
-def _submit(page, form="[data-testid=service-form]"):
-    with page.expect_navigation():
-        page.click(f"{form} button[type=submit]")
-    errors = page.locator(".invalid-feedback, .alert-danger")
-    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def _quote(page, live_server, lead_url):
@@ -67,7 +49,7 @@ def test_a_price_list_takes_effect_after_its_chain_and_prices_the_next_quote(pag
     today = local_today(cast.a)
 
     # the sales manager drafts the list and sends it for approval
-    _log_in(page, live_server, "manager")
+    log_in(page, live_server, "manager")
     page.goto(f"{live_server.url}/sales/price-lists/")
     page.click("[data-testid=new-price-list]")
     page.fill("[name=model]", MODEL)
@@ -77,7 +59,7 @@ def test_a_price_list_takes_effect_after_its_chain_and_prices_the_next_quote(pag
     page.fill("[name=floor_price]", "152000")
     page.fill("[name=valid_from]", f"{today:%Y-%m-%d}")
     page.fill("[name=notes]", "新车上市指导价")
-    _submit(page)
+    submit(page)
     page.wait_for_selector("[data-testid=price-list-state]")
     list_url = page.url
     assert page.locator("[data-testid=price-list-state]").inner_text().strip() == "草稿"
@@ -94,7 +76,7 @@ def test_a_price_list_takes_effect_after_its_chain_and_prices_the_next_quote(pag
     assert page.locator("[data-testid=price-list-table]", has_text=MODEL).count() == 0
 
     # not in effect yet: a quote of the car finds no list price
-    _log_in(page, live_server, "consultant")
+    log_in(page, live_server, "consultant")
     _quote(page, live_server, lead_url)
     error = page.locator(".invalid-feedback")
     assert "没有生效的价格表" in error.inner_text()
@@ -102,7 +84,7 @@ def test_a_price_list_takes_effect_after_its_chain_and_prices_the_next_quote(pag
 
     # the chain approves it from the inboxes
     for username in ("director", "deputy", "user_a"):
-        _log_in(page, live_server, username)
+        log_in(page, live_server, username)
         page.goto(f"{live_server.url}/org/approvals/")
         item = page.locator("[data-testid=inbox-item]", has_text=SUBJECT)
         assert item.count() == 1, username
@@ -115,14 +97,14 @@ def test_a_price_list_takes_effect_after_its_chain_and_prices_the_next_quote(pag
             assert page.locator("[data-testid=in-effect]").count() == 0, username
 
     # in effect: the list says so, and the consultant's new quote takes its MSRP
-    _log_in(page, live_server, "manager")
+    log_in(page, live_server, "manager")
     page.goto(list_url)
     assert page.locator("[data-testid=price-list-state]").inner_text().strip() == "已批准"
     assert page.locator("[data-testid=in-effect]").count() == 1
     page.goto(f"{live_server.url}/sales/price-lists/?in_effect=on")
     assert page.locator("[data-testid=price-list-table]", has_text=MODEL).count() == 1
 
-    _log_in(page, live_server, "consultant")
+    log_in(page, live_server, "consultant")
     _quote(page, live_server, lead_url)
     page.wait_for_selector("[data-testid=quote-status]")
     amounts = page.locator("[data-testid=quote-amounts]").inner_text().replace(",", "")

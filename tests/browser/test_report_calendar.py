@@ -13,23 +13,14 @@ import pytest
 from dealership.figures import local_today
 from dealership.reports.registry import get_report
 from dealership.tenancy import dealership_context
+from tests.browser.journey import log_in
 from tests.cast import build_cast
-from tests.factories import PASSWORD, UserFactory, hire
+from tests.factories import UserFactory, hire
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 TRACKING = "crm.price_tracking"
-
-
-def _log_in(page, live_server, username):
-    page.set_default_timeout(45000)  # a busy machine: the live server's first pages are slow
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard/"))
 
 
 def _no_horizontal_overflow(page, name):
@@ -76,7 +67,7 @@ def test_the_gm_sees_the_months_reports_with_owners_and_the_one_awaiting_approva
     # the PDF is not what this test is about); its owner sends it up the chain
     run = _generated_run(cast.a, period)
     run_path = run.get_absolute_url()
-    _log_in(page, live_server, "mkt_manager")
+    log_in(page, live_server, "mkt_manager")
     page.goto(f"{live_server.url}{run_path}")
     assert page.locator("[data-testid=status]").inner_text().strip() == "已生成"
     with page.expect_navigation():
@@ -85,7 +76,7 @@ def test_the_gm_sees_the_months_reports_with_owners_and_the_one_awaiting_approva
     assert page.locator("[data-testid=approval-link]").count() == 1
 
     # the GM's calendar of this month, at a phone's width
-    _log_in(page, live_server, "user_a")
+    log_in(page, live_server, "user_a")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/platform/reports/calendar/")
     assert "报表日历" in page.locator("h1").inner_text()

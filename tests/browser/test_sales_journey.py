@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from pathlib import Path
 
 import pytest
 from django.utils import timezone, translation
 
 from dealership.tenancy import dealership_context
+from tests.browser.journey import log_in, submit
 from tests.cast import build_cast
-from tests.factories import PASSWORD, UserFactory, hire
+from tests.factories import UserFactory, hire
 from tests.sales.conftest import make_lead, make_stock, vin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,22 +30,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 SHOTS = os.environ.get("SALES_SHOTS", "")
-
-
-def _log_in(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/dashboard/"))
-
-
-def _submit(page, form="[data-testid=service-form]"):
-    with page.expect_navigation():
-        page.click(f"{form} button[type=submit]")
-    errors = page.locator(".invalid-feedback, .alert-danger")
-    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def _fits_a_phone(page, name):
@@ -86,7 +70,7 @@ def test_a_consultant_takes_a_walk_in_to_the_delivery(page, live_server):
     car = make_stock(cast.a, vin=vin(), model="K5", colour="极光白")
     today = timezone.localdate()
     page.set_viewport_size(PHONE)
-    _log_in(page, live_server, "consultant")
+    log_in(page, live_server, "consultant")
 
     # a walk-in: a new customer, a lead opened
     page.goto(f"{live_server.url}/sales/traffic/new/")
@@ -96,7 +80,7 @@ def test_a_consultant_takes_a_walk_in_to_the_delivery(page, live_server):
     page.fill("[name=models_of_interest]", "K5")
     page.select_option("[name=intent]", "H")
     assert page.is_checked("[name=open_lead]")
-    _submit(page)
+    submit(page)
     page.goto(f"{live_server.url}/sales/traffic/")
     assert page.locator("table", has_text="王建国").count() == 1
     _fits_a_phone(page, "traffic-list")
@@ -112,7 +96,7 @@ def test_a_consultant_takes_a_walk_in_to_the_delivery(page, live_server):
     page.fill("[name=licence_number]", "420102199001011234")
     page.fill("[name=licence_expires_on]", (today + dt.timedelta(days=900)).isoformat())
     page.fill("[name=route]", "展厅—二环—展厅")
-    _submit(page)
+    submit(page)
 
     # a quote of the free stock car, an accessory, a discount within the limit
     page.goto(lead_url)
@@ -123,7 +107,7 @@ def test_a_consultant_takes_a_walk_in_to_the_delivery(page, live_server):
     page.fill("[name=items-0-quantity]", "1")
     page.fill("[name=items-0-unit_price]", "800")
     _fits_a_phone(page, "quote-form")
-    _submit(page, "[data-testid=quote-form]")
+    submit(page, "[data-testid=quote-form]")
     assert page.locator("[data-testid=quote-status]").get_attribute("data-status") == "approved"
     assert page.locator("[data-testid=quote-amounts]", has_text="全车脚垫").count() == 1
     # 179,800 − 2,000 + 800
@@ -133,12 +117,12 @@ def test_a_consultant_takes_a_walk_in_to_the_delivery(page, live_server):
     # the order with a deposit, the balance paid with the invoice
     page.click("[data-testid=order-quote]")
     page.fill("[name=deposit]", "5000")
-    _submit(page)
+    submit(page)
     page.wait_for_selector("[data-testid=order-status]")
     assert car.vin in page.locator("[data-testid=order-vin]").inner_text()
     page.click("[data-testid=pay-order]")
     page.fill("[name=invoice_no]", "FP20250001")
-    _submit(page)
+    submit(page)
     assert page.locator("[data-testid=order-payment]", has_text="FP20250001").count() == 1
     _fits_a_phone(page, "order-detail")
 
@@ -149,7 +133,7 @@ def test_a_consultant_takes_a_walk_in_to_the_delivery(page, live_server):
     for box in page.locator("[name=documents], [name=checklist]").all():
         box.check()
     page.fill("[name=mileage]", "8")
-    _submit(page)
+    submit(page)
     fields = page.locator("[data-testid=delivery-fields]")
     assert "王建国" in fields.inner_text() and car.vin in fields.inner_text()
     _fits_a_phone(page, "delivery-detail")
@@ -165,7 +149,7 @@ def test_a_consultant_takes_a_walk_in_to_the_delivery(page, live_server):
         assert CustomerEvent.objects.filter(customer=customer, kind=EventKind.SALES).count() == 1
 
     # the floor's pages, as the sales manager
-    _log_in(page, live_server, "manager")
+    log_in(page, live_server, "manager")
     for name, url in (
         ("traffic-list-manager", "/sales/traffic/"),
         ("lead-list", "/sales/leads/"),
@@ -195,17 +179,17 @@ def test_a_discount_above_the_limit_is_approved_by_the_sales_manager(page, live_
     car = make_stock(cast.a, vin=vin(), model="K5")
     page.set_viewport_size(PHONE)
 
-    _log_in(page, live_server, "consultant")
+    log_in(page, live_server, "consultant")
     page.goto(f"{live_server.url}/sales/leads/{lead.pk}/")
     page.click("[data-testid=new-quote]")
     page.select_option("[name=stock_vehicle]", str(car.pk))
     page.fill("[name=discount]", "5000")  # above the consultant's 3,000
-    _submit(page, "[data-testid=quote-form]")
+    submit(page, "[data-testid=quote-form]")
     quote_url = page.url
     assert page.locator("[data-testid=quote-status]").get_attribute("data-status") == "pending"
     assert page.locator("[data-testid=order-quote]").count() == 0
 
-    _log_in(page, live_server, "manager")
+    log_in(page, live_server, "manager")
     page.goto(f"{live_server.url}/org/approvals/")
     item = page.locator("[data-testid=inbox-item]", has_text=name)
     assert item.count() == 1
@@ -213,12 +197,12 @@ def test_a_discount_above_the_limit_is_approved_by_the_sales_manager(page, live_
     page.wait_for_selector("[data-testid=messages]")
     assert page.locator("[data-testid=inbox-item]", has_text=name).count() == 0
 
-    _log_in(page, live_server, "consultant")
+    log_in(page, live_server, "consultant")
     page.goto(quote_url)
     assert page.locator("[data-testid=quote-status]").get_attribute("data-status") == "approved"
     page.click("[data-testid=order-quote]")
     page.fill("[name=deposit]", "10000")
-    _submit(page)
+    submit(page)
     assert page.locator("[data-testid=order-status]").count() == 1
     with dealership_context(cast.a):
         order = Order.objects.get(lead_id=lead.pk)
