@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from dealership.search import Kind, SearchField, SearchProvider, contains, register_search
+from dealership.search import (
+    SearchProvider,
+    document_fields,
+    joined,
+    person_fields,
+    register_search,
+    vehicle_fields,
+)
 
 
 def _repairorder_lines(rows, *, user, context):
     return [
         (
             row.number,
-            " · ".join(
-                p
-                for p in (
-                    row.vehicle.plate or row.vehicle.vin,
-                    row.customer.name,
-                    row.get_status_display(),
-                )
-                if p
+            joined(
+                row.vehicle.plate or row.vehicle.vin, row.customer.name, row.get_status_display()
             ),
         )
         for row in rows
@@ -36,15 +37,7 @@ def register() -> None:
             model=RepairOrder,
             icon="bi-wrench-adjustable",
             order=50,
-            fields=(
-                SearchField(Kind.DOCUMENT, "number"),
-                SearchField(Kind.DOCUMENT_PART, "number__contains"),
-                SearchField(Kind.PLATE, "vehicle__plate"),
-                SearchField(Kind.PLATE_PART, "vehicle__plate__contains"),
-                SearchField(Kind.VIN, "vehicle__vin"),
-                SearchField(Kind.VIN_TAIL, "vehicle__vin__endswith"),
-                SearchField(Kind.NAME, contains("customer__name")),
-            ),
+            fields=document_fields("number") + vehicle_fields("vehicle__") + person_fields(),
             queryset=lambda: RepairOrder.objects.select_related("customer", "vehicle"),
             describe=_repairorder_lines,
             list_url="aftersales:repairorder_list",

@@ -9,7 +9,17 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from dealership.search import Kind, SearchField, SearchProvider, contains, register_search
+from dealership.search import (
+    Kind,
+    SearchField,
+    SearchProvider,
+    contains,
+    document_fields,
+    joined,
+    person_fields,
+    register_search,
+    vehicle_fields,
+)
 
 
 def _vehicle_exists(**lookup):
@@ -30,19 +40,19 @@ def _vehicle_lines(rows, *, user, context):
     for row in rows:
         what = " ".join(p for p in (row.brand, row.model) if p)
         owner = row.owner.name if row.owner_id else ""
-        lines.append((row.plate or row.vin, " · ".join(p for p in (row.vin, what, owner) if p)))
+        lines.append((row.plate or row.vin, joined(row.vin, what, owner)))
     return lines
 
 
 def _complaint_lines(rows, *, user, context):
-    return [(row.number, " · ".join((row.customer.name, row.get_state_display()))) for row in rows]
+    return [(row.number, joined(row.customer.name, row.get_state_display())) for row in rows]
 
 
 def _followup_lines(rows, *, user, context):
     return [
         (
             row.customer.name,
-            " · ".join((row.get_kind_display(), str(row.event_date), row.get_status_display())),
+            joined(row.get_kind_display(), row.event_date, row.get_status_display()),
         )
         for row in rows
     ]
@@ -80,12 +90,7 @@ def register() -> None:
             model=Vehicle,
             icon="bi-car-front",
             order=20,
-            fields=(
-                SearchField(Kind.PLATE, "plate"),
-                SearchField(Kind.PLATE_PART, "plate__contains"),
-                SearchField(Kind.VIN, "vin"),
-                SearchField(Kind.VIN_TAIL, "vin__endswith"),
-            ),
+            fields=vehicle_fields(),
             queryset=lambda: Vehicle.objects.select_related("owner"),
             describe=_vehicle_lines,
             list_url="crm:vehicle_list",
@@ -98,12 +103,7 @@ def register() -> None:
             model=Complaint,
             icon="bi-exclamation-octagon",
             order=60,
-            fields=(
-                SearchField(Kind.DOCUMENT, "number"),
-                SearchField(Kind.DOCUMENT_PART, "number__contains"),
-                SearchField(Kind.NAME, contains("customer__name")),
-                SearchField(Kind.MOBILE, "customer__mobile"),
-            ),
+            fields=document_fields("number") + person_fields(),
             queryset=lambda: Complaint.objects.select_related("customer"),
             describe=_complaint_lines,
             list_url="crm:complaint_list",
@@ -116,10 +116,7 @@ def register() -> None:
             model=FollowUp,
             icon="bi-telephone",
             order=70,
-            fields=(
-                SearchField(Kind.NAME, contains("customer__name")),
-                SearchField(Kind.MOBILE, "customer__mobile"),
-            ),
+            fields=person_fields(),
             queryset=lambda: FollowUp.objects.select_related("customer"),
             describe=_followup_lines,
         )

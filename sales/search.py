@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from dealership.search import Kind, SearchField, SearchProvider, contains, register_search
+from dealership.search import (
+    SearchProvider,
+    document_fields,
+    joined,
+    person_fields,
+    register_search,
+)
 
 
 def _person(user) -> str:
@@ -16,7 +22,7 @@ def _lead_lines(rows, *, user, context):
     return [
         (
             str(row),
-            " · ".join(p for p in (row.get_stage_display(), _person(row.consultant)) if p),
+            joined(row.get_stage_display(), _person(row.consultant)),
         )
         for row in rows
     ]
@@ -26,9 +32,7 @@ def _order_lines(rows, *, user, context):
     return [
         (
             row.number,
-            " · ".join(
-                p for p in (row.customer.name, row.vehicle_model, row.get_status_display()) if p
-            ),
+            joined(row.customer.name, row.vehicle_model, row.get_status_display()),
         )
         for row in rows
     ]
@@ -44,10 +48,7 @@ def register() -> None:
             model=Lead,
             icon="bi-person-lines-fill",
             order=30,
-            fields=(
-                SearchField(Kind.NAME, contains("customer__name")),
-                SearchField(Kind.MOBILE, "customer__mobile"),
-            ),
+            fields=person_fields(),
             queryset=lambda: Lead.objects.select_related("customer", "consultant"),
             describe=_lead_lines,
             list_url="sales:lead_list",
@@ -60,11 +61,7 @@ def register() -> None:
             model=Order,
             icon="bi-receipt",
             order=40,
-            fields=(
-                SearchField(Kind.DOCUMENT, "number"),
-                SearchField(Kind.DOCUMENT_PART, "number__contains"),
-                SearchField(Kind.NAME, contains("customer__name")),
-            ),
+            fields=document_fields("number") + person_fields(),
             queryset=lambda: Order.objects.select_related("customer"),
             describe=_order_lines,
             list_url="sales:order_list",

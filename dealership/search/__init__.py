@@ -9,8 +9,12 @@ from dealership.search.providers import (
     SearchLine,
     SearchProvider,
     contains,
+    document_fields,
+    joined,
+    person_fields,
     register_search,
     search_providers,
+    vehicle_fields,
 )
 
 __all__ = [
@@ -20,6 +24,10 @@ __all__ = [
     "SearchProvider",
     "classify",
     "contains",
+    "document_fields",
+    "joined",
+    "person_fields",
     "register_search",
     "search_providers",
+    "vehicle_fields",
 ]

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
 
+from dealership.search.matchers import Kind
+
 
 @dataclass(frozen=True)
 class SearchField:
@@ -117,3 +119,38 @@ def contains(path: str) -> Callable[[str], Q]:
 
     condition.path = path  # the field it reads (the generated isolation test fills it)
     return condition
+
+
+# --- the fields most result types share -------------------------------------------------------
+
+
+def document_fields(path: str) -> tuple[SearchField, ...]:
+    """A document number (``RO202611-0042``) in full or in part."""
+    return (
+        SearchField(Kind.DOCUMENT, path),
+        SearchField(Kind.DOCUMENT_PART, f"{path}__contains"),
+    )
+
+
+def vehicle_fields(prefix: str = "") -> tuple[SearchField, ...]:
+    """A vehicle's plate (in full or in part) and VIN (in full or its tail); ``prefix`` is the
+    relation that leads to the vehicle (``"vehicle__"``)."""
+    return (
+        SearchField(Kind.PLATE, f"{prefix}plate"),
+        SearchField(Kind.PLATE_PART, f"{prefix}plate__contains"),
+        SearchField(Kind.VIN, f"{prefix}vin"),
+        SearchField(Kind.VIN_TAIL, f"{prefix}vin__endswith"),
+    )
+
+
+def person_fields(prefix: str = "customer__") -> tuple[SearchField, ...]:
+    """A person's name (in part) and full mobile number, through ``prefix``."""
+    return (
+        SearchField(Kind.NAME, contains(f"{prefix}name")),
+        SearchField(Kind.MOBILE, f"{prefix}mobile"),
+    )
+
+
+def joined(*parts) -> str:
+    """The non-empty parts of a result's second line, joined as every group shows them."""
+    return " · ".join(str(p) for p in parts if p)
