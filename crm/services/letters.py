@@ -14,7 +14,8 @@
 * ``letter_mail`` — the admin department logs the mailing of a signed letter: the day, who,
   the tracking number.
 * ``letter_pdf`` — the printable A4 letter (WeasyPrint, the CJK font, as the reports print); a
-  signed-off letter's PDF is stored when it is signed (``ThankYouLetter.pdf``) and served as stored."""
+  signed-off letter's PDF is kept the first time it is printed (``ThankYouLetter.pdf``) and
+  served as kept."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from dealership.access import check_model_permission, lock_for_user
 from dealership.audit import audit_record, save_audited, snapshot
 from dealership.figures import local_today
 from dealership.models import AuditEntry
+from dealership.tenancy import system_context
 from org.approvals.kinds import RequestKind, Step
 
 __all__ = [
@@ -287,8 +289,6 @@ def _move(request, state: str, *, note: str = "", unlink: bool = False) -> None:
         letter.note = note[:200]
     if unlink:
         letter.request = None
-    if state == S.SIGNED:
-        _store_pdf(letter)
     letter.save()
     audit_record(
         actor=None,
@@ -418,24 +418,38 @@ def letter_mail(*, actor, letter_id, mailed_on=None, tracking_number: str = "") 
 # --- printing -----------------------------------------------------------------------------------
 
 
-def _store_pdf(letter: ThankYouLetter) -> None:
-    """Keep the signed-off letter as printed (private storage, like the reports' files), so
-    printing it again gives the same document; the caller saves the row."""
+def _keep_pdf(letter: ThankYouLetter, content: bytes) -> None:
+    """Keep the first print of a signed letter (private storage, like the reports' files), so
+    every later print gives the same document. Rendering is slow (WeasyPrint, the CJK font), so
+    it is done when the letter is first printed, not in the approval that signs it. The first
+    print to be kept wins; a reader's print keeps it too (system scope: a file, no business
+    change)."""
     from django.core.files.base import ContentFile
 
-    letter.pdf.save(f"letter-{letter.pk}.pdf", ContentFile(render_letter_pdf(letter)), save=False)
+    field = letter.pdf.field
+    name = field.storage.save(field.generate_filename(letter, "letter.pdf"), ContentFile(content))
+    with system_context():
+        kept = ThankYouLetter._base_manager.filter(pk=letter.pk, pdf="").update(pdf=name)
+    if not kept:  # another print kept its copy first
+        field.storage.delete(name)
 
 
 def letter_pdf(letter: ThankYouLetter) -> bytes:
-    """The letter as printed: the PDF stored when it was signed off, else (a draft, a letter
-    awaiting signature) rendered now."""
+    """The letter as printed: a signed (or mailed) letter as it was first printed after it was
+    signed off, kept; a draft or a letter awaiting signature rendered as it reads now."""
     if letter.pdf:
         try:
             with letter.pdf.open("rb") as stored:
                 return stored.read()
         except FileNotFoundError:
             pass
-    return render_letter_pdf(letter)
+    content = render_letter_pdf(letter)
+    if letter.state in (S.SIGNED, S.MAILED) and not letter.pdf:
+        _keep_pdf(letter, content)
+        letter.refresh_from_db(fields=["pdf"])
+        with letter.pdf.open("rb") as kept:  # the copy that won, if another print was first
+            return kept.read()
+    return content
 
 
 def render_letter_pdf(letter: ThankYouLetter) -> bytes:
