@@ -18,6 +18,7 @@ class PlatformConfig(AppConfig):
         from dealership import checks, tasks  # noqa: F401
         from dealership.access_cache import invalidate, register_access_dependency
         from dealership.audit import AuditPolicy
+        from dealership.exports import setup as exports
         from dealership.models import AuditEntry
         from dealership.navigation import register_platform_entries
         from dealership.notifications import setup as notifications
@@ -35,6 +36,7 @@ class PlatformConfig(AppConfig):
             lambda **kwargs: invalidate(), weak=False, dispatch_uid="dealership.access_cache"
         )
         notifications.register()
+        exports.register()
         register_platform_entries()
         security.register()
         autodiscover_modules("jobs")

@@ -32,6 +32,7 @@ __all__ = [
     "GroupMembership",
     "HolidayOverride",
     "JobRun",
+    "ListExport",
     "Membership",
     "Notification",
     "NotificationPreference",
@@ -392,6 +393,7 @@ class AuditEntry(TenantModel):
 
 
 # The notification centre's rows live in their own module; imported here so Django finds them.
+from dealership.exports.models import ListExport  # noqa: E402
 from dealership.notifications.models import (  # noqa: E402
     Delivery,
     Notification,

@@ -104,6 +104,9 @@ def register_platform_entries() -> None:
         )
     )
     register_nav(
+        NavItem("exports", _("Exports"), "platform:export_list", order=905, visible=_has_tenant)
+    )
+    register_nav(
         NavItem(
             "api_docs",
             _("API documentation"),

@@ -33,6 +33,7 @@ SEND_DELIVERY = "dealership.send_delivery"
 GENERATE_REPORT = "dealership.generate_report"
 SEND_SUBMISSION = "dealership.send_submission"
 EXPORT_GROUP_PACK = "dealership.export_group_pack"
+EXPORT_LIST = "dealership.export_list"
 
 _tasks: dict = {}
 
@@ -88,6 +89,10 @@ def enqueue_submission(submission_id: int, dealership_id: int) -> None:
 
 def enqueue_group_export(export_id: int) -> None:
     _task(EXPORT_GROUP_PACK).delay_on_commit(export_id=export_id)
+
+
+def enqueue_list_export(export_id: int) -> None:
+    _task(EXPORT_LIST).delay_on_commit(export_id=export_id)
 
 
 def worker_name() -> str:

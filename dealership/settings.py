@@ -234,6 +234,12 @@ JOBS_STALE_AFTER = timedelta(minutes=env_int("JOBS_STALE_MINUTES", 60, minimum=1
 # Days further back than the catch-up window are recorded as "missed" (and the owners told),
 # looking back at most this many days from the last dispatcher pass.
 JOBS_MISSED_LOOKBACK_DAYS = env_int("JOBS_MISSED_LOOKBACK_DAYS", 92, minimum=1)
+# Exports of lists (dealership/exports): lists up to EXPORT_INLINE_ROWS rows download at once
+# (streamed); longer ones are made in the background. Rows are read EXPORT_PAGE_ROWS at a time;
+# a background export still waiting after EXPORT_REQUEUE_MINUTES is queued again.
+EXPORT_INLINE_ROWS = env_int("EXPORT_INLINE_ROWS", 5000, minimum=1)
+EXPORT_PAGE_ROWS = env_int("EXPORT_PAGE_ROWS", 500, minimum=10)
+EXPORT_REQUEUE_AFTER = timedelta(minutes=env_int("EXPORT_REQUEUE_MINUTES", 10, minimum=1))
 # Reports (dealership/reports): attempts of a failing run or OEM submission, the first wait
 # between attempts (doubled each time), and the OEM endpoints' timeout.
 REPORTS_MAX_ATTEMPTS = env_int("REPORTS_MAX_ATTEMPTS", 5, minimum=1)
@@ -503,4 +509,4 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "platform/table.html"

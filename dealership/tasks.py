@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from dealership import queue, services
+from dealership.exports.service import list_export_build, list_exports_dispatch
 from dealership.notifications.services import deliveries_dispatch, delivery_send
 from dealership.reports.group import group_export_build
 from dealership.reports.oem import submission_send, submissions_dispatch
@@ -66,9 +67,17 @@ def export_group_pack(*, export_id: int) -> str | None:
     return export.status if export else None
 
 
+@queue.task(name=queue.EXPORT_LIST)
+def export_list(*, export_id: int) -> str | None:
+    export = list_export_build(export_id=export_id)
+    return export.status if export else None
+
+
 @shared_task(name="dealership.dispatch_report_work")
 def dispatch_report_work() -> int:
+    """Reports due, submissions to send, and list exports left waiting (their task lost)."""
     now = timezone.now()
     runs = report_runs_dispatch(now=now, enqueue=queue.enqueue_report_run)
     sent = submissions_dispatch(now=now, enqueue=queue.enqueue_submission)
-    return len(runs) + len(sent)
+    exports = list_exports_dispatch(now=now)
+    return len(runs) + len(sent) + len(exports)

@@ -37,6 +37,8 @@ from dealership.access import (
     restricted_queryset,
 )
 from dealership.audit import entry_changes, object_links, object_type_label
+from dealership.exports.pages import ListExportMixin
+from dealership.exports.service import EXPORT_PARAM
 from dealership.forms import AuditFilterForm
 from dealership.jobs import all_jobs, uncovered_years
 from dealership.models import AuditEntry, JobRun
@@ -54,9 +56,10 @@ class TenantRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class ScopedListView(TenantRequiredMixin, SingleTableView):
+class ScopedListView(TenantRequiredMixin, ListExportMixin, SingleTableView):
     """A paginated list of a tenant model, read through the access chokepoint. Pages are not
-    counted (:class:`dealership.tables.ListPaginator`): one query reads a page."""
+    counted (:class:`dealership.tables.ListPaginator`): one query reads a page. ``?export=csv``
+    or ``?export=xlsx`` answers the list as a file (:mod:`dealership.exports`)."""
 
     model = None
     paginate_by = 25
@@ -73,6 +76,8 @@ class ScopedListView(TenantRequiredMixin, SingleTableView):
 
     def get(self, request, *args, **kwargs):
         check_model_permission(request.user, self.model, self.action)  # 403 before any row
+        if EXPORT_PARAM in request.GET:
+            return self.export_response()
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -148,6 +148,13 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "api-schema": "OpenAPI document",
     "api-docs": "Swagger UI",
     "admin:": "the Django admin (superusers only), every route of it",
+    "platform:export_list": "the record of list exports (not tenant rows): the workspace's only, "
+    "one's own unless one reads the audit log (tests/dealership/test_exports)",
+    "platform:export_detail": "a list export: its policy, other dealership → 404 (test_exports)",
+    "platform:export_file": "a list export's file: its requester only (test_exports)",
+    "platform-api:listexport-list": "the record of list exports: as the page (test_exports)",
+    "platform-api:listexport-detail": "a list export: its policy (test_exports)",
+    "platform-api:listexport-file": "a list export's file: its requester only (test_exports)",
     "platform-api:health": "checks for anyone; run counts via the chokepoint (test_health)",
     "platform-api:dealership-list": "platform rows: the dealerships of the user's memberships",
     "platform-api:dealership-detail": "platform rows: the dealerships of the user's memberships",

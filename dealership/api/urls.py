@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from dealership.api import views
 from dealership.api.health import HealthView
 from dealership.api.reports_submissions import OemSubmissionViewSet
+from dealership.exports.api import ListExportViewSet
 from dealership.notifications.api import DeliveryViewSet, WeComRobotViewSet
 
 router = DefaultRouter()
@@ -11,6 +12,7 @@ router.register("dealerships", views.DealershipViewSet, basename="dealership")
 router.register("job-runs", views.JobRunViewSet, basename="jobrun")
 router.register("wecom-robots", WeComRobotViewSet, basename="wecomrobot")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
+router.register("exports", ListExportViewSet, basename="listexport")
 
 app_name = "platform-api"
 urlpatterns = [

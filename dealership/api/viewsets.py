@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, viewsets
 
 from dealership.access import action_for_method, get_object_for_user, restricted_queryset
+from dealership.exports.pages import ApiExportMixin
 from dealership.policies import policy_for
 from dealership.tenancy.context import _scope
 from dealership.tenancy.middleware import stream_in_scope
@@ -85,13 +86,14 @@ class PolicyPermission(permissions.BasePermission):
         return policy_for(view.model).allows(request.user, view.policy_action(), view.model)
 
 
-class TenantViewSetMixin(TenantScopeMixin):
+class TenantViewSetMixin(ApiExportMixin, TenantScopeMixin):
     """Reads through the access chokepoint. Subclasses set ``model`` and ``serializer_class``
     and may override :meth:`base_queryset` to add ``select_related``; they never build
     querysets that bypass :meth:`get_queryset`."""
 
     model = None
     permission_classes = [permissions.IsAuthenticated, HasTenant, PolicyPermission]
+    # ?format=csv|xlsx on a list: the list as a file (dealership.exports.pages.ApiExportMixin)
 
     def policy_action(self) -> str:
         return action_for_method(self.request.method)

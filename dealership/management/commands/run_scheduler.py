@@ -87,6 +87,9 @@ class Command(BaseCommand):
             now=now, enqueue=generate_in_scope if eager else enqueue_report_run, interval=interval
         )
         submissions_dispatch(now=now, enqueue=enqueue_submission)
+        from dealership.exports.service import list_exports_dispatch
+
+        list_exports_dispatch(now=now)  # list exports whose task was lost
 
     def report(self, now, run_ids):
         """One line per run: when (the dealership's local time), where, which job and day."""
