@@ -162,6 +162,9 @@ def _proposals(enquiries) -> None:
         )
 
 
+SIGNED_LETTERS = 12
+
+
 def _letters(rng: random.Random, today: dt.date) -> None:
     from crm.models import LetterState, ThankYouLetter
     from crm.services import letters as services
@@ -178,7 +181,10 @@ def _letters(rng: random.Random, today: dt.date) -> None:
     drafted = list(ThankYouLetter.objects.filter(state=LetterState.DRAFTED).order_by("pk"))
     if len(drafted) < 6:
         return
-    older, newer = drafted[: len(drafted) * 2 // 3], drafted[len(drafted) * 2 // 3 :]
+    # a dozen letters go through signing and mailing (each is an approval request: enough to
+    # show the flow); the rest wait as drafts, as a week's letters do
+    split = min(SIGNED_LETTERS, len(drafted) * 2 // 3)
+    older, newer = drafted[:split], drafted[split:]
     services.letters_submit(actor=specialist, letter_ids=[letter.pk for letter in older])
     approvers = {"sales": gm, "service": _holder("service_manager")}
     for letter in ThankYouLetter.objects.filter(pk__in=[x.pk for x in older[:-3]]):
