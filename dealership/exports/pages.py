@@ -10,6 +10,7 @@ the page's columns (the API's: its fields), numbers stay numbers and dates dates
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tempfile
 import urllib.parse
 from decimal import Decimal, InvalidOperation
@@ -132,16 +133,17 @@ class ListExportMixin:
             return HttpResponse(status=204)
         limit = inline_rows()
         total = count_upto(self.object_list, limit + 1)
+        record = functools.partial(
+            export_record,
+            request=request,
+            user=request.user,
+            source=ListExport.Source.PAGE,
+            title=title,
+            fmt=fmt,
+            total=total,
+        )
         if total > limit:
-            export = export_record(
-                request=request,
-                user=request.user,
-                source=ListExport.Source.PAGE,
-                title=title,
-                fmt=fmt,
-                total=total,
-                background=True,
-            )
+            export = record(background=True)
             messages.info(
                 request,
                 _(
@@ -151,15 +153,7 @@ class ListExportMixin:
                 % {"limit": limit},
             )
             return redirect(export.get_absolute_url())
-        export = export_record(
-            request=request,
-            user=request.user,
-            source=ListExport.Source.PAGE,
-            title=title,
-            fmt=fmt,
-            total=total,
-            background=False,
-        )
+        export = record(background=False)
         header, rows = self.export_rows()
         return file_response(fmt, export.filename, title, header, rows)
 
@@ -308,40 +302,32 @@ class ApiExportMixin:
         fmt = self.exporting
         title = self.export_title()
         job = getattr(django_request, "export_job", None)
-        if job is None:
-            limit = inline_rows()
-            total = count_upto(self.filter_queryset(self.get_queryset()), limit + 1)
-            if total > limit:
-                export = export_record(
-                    request=django_request,
-                    user=request.user,
-                    source=ListExport.Source.API,
-                    title=title,
-                    fmt=fmt,
-                    total=total,
-                    background=True,
-                )
-                url = reverse("platform-api:listexport-detail", kwargs={"pk": export.pk})
-                return Response(
-                    {"id": export.pk, "status": export.status, "rows": total, "url": url},
-                    status=202,
-                    headers={"Location": url},
-                )
-        if job is not None:
+        if job is not None:  # the background export asks again (dealership.exports.service)
             export_counted(job, self.filter_queryset(self.get_queryset()))
-        header, rows = self.export_rows(listing, request, *args, **kwargs)
-        if job is not None:
+            header, rows = self.export_rows(listing, request, *args, **kwargs)
             export_store(job, title, header, rows)
             return Response(status=204)
-        export = export_record(
+        limit = inline_rows()
+        total = count_upto(self.filter_queryset(self.get_queryset()), limit + 1)
+        record = functools.partial(
+            export_record,
             request=django_request,
             user=request.user,
             source=ListExport.Source.API,
             title=title,
             fmt=fmt,
             total=total,
-            background=False,
         )
+        if total > limit:
+            export = record(background=True)
+            url = reverse("platform-api:listexport-detail", kwargs={"pk": export.pk})
+            return Response(
+                {"id": export.pk, "status": export.status, "rows": total, "url": url},
+                status=202,
+                headers={"Location": url},
+            )
+        export = record(background=False)
+        header, rows = self.export_rows(listing, request, *args, **kwargs)
         return file_response(fmt, export.filename, title, header, rows)
 
     def export_rows(self, listing, request, *args, **kwargs):
