@@ -10,7 +10,9 @@ Budgets (issue #15), for every list (API and page), per persona:
   10 and 50 (a count that grows with the page is an N+1);
 * scoped / plain throughput at least :attr:`Budgets.min_ratio` (API lists: the chokepoint's cost);
 * p95 ≤ :attr:`Budgets.p95_ms` and p99 ≤ :attr:`Budgets.p99_ms` at the burst's concurrency;
-* no page (HTML) over :attr:`Budgets.max_html_kb` KB.
+* no page (HTML) over :attr:`Budgets.max_html_kb` KB;
+* the top bar's search (#20): p95 ≤ :attr:`Budgets.search_p95_ms` for each of
+  :data:`SEARCHES`, per persona.
 """
 
 from __future__ import annotations
@@ -167,6 +169,12 @@ class Budgets:
     p95_ms: float = 50.0
     p99_ms: float = 100.0
     max_html_kb: float = 300.0
+    search_p95_ms: float = 100.0
+
+
+#: what the search is timed with (each read as every kind it can be): a surname, a mobile's or
+#: a plate's or a document number's last digits, a piece of a plate, a VIN's tail
+SEARCHES = ("王", "8888", "A123", "000012")
 
 
 @dataclass
@@ -271,6 +279,25 @@ def ratio(scoped: dict | None, plain: dict | None) -> float | None:
     if not scoped or not plain or not scoped.get("rps") or not plain.get("rps"):
         return None
     return round(scoped["rps"] / plain["rps"], 3)
+
+
+def search_urls(personas) -> list[tuple[str, str, str]]:
+    """(label, url, persona) of the timed searches: each query for each persona."""
+    from urllib.parse import urlencode
+
+    page = reverse("search")
+    return [
+        (f"search?q={q}", f"{page}?{urlencode({'q': q})}", p) for q in SEARCHES for p in personas
+    ]
+
+
+def judge_search(summary: dict, budgets: Budgets = Budgets()) -> Verdict:
+    """The search's budget: p95 of a burst, without an error."""
+    p95, errors = summary.get("p95_ms"), summary.get("errors", 0)
+    ok = p95 is not None and not errors and p95 <= budgets.search_p95_ms
+    return Verdict(
+        "search", ok, f"p95 {p95} ms, {errors} errors (budget {budgets.search_p95_ms:g} ms)"
+    )
 
 
 def judge_page_size(size_bytes: int, budgets: Budgets = Budgets()) -> Verdict:

@@ -558,7 +558,13 @@ def main(argv=None) -> int:
         return 0
     import httpx
 
-    from dealership.benchmark import Budgets, discover_routes, judge_page_size
+    from dealership.benchmark import (
+        Budgets,
+        discover_routes,
+        judge_page_size,
+        judge_search,
+        search_urls,
+    )
 
     started = time.monotonic()
     personas = load_personas(args.personas)
@@ -616,6 +622,24 @@ def main(argv=None) -> int:
                     else:  # not the persona's (403): nothing to judge; an error fails
                         page["ok"] = first["status"] < 500
                     pages.append(page)
+            for label, url, persona in search_urls(list(logins)):  # the top bar's search (#20)
+                cookie = logins[persona][0]
+                first = probe(client, url, cookie)
+                page = {"page": label, "url": url, "persona": persona, **first}
+                if first["status"] == 200:
+                    page["burst"] = burst(
+                        server.base_url,
+                        url,
+                        cookie,
+                        requests=max(args.requests // 3, 10),
+                        concurrency=1,
+                        time_cap=args.time_cap,
+                    ).summary
+                    verdict = judge_search(page["burst"])
+                    page["ok"], page["verdict"] = verdict.ok, verdict.detail
+                else:
+                    page["ok"] = first["status"] < 500
+                pages.append(page)
     finally:
         server.stop()
 

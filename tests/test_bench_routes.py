@@ -277,8 +277,20 @@ def test_a_server_error_fails_whoever_asked():
 
 def test_the_budgets_are_the_issues():
     assert Budgets() == Budgets(
-        max_queries=6, min_ratio=0.9, p95_ms=50, p99_ms=100, max_html_kb=300
+        max_queries=6, min_ratio=0.9, p95_ms=50, p99_ms=100, max_html_kb=300, search_p95_ms=100
     )
+
+
+def test_the_search_is_timed_for_every_persona_within_its_budget():
+    from dealership.benchmark import SEARCHES, judge_search, search_urls
+
+    urls = search_urls(["gm", "hq"])
+    assert len(urls) == 2 * len(SEARCHES)
+    assert all(url.startswith("/search/?q=") for _label, url, _persona in urls)
+    assert judge_search({"p95_ms": 80.0, "errors": 0}).ok
+    assert not judge_search({"p95_ms": 120.0, "errors": 0}).ok
+    assert not judge_search({"p95_ms": 20.0, "errors": 1}).ok
+    assert not judge_search({"p95_ms": None, "errors": 0}).ok
 
 
 def test_route_discovery_finds_api_lists_and_list_pages():
