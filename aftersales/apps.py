@@ -30,3 +30,6 @@ class AftersalesConfig(AppConfig):
         from aftersales import search
 
         search.register()  # what the top bar's search finds (dealership.search)
+        from aftersales import documents
+
+        documents.register()  # what is printed for the customer (dealership.documents)

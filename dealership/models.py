@@ -38,6 +38,7 @@ __all__ = [
     "NotificationPreference",
     "OemChannel",
     "OemSubmission",
+    "PrintedDocument",
     "ReportRun",
     "SecurityEvent",
     "TenantManager",
@@ -393,6 +394,7 @@ class AuditEntry(TenantModel):
 
 
 # The notification centre's rows live in their own module; imported here so Django finds them.
+from dealership.documents.models import PrintedDocument  # noqa: E402
 from dealership.exports.models import ListExport  # noqa: E402
 from dealership.notifications.models import (  # noqa: E402
     Delivery,

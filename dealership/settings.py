@@ -314,6 +314,8 @@ REST_KNOX = {
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Chinese amounts grouped by thousands (159,800.00) wherever a template asks for grouping
+FORMAT_MODULE_PATH = ["dealership.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_timezone("DJANGO_TIME_ZONE", "Asia/Shanghai")

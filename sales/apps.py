@@ -27,3 +27,6 @@ class SalesConfig(AppConfig):
         from sales import search
 
         search.register()  # what the top bar's search finds (dealership.search)
+        from sales import documents
+
+        documents.register()  # what is printed for the customer (dealership.documents)

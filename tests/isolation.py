@@ -148,6 +148,10 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "api-schema": "OpenAPI document",
     "api-docs": "Swagger UI",
     "admin:": "the Django admin (superusers only), every route of it",
+    "platform:document_print": "a customer document: the object read through the chokepoint "
+    "as its page (other dealership 404, no right 403; tests/sales/test_quote_documents)",
+    "platform:document_versions": "a document's versions: the object's chokepoint (test_quote_documents)",
+    "platform:document_version": "one kept version: the object's chokepoint (test_quote_documents)",
     "platform:export_list": "the record of list exports (not tenant rows): the workspace's only, "
     "one's own unless one reads the audit log (tests/dealership/test_exports)",
     "platform:export_detail": "a list export: its policy, other dealership → 404 (test_exports)",

@@ -54,9 +54,8 @@ class ListExport(models.Model):
         verbose_name=_("dealer group"),
     )
     source = models.CharField(_("exported from"), max_length=8, choices=Source.choices)
-    route = models.CharField(
-        pgettext_lazy("export", "route"), max_length=120
-    )  # the list's URL name
+    # the list's URL name (``crm:customer_list``) and address
+    route = models.CharField(pgettext_lazy("export", "route"), max_length=120)
     path = models.CharField(_("address"), max_length=300)
     title = models.CharField(pgettext_lazy("export", "list"), max_length=200)
     params = models.JSONField(_("filters"), default=dict, blank=True)

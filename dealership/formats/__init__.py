@@ -1,0 +1,1 @@
+"""Project format modules (``FORMAT_MODULE_PATH``)."""
