@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from crm.models import Customer
 from dealership.documents.models import PrintedDocument
@@ -21,6 +22,7 @@ from tests.factories import UserFactory, hire
 from tests.sales.conftest import make_lead
 
 pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
 
 
 def _quote(cast, staff, **fields):
@@ -117,3 +119,45 @@ def test_who_may_not_open_the_quote_may_not_print_it(cast, staff, client_for):
     assert client_for(cast.user_a).get(unknown).status_code == 404
     with system_context():
         assert not PrintedDocument.objects.exists()
+
+
+def test_the_order_prints_with_its_deposit_receipt_and_the_delivery_its_checklist(
+    cast, staff, client_for
+):
+    from sales.services.deliveries import delivery_create
+    from tests.sales.stock_helpers import delivery_kwargs, order_with_car
+
+    order, _car = order_with_car(cast.a, staff.consultant, paid_on=TODAY())
+    with dealership_context(cast.a):
+        delivery = delivery_create(actor=staff.consultant, **delivery_kwargs(order))
+    client = client_for(staff.consultant)
+    for kind, obj, number in (
+        ("sales.order", order, order.number),
+        ("sales.delivery", delivery, f"JC-{order.number}"),
+    ):
+        assert reverse("platform:document_print", kwargs={"kind": kind, "pk": obj.pk}) in (
+            client.get(obj.get_absolute_url()).content.decode()
+        )
+        response = client.get(
+            reverse("platform:document_print", kwargs={"kind": kind, "pk": obj.pk})
+        )
+        assert response.status_code == 200 and _pdf(response).startswith(b"%PDF")
+        with system_context():
+            assert PrintedDocument.objects.get(kind=kind, object_id=str(obj.pk)).number == number
+        url = reverse("platform:document_print", kwargs={"kind": kind, "pk": obj.pk})
+        assert client_for(cast.user_b).get(url).status_code == 404
+
+
+def test_the_delivery_checklist_ticks_what_was_done(cast, staff):
+    from dealership.documents import service
+    from sales.services.deliveries import delivery_create
+    from tests.sales.stock_helpers import delivery_kwargs, order_with_car
+
+    order, _car = order_with_car(cast.a, staff.consultant, paid_on=TODAY())
+    with dealership_context(cast.a):
+        delivery = delivery_create(actor=staff.consultant, **delivery_kwargs(order))
+        kind, obj = service.document_object(staff.consultant, "sales.delivery", delivery.pk)
+        body = service._body(kind, obj)
+    # exterior and functions checked, the owner app not; the keys handed over, the policy not
+    assert body.count("☑") == 2 + 3
+    assert "外观" in body or "Exterior" in body
