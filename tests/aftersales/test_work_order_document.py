@@ -52,3 +52,21 @@ def test_who_may_not_open_the_repair_order_may_not_print_it(cast, staff, client_
     consultant = UserFactory(username="wo_consultant")
     hire(consultant, cast.a, "sales_consultant")
     assert client_for(consultant).get(_url(repair_order)).status_code == 403
+
+
+def test_a_finished_repair_order_prints_its_settlement(cast, staff, client_for):
+    from aftersales.models import RepairStatus
+
+    repair_order = make_repair_order(cast.a, staff.advisor, status=RepairStatus.READY)
+    client = client_for(staff.advisor)
+    url = reverse(
+        "platform:document_print", kwargs={"kind": "aftersales.settlement", "pk": repair_order.pk}
+    )
+    assert url in client.get(repair_order.get_absolute_url()).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    with system_context():
+        doc = PrintedDocument.objects.get(kind="aftersales.settlement")
+    assert doc.number == f"JS-{repair_order.number}"
+    open_order = make_repair_order(cast.a, staff.advisor)  # not finished: no settlement button
+    assert "print-settlement" not in client.get(open_order.get_absolute_url()).content.decode()
