@@ -92,6 +92,8 @@ def seed_customers(month: BenchMonth) -> None:
                 owner=consultants[i % len(consultants)],
             )
         )
+    for customer in customers:
+        customer.fill_initials()
     customers = month.bulk(Customer, customers)
     month.kept["buyers"] = customers[: scale.deliveries]
     service_customers = customers[scale.deliveries :]

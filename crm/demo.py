@@ -460,6 +460,8 @@ class _CallCentre:
                     owner=consultant,
                 )
             )
+        for buyer in buyers:
+            buyer.fill_initials()
         buyers = Customer.objects.bulk_create(buyers, batch_size=500)
         vins = set(Vehicle.objects.values_list("vin", flat=True))
         for k, (day, buyer) in enumerate(zip(sales_days, buyers, strict=True)):

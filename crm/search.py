@@ -70,6 +70,7 @@ def register() -> None:
             order=10,
             fields=(
                 SearchField(Kind.NAME, contains("name")),
+                SearchField(Kind.INITIALS, "name_initials__startswith"),
                 SearchField(Kind.MOBILE, lambda v: Q(mobile=v) | Q(mobile_alt=v)),
                 SearchField(
                     Kind.MOBILE_TAIL, lambda v: Q(mobile__endswith=v) | Q(mobile_alt__endswith=v)

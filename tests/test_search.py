@@ -254,3 +254,26 @@ def test_the_searched_columns_have_trigram_indexes_on_postgresql(db):
     }
     assert expected <= set(found)
     assert all("gin_trgm_ops" in found[name] for name in expected)
+
+
+# --- pinyin initials ------------------------------------------------------------------------------
+
+
+def test_a_customer_is_found_by_the_pinyin_initials_of_their_name(cast, client_for):
+    mine, theirs = _person(cast.a, "sales_consultant"), _person(cast.a, "sales_consultant")
+    own = _customer(cast.a, "张三丰", mobile="13912347001", owner=mine)
+    other = _customer(cast.a, "赵四", mobile="13912347002", owner=theirs)
+    with dealership_context(cast.a):
+        assert Customer.objects.get(pk=own.pk).name_initials == "zsf"
+    for query in ("zsf", "ZS", "zs f"):
+        found = _found(mine, query, cast.a)
+        assert own.get_absolute_url() in [url for _t, _d, url in found["crm.customer"]], query
+    body = _page(client_for(mine), "zs").content.decode()
+    assert other.get_absolute_url() not in body  # a colleague's 赵四 (zs) stays hidden
+    assert own.get_absolute_url() in body
+    # a corrected name is found by its new initials
+    with dealership_context(cast.a):
+        customer = Customer.objects.get(pk=own.pk)
+        customer.name = "王五"
+        customer.save(update_fields=["name"])
+        assert Customer.objects.get(pk=own.pk).name_initials == "ww"

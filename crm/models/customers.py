@@ -52,6 +52,10 @@ class Customer(TenantModel):
         _("kind"), max_length=10, choices=CustomerKind, default=CustomerKind.PERSON
     )
     name = models.CharField(pgettext_lazy("customer", "name"), max_length=100)
+    # the pinyin initials of the name (张三 → zs), kept with the row for the top bar's search
+    name_initials = models.CharField(
+        _("name initials (pinyin)"), max_length=50, blank=True, editable=False
+    )
     # NULL, not "", when there is none: the unique constraint ignores NULLs
     mobile = models.CharField(  # noqa: DJ001
         _("mobile"),
@@ -107,6 +111,19 @@ class Customer(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def fill_initials(self) -> None:
+        """Derive ``name_initials`` from ``name`` (``save()`` does; bulk creates call it)."""
+        from dealership.search.matchers import pinyin_initials
+
+        self.name_initials = pinyin_initials(self.name)
+
+    def save(self, *args, **kwargs):
+        self.fill_initials()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_initials"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("crm:customer_detail", kwargs={"pk": self.pk})

@@ -158,6 +158,20 @@ def initials(text: str) -> str | None:
     return value if INITIALS_RE.match(value) else None
 
 
+def pinyin_initials(text: str) -> str:
+    """What a name is found by when typed as initials (``张三丰`` → ``zsf``, ``广州华晟`` →
+    ``gzhs``): the first letter of each character's pinyin (pypinyin; the most common reading of
+    a character with several), the first letter of each Latin word; digits and signs dropped.
+    Stored with the row (``Customer.name_initials``) and searched from its start."""
+    from pypinyin import Style, lazy_pinyin
+
+    letters = []
+    for part in lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="default"):
+        for word in re.findall(r"[A-Za-z]+", part):
+            letters.append(word[0].lower())
+    return "".join(letters)[:50]
+
+
 MATCHERS: dict[str, Callable[[str], str | None]] = {
     Kind.NAME: name,
     Kind.INITIALS: initials,

@@ -124,3 +124,12 @@ def test_classify_reads_a_query_as_every_kind_it_can_be():
     assert set(classify("zs")) == {Kind.NAME, Kind.INITIALS}
     assert classify("") == {}
     assert classify("!!!") == {}
+
+
+def test_pinyin_initials_of_names():
+    from dealership.search.matchers import pinyin_initials
+
+    assert pinyin_initials("张三丰") == "zsf"
+    assert pinyin_initials("广州华南贸易有限公司") == "gzhnmyyxgs"
+    assert pinyin_initials("王Tom 2号") == "wth"
+    assert pinyin_initials("") == ""
