@@ -212,6 +212,12 @@ class ServiceFormView(TenantRequiredMixin, View, ABC):
     def cancel_url(self, obj):
         return str(self.success_url)
 
+    def success_url_for(self, result, obj) -> str:
+        """Where a saved form goes: the result's page, else :meth:`cancel_url`."""
+        if hasattr(result, "get_absolute_url"):
+            return result.get_absolute_url()
+        return self.cancel_url(obj)
+
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
         return self.render_form(self.get_form(obj), obj)
@@ -226,11 +232,7 @@ class ServiceFormView(TenantRequiredMixin, View, ABC):
                 apply_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
-                return redirect(
-                    result.get_absolute_url()
-                    if hasattr(result, "get_absolute_url")
-                    else self.cancel_url(obj)
-                )
+                return redirect(self.success_url_for(result, obj))
         return self.render_form(form, obj, status=400)
 
 

@@ -226,7 +226,13 @@ class ActionProgressView(ServiceFormView):
         return _("Progress of the action item: %(action)s") % {"action": obj}
 
     def cancel_url(self, obj):
-        return obj.get_absolute_url()
+        # the item's plan, for who reads the targets; its owner goes back to their items
+        if can(self.request.user, SatisfactionTarget, "view"):
+            return obj.get_absolute_url()
+        return reverse("crm:satisfaction_action_list")
+
+    def success_url_for(self, result, obj) -> str:
+        return self.cancel_url(obj)
 
     def get_form(self, obj, data=None):
         return ActionProgressForm(data, action=obj, may_cancel=_may_plan(self.request.user))

@@ -39,6 +39,9 @@ CONSULTANT_NAV = {
     "meetings",
     "training",
     "rota",
+    # the SSI/CSI action items they may own, and the record of their list exports
+    "my_satisfaction_actions",
+    "exports",
     "profile",
     "staff",
     "api_docs",

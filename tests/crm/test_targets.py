@@ -374,9 +374,13 @@ def test_an_owner_without_the_follow_ups_sees_and_works_their_own_items(
         board = web.get(reverse("dashboard"))
         assert 'data-testid="my-actions"' in board.text and progress in board.text
         assert reverse("crm:satisfaction_action_list") in board.text  # the menu entry too
-        assert web.get(progress).status_code == 200
+        form = web.get(progress)
+        assert form.status_code == 200
+        # its "back" link and the page after saving are their own items, not the plan's page
+        assert target.get_absolute_url() not in form.text
         moved = web.post(progress, {"state": "in_progress", "result": ""})
         assert moved.status_code == 302, moved.content
+        assert moved["Location"] == reverse("crm:satisfaction_action_list")
         # not another's item, not the planner's forms
         other_progress = reverse("crm:satisfaction_action_progress", kwargs={"pk": other.pk})
         assert web.get(other_progress).status_code == 404
