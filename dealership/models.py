@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dealership.access_cache import AccessQuerySetMixin
+from dealership.files import private_storage
 from dealership.tenancy.constraints import tenant_keys
 from dealership.tenancy.models import TenantManager, TenantModel, TenantQuerySet
 
@@ -180,6 +181,10 @@ class Dealership(BilingualName, models.Model):
         _("time zone"), max_length=64, default="Asia/Shanghai", choices=TIME_ZONE_CHOICES
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # printed at the head of the customer's documents (dealership.documents); set in the admin
+    logo = models.ImageField(
+        _("logo"), upload_to="logos/", storage=private_storage, blank=True, max_length=200
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

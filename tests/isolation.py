@@ -159,6 +159,8 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "platform-api:listexport-list": "the record of list exports: as the page (test_exports)",
     "platform-api:listexport-detail": "a list export: its policy (test_exports)",
     "platform-api:listexport-file": "a list export's file: its requester only (test_exports)",
+    "platform-api:document-pdf": "a customer document's PDF: the object's chokepoint "
+    "(tests/sales/test_quote_documents)",
     "platform-api:health": "checks for anyone; run counts via the chokepoint (test_health)",
     "platform-api:dealership-list": "platform rows: the dealerships of the user's memberships",
     "platform-api:dealership-detail": "platform rows: the dealerships of the user's memberships",

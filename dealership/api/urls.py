@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from dealership.api import views
 from dealership.api.health import HealthView
 from dealership.api.reports_submissions import OemSubmissionViewSet
+from dealership.documents.api import DocumentPdfView
 from dealership.exports.api import ListExportViewSet
 from dealership.notifications.api import DeliveryViewSet, WeComRobotViewSet
 
@@ -18,6 +19,7 @@ app_name = "platform-api"
 urlpatterns = [
     # the scheduler's health: the checks for anyone, the details for who sees the job runs
     path("health/", HealthView.as_view(), name="health"),
+    path("documents/<str:kind>/<int:pk>/", DocumentPdfView.as_view(), name="document-pdf"),
     *router.urls,
 ]
 

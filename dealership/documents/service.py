@@ -75,25 +75,48 @@ def document_print(*, user, key: str, pk) -> PrintedDocument:
     raise RuntimeError(f"Could not number a print of {key} {pk}")
 
 
-def _keep(kind, obj, body, fingerprint, version, user) -> PrintedDocument:
-    from weasyprint import HTML
+def logo_data_uri(dealership) -> str:
+    """The dealership's logo as a ``data:`` URI for the PDF ("" without one, or unreadable)."""
+    import base64
+    import mimetypes
 
+    if not dealership.logo:
+        return ""
+    try:
+        with dealership.logo.open("rb") as image:
+            content = image.read()
+    except (FileNotFoundError, ValueError, OSError):
+        logger.warning("The logo of %s cannot be read", dealership.code)
+        return ""
+    mime = mimetypes.guess_type(dealership.logo.name)[0] or "image/png"
+    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def page_html(kind: DocumentKind, obj, body: str, version: int, user) -> str:
+    """The whole page: the dealership's heading (logo, name, address), the number, version,
+    date and issuer, the body, the stamp area."""
     dealership = Dealership.objects.select_related("brand").get(pk=obj.dealership_id)
-    number = kind.number(obj)
     with translation.override("zh-hans"):
-        html = render_to_string(
+        return render_to_string(
             "documents/page.html",
             {
                 "body": body,
                 "title": kind.title,
                 "dealership": dealership,
-                "number": number,
+                "logo": logo_data_uri(dealership),
+                "number": kind.number(obj),
                 "version": version,
                 "day": local_today(dealership),
                 "printed_by": user,
             },
         )
-    pdf = HTML(string=html, base_url=None).write_pdf()
+
+
+def _keep(kind, obj, body, fingerprint, version, user) -> PrintedDocument:
+    from weasyprint import HTML
+
+    number = kind.number(obj)
+    pdf = HTML(string=page_html(kind, obj, body, version, user), base_url=None).write_pdf()
     with system_context():
         doc = PrintedDocument(
             dealership_id=obj.dealership_id,

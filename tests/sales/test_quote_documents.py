@@ -161,3 +161,33 @@ def test_the_delivery_checklist_ticks_what_was_done(cast, staff):
     # exterior and functions checked, the owner app not; the keys handed over, the policy not
     assert body.count("☑") == 2 + 3
     assert "外观" in body or "Exterior" in body
+
+
+def test_an_api_client_gets_the_quote_pdf_with_the_same_rules(cast, staff, api_for):
+    quote = _quote(cast, staff)
+    url = f"/api/v1/platform/documents/sales.quote/{quote.pk}/"
+    response = api_for(staff.consultant).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert _pdf(response).startswith(b"%PDF")
+    assert api_for(cast.user_b).get(url).status_code == 404
+    technician = UserFactory(username="doc_api_technician")
+    hire(technician, cast.a, "technician")
+    assert api_for(technician).get(url).status_code == 403
+
+
+def test_the_dealerships_logo_heads_the_page(cast, staff):
+    from django.core.files.base import ContentFile
+
+    from dealership.documents import service
+    from dealership.models import Dealership
+    from tests.factories import PNG_BYTES
+
+    quote = _quote(cast, staff)
+    with dealership_context(cast.a):
+        kind, obj = service.document_object(staff.consultant, "sales.quote", quote.pk)
+    without = service.page_html(kind, obj, "<p>正文</p>", 1, staff.consultant)
+    assert "data:image" not in without and "起亚" in without  # the brand stands in
+    dealership = Dealership.objects.get(pk=cast.a.pk)
+    dealership.logo.save("logo.png", ContentFile(PNG_BYTES))
+    with_logo = service.page_html(kind, obj, "<p>正文</p>", 1, staff.consultant)
+    assert 'src="data:image/png;base64,' in with_logo and "甲店" in with_logo
