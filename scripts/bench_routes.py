@@ -377,6 +377,25 @@ def measure_route(client, base_url, route, persona, headers, args):
     return m
 
 
+def time_page(client, base_url, case, logins, args, *, judge, requests: int) -> dict:
+    """One page (``case``: label, url, persona) probed once, then timed by one client and
+    judged by ``judge(first probe, burst summary)``; a page the persona may not open (403) is
+    not judged, an error fails."""
+    label, url, persona = case
+    cookie = logins[persona][0]
+    first = probe(client, url, cookie)
+    page = {"page": label, "url": url, "persona": persona, **first}
+    if first["status"] != 200:
+        page["ok"] = first["status"] < 500
+        return page
+    page["burst"] = burst(
+        base_url, url, cookie, requests=requests, concurrency=1, time_cap=args.time_cap
+    ).summary
+    verdict = judge(first, page["burst"])
+    page["ok"], page["verdict"] = verdict.ok, verdict.detail
+    return page
+
+
 def large_pages(personas: list[str]) -> list[tuple[str, str, str]]:
     """(label, url, persona) of the largest pages: the dashboard and the boards for everyone,
     the org chart and the permission matrix of every capability group (its default department
@@ -604,42 +623,30 @@ def main(argv=None) -> int:
                     print(f"{mark} {route.key} {persona} {m.status}", flush=True)
             pages = []
             if not args.no_pages:
-                for label, url, persona in large_pages(list(logins)):
-                    cookie = logins[persona][0]
-                    first = probe(client, url, cookie)
-                    page = {"page": label, "url": url, "persona": persona, **first}
-                    if first["status"] == 200:
-                        page["burst"] = burst(
+                for case in large_pages(list(logins)):
+                    pages.append(
+                        time_page(
+                            client,
                             server.base_url,
-                            url,
-                            cookie,
+                            case,
+                            logins,
+                            args,
+                            judge=lambda first, _burst: judge_page_size(first["bytes"]),
                             requests=max(args.requests // 3, 5),
-                            concurrency=1,
-                            time_cap=args.time_cap,
-                        ).summary
-                        verdict = judge_page_size(first["bytes"])
-                        page["ok"], page["verdict"] = verdict.ok, verdict.detail
-                    else:  # not the persona's (403): nothing to judge; an error fails
-                        page["ok"] = first["status"] < 500
-                    pages.append(page)
-            for label, url, persona in search_urls(list(logins)):  # the top bar's search (#20)
-                cookie = logins[persona][0]
-                first = probe(client, url, cookie)
-                page = {"page": label, "url": url, "persona": persona, **first}
-                if first["status"] == 200:
-                    page["burst"] = burst(
+                        )
+                    )
+            for case in search_urls(list(logins)):  # the top bar's search (#20)
+                pages.append(
+                    time_page(
+                        client,
                         server.base_url,
-                        url,
-                        cookie,
+                        case,
+                        logins,
+                        args,
+                        judge=lambda _first, summary: judge_search(summary),
                         requests=max(args.requests // 3, 10),
-                        concurrency=1,
-                        time_cap=args.time_cap,
-                    ).summary
-                    verdict = judge_search(page["burst"])
-                    page["ok"], page["verdict"] = verdict.ok, verdict.detail
-                else:
-                    page["ok"] = first["status"] < 500
-                pages.append(page)
+                    )
+                )
     finally:
         server.stop()
 
