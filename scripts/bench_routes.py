@@ -459,7 +459,7 @@ def print_table(ceiling: dict, measurements, pages) -> None:
         )
     if pages:
         print(
-            f"\n{'largest pages':<52} {'persona':<10} {'q':>4} {'status':>6} {'p50':>7} "
+            f"\n{'largest pages and the search':<52} {'persona':<10} {'q':>4} {'status':>6} {'p50':>7} "
             f"{'p95':>7} {'KB':>7}  verdict"
         )
         for page in sorted(pages, key=lambda p: -(p["bytes"] or 0)):
@@ -475,7 +475,7 @@ def print_table(ceiling: dict, measurements, pages) -> None:
                     if page["status"] != 200
                     else "PASS"
                     if page["ok"]
-                    else "FAIL html_size"
+                    else f"FAIL {page.get('verdict', '')}"
                 )
             )
 
