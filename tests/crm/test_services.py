@@ -70,7 +70,7 @@ def test_consent_needs_its_date_and_how(cast, staff):
         ({"vin": "LVGBE40K7NG00001"}, "vin"),  # 16 characters
         ({"vin": "LVGBE40K7NG0000I2"}, "vin"),  # I
         ({"plate": "ABC123"}, "plate"),
-        ({"registration_date": timezone.localdate() + dt.timedelta(days=1)}, "registration_date"),
+        ({"registration_date": timezone.localdate() + dt.timedelta(days=2)}, "registration_date"),
         ({"mileage": -1}, "mileage"),
     ],
 )

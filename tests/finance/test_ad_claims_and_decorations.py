@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from dealership.models import ReportRun
 from dealership.reports import ReportContent, get_report
@@ -28,7 +29,7 @@ from tests.finance.conftest import approve_all, pdf, png
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-TODAY = dt.date.today()
+TODAY = timezone.localdate()  # the dealership's day (Asia/Shanghai), not the machine's
 
 
 @pytest.fixture(autouse=True)
@@ -162,7 +163,7 @@ def test_finance_records_the_state_with_the_oem_in_order(cast, staff):
                 actor=staff.accountant,
                 record_id=claim.pk,
                 status="submitted",
-                on=TODAY + dt.timedelta(days=1),
+                on=timezone.localdate() + dt.timedelta(days=1),
             )
         assert "on" in error.value.message_dict
         claim = record(

@@ -125,7 +125,7 @@ def test_an_existing_crm_vehicle_is_transferred_to_the_buyer(cast, staff):
 @pytest.mark.parametrize(
     "overrides, field, text",
     [
-        ({"delivered_on": TODAY() + dt.timedelta(days=1)}, "delivered_on", "future"),
+        ({"delivered_on": TODAY() + dt.timedelta(days=2)}, "delivered_on", "future"),
         ({"delivered_on": TODAY() - dt.timedelta(days=6)}, "delivered_on", "before the order"),
         ({"delivered_on": None}, "delivered_on", ""),
         ({"documents": ["invoice", "passport"]}, "documents", "passport"),

@@ -63,7 +63,7 @@ def test_receive_a_car_in_stock_and_in_transit(cast, staff):
     [
         ({"vin": "LVGBE40K0NG000012"}, "vin"),  # wrong check digit
         ({"vin": "SHORT"}, "vin"),
-        ({"arrived_on": TODAY() + dt.timedelta(days=1)}, "arrived_on"),
+        ({"arrived_on": TODAY() + dt.timedelta(days=2)}, "arrived_on"),
         ({"arrived_on": None}, "arrived_on"),
         ({"in_transit": True, "ordered_on": None}, "ordered_on"),
         ({"in_transit": True, "ordered_on": TODAY() + dt.timedelta(days=2)}, "ordered_on"),
@@ -131,7 +131,7 @@ def test_arrive_moves_in_transit_to_in_stock(cast, staff):
     )
     with dealership_context(cast.a):
         for day, field in (
-            (TODAY() + dt.timedelta(days=1), "arrived_on"),
+            (TODAY() + dt.timedelta(days=2), "arrived_on"),
             (TODAY() - dt.timedelta(days=11), "arrived_on"),
         ):
             with pytest.raises(ValidationError) as excinfo:
