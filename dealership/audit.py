@@ -57,10 +57,14 @@ def _json_value(value):
     return value
 
 
-def audit_record(*, actor, action: str, obj, before: dict | None, after: dict | None) -> AuditEntry:
-    """Record one change of ``obj`` (a tenant row) by ``actor``."""
+def audit_record(
+    *, actor, action: str, obj, before: dict | None, after: dict | None, dealership_id=None
+) -> AuditEntry:
+    """Record one change of ``obj`` (a tenant row) by ``actor``. A row of the tenancy core
+    (the dealership itself) names the dealership the entry belongs to (``dealership_id``); its
+    entries are read through an audit gate (:func:`register_audit_gate`)."""
     return AuditEntry.objects.create(
-        dealership_id=obj.dealership_id,
+        dealership_id=dealership_id if dealership_id is not None else obj.dealership_id,
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=obj._meta.label,
@@ -96,10 +100,13 @@ def register_audit_gate(models: Iterable[type[Model]], check: UserCheck) -> None
 
 
 def _audited_models() -> list[type[Model]]:
+    """Tenant models, and the models outside the tenants an app audits behind a gate (the
+    dealership's letterhead)."""
     return [
         model
         for model in apps.get_models()
-        if issubclass(model, TenantModel) and model is not AuditEntry
+        if (issubclass(model, TenantModel) and model is not AuditEntry)
+        or model._meta.label in _gates
     ]
 
 

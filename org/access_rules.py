@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from dealership.audit import register_audit_gate, register_masked_fields
-from dealership.models import Delivery, JobRun, WeComRobot
+from dealership.models import Dealership, Delivery, JobRun, WeComRobot
 from org.access import ModelAccess, UserAccess, holds, register_model_access
 from org.capabilities import Capability as C
 from org.models import (
@@ -93,6 +93,9 @@ def register() -> None:
         holds(C.ORG_VIEW_AUDIT),
     )
     register_masked_fields(StaffMember, {"phone": holds(C.ORG_VIEW_STAFF)})
+    # the letterhead's history (org.services.letterhead): for who audits, and who keeps it
+    audits, keeps = holds(C.ORG_VIEW_AUDIT), holds(C.ORG_CHANGE_DEALERSHIP)
+    register_audit_gate([Dealership], lambda user: audits(user) or keeps(user))
     register_model_access(JobRun, ModelAccess(view=C.PLATFORM_VIEW_JOBRUNS))
     # messages to e-mail and WeCom are watched with the job runs; robots and retries are set up
     # by who holds platform.change_notifications (the robot's address is a secret)

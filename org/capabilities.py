@@ -47,6 +47,10 @@ class Capability(models.TextChoices):
     ORG_CHANGE_MEETING = "org.change_meeting", _("Keep meeting minutes and action items")
     ORG_CHANGE_TRAINING = "org.change_training", _("Keep training records and checks")
     ORG_CHANGE_ROTA = "org.change_rota", _("Plan staff rotas and record attendance")
+    ORG_CHANGE_DEALERSHIP = (
+        "org.change_dealership",
+        _("Edit the dealership's letterhead: address and logo"),
+    )
     # sales
     SALES_VIEW_PROSPECT = "sales.view_prospect", _("View prospects and showroom traffic")
     SALES_CHANGE_PROSPECT = "sales.change_prospect", _("Record prospects, visits and test drives")

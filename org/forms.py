@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dealership.forms import BootstrapMixin, DateInput
 from org.capabilities import DataScope
 from org.models import Department, Position
+from org.services.letterhead import LOGO_MAX_BYTES, LOGO_MAX_SIDE
 
 
 class DepartmentForm(BootstrapMixin, forms.ModelForm):
@@ -181,3 +182,30 @@ class CapabilityCellForm(forms.Form):
         empty_value=None,
         required=False,
     )
+
+
+class LetterheadForm(BootstrapMixin, forms.Form):
+    """The dealership's letterhead: the address, a new logo or none (checked by the service:
+    :func:`org.services.dealership_letterhead_update`)."""
+
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=255,
+        required=False,
+        help_text=_("Printed under the dealership's name on the customer's documents."),
+    )
+    logo = forms.FileField(
+        label=_("New logo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(
+        label=_("Remove the logo (the brand's name is printed in its place)"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["logo"].help_text = _(
+            "PNG or JPEG, at most %(mb)d MB and %(side)d × %(side)d pixels; printed at most "
+            "30 × 16 mm. A wide logo on a white or transparent background prints best."
+        ) % {"mb": LOGO_MAX_BYTES // (1024 * 1024), "side": LOGO_MAX_SIDE}

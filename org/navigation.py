@@ -19,6 +19,14 @@ def _can(capability):
     return check
 
 
+def _may_change_letterhead(request) -> bool:
+    if getattr(request, "tenant_scope", None) is None:
+        return False
+    from org.services.letterhead import may_change_letterhead
+
+    return may_change_letterhead(request.user)
+
+
 def _is_staff(request) -> bool:
     scope = getattr(request, "tenant_scope", None)
     return scope is not None and not scope.is_hq and bool(user_access(request.user).position_ids)
@@ -182,6 +190,15 @@ def register() -> None:
             "platform:audit_list",
             order=130,
             visible=_can(C.ORG_VIEW_AUDIT),
+        )
+    )
+    register_nav(
+        NavItem(
+            "letterhead",
+            _("Letterhead"),
+            "org:letterhead",
+            order=145,
+            visible=_may_change_letterhead,
         )
     )
     register_nav(

@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/<int:pk>/end/", views.StaffEndView.as_view(), name="staff_end"),
     path("staff/<int:pk>/share/", views.StaffShareView.as_view(), name="staff_share"),
     path("capabilities/", views.CapabilityMatrixView.as_view(), name="capabilities"),
+    path("letterhead/", views.LetterheadView.as_view(), name="letterhead"),
     path("approvals/", approvals.InboxView.as_view(), name="approval_inbox"),
     path("approvals/requests/", approvals.RequestListView.as_view(), name="approval_list"),
     path("approvals/<int:pk>/", approvals.RequestDetailView.as_view(), name="approval_detail"),

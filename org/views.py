@@ -33,7 +33,14 @@ from dealership.views import (
 from org import ceiling, selectors, services
 from org.access import user_access
 from org.capabilities import CAPABILITY_GROUPS, SHORT_SCOPE_LABELS, Capability, DataScope
-from org.forms import CapabilityCellForm, DepartmentForm, EndStaffForm, PositionForm, StaffForm
+from org.forms import (
+    CapabilityCellForm,
+    DepartmentForm,
+    EndStaffForm,
+    LetterheadForm,
+    PositionForm,
+    StaffForm,
+)
 from org.models import (
     Department,
     Position,
@@ -72,6 +79,7 @@ class ChartView(TenantRequiredMixin, TemplateView):
         context["dealership"] = dealership
         context["chart"] = charts[0] if charts else None
         context["can_edit"] = can(self.request.user, Position, "change")
+        context["can_edit_letterhead"] = services.may_change_letterhead(self.request.user)
         context["editable_department_ids"] = permitted_ids(
             self.request.user,
             Department,
@@ -551,7 +559,7 @@ def _allowed(check, *args) -> bool:
 
 
 def _current_dealership(request):
-    return Dealership.objects.get(pk=request.tenant_scope.current_id)
+    return Dealership.objects.select_related("brand").get(pk=request.tenant_scope.current_id)
 
 
 class ProfileView(TenantRequiredMixin, TemplateView):
@@ -570,3 +578,51 @@ class ProfileView(TenantRequiredMixin, TemplateView):
             key=lambda item: str(item[0]),
         )
         return context
+
+
+class LetterheadView(ServiceFormView):
+    """信头 / Letterhead: the address and the logo printed at the head of the customer's
+    documents, for the dealership the user works in now (never one named in the URL), by holders
+    of ``org.change_dealership`` at dealership scope; the current logo shown as it prints."""
+
+    template_name = "org/letterhead.html"
+    success_url = reverse_lazy("org:letterhead")
+
+    def get_object(self):
+        if not services.may_change_letterhead(self.request.user):  # HQ's group view: no
+            raise PermissionDenied(_("You do not have permission to perform this action."))
+        return _current_dealership(self.request)
+
+    def get_title(self, obj):
+        return _("Letterhead")
+
+    def get_form(self, obj, data=None):
+        files = self.request.FILES if data is not None else None
+        return LetterheadForm(data, files, initial={"address": obj.address})
+
+    def save(self, form, obj):
+        data = form.cleaned_data
+        return services.dealership_letterhead_update(
+            actor=self.request.user,
+            dealership=obj,
+            address=data["address"],
+            logo=data["logo"],
+            remove_logo=data["remove_logo"],
+        )
+
+    def render_form(self, form, obj, status=200):
+        from dealership.documents.service import logo_data_uri
+
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "object": obj,
+                "dealership": obj,
+                "logo": logo_data_uri(obj),
+                "title": self.get_title(obj),
+                "cancel_url": reverse("dashboard"),
+            },
+            status=status,
+        )

@@ -170,6 +170,8 @@ TENANT_FREE_ROUTES: dict[str, str] = {
     "org:audit_list": "redirect of an old link to platform:audit_list (tested there)",
     "org:audit_detail": "redirect of an old link to platform:audit_detail (tested there)",
     "org:capabilities": "the matrix of the current scope; its POST is in FOREIGN_KEY_PAYLOADS",
+    "org:letterhead": "the letterhead of the dealership one works in now, no id in the URL "
+    "(another dealership's never; HQ 403: tests/org/test_letterhead)",
     "org:approval_inbox": "the user's own waiting steps (tests/org/test_approval_*)",
     "notifications:bell": "the user's own unread count (tests/dealership/test_notifications)",
     "notifications:preferences": "the user's own channels, not tenant rows (test_notifications)",

@@ -9,6 +9,7 @@ Callers use the package: ``from org import services; services.staff_hire(...)``.
 from org.services.capabilities import position_capability_set
 from org.services.departments import department_create, department_delete, department_update
 from org.services.grants import object_permission_grant, object_permission_revoke
+from org.services.letterhead import dealership_letterhead_update, may_change_letterhead
 from org.services.positions import (
     PositionUsageCheck,
     position_create,
@@ -22,9 +23,11 @@ from org.services.template import org_chart_apply_template
 
 __all__ = [
     "PositionUsageCheck",
+    "dealership_letterhead_update",
     "department_create",
     "department_delete",
     "department_update",
+    "may_change_letterhead",
     "object_permission_grant",
     "object_permission_revoke",
     "org_chart_apply_template",

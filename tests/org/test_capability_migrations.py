@@ -14,6 +14,7 @@ from org.template import grant_missing
 sales = importlib.import_module("org.migrations.0007_grant_sales_capabilities")
 aftersales = importlib.import_module("org.migrations.0009_grant_aftersales_capabilities")
 documents = importlib.import_module("org.migrations.0015_grant_source_document_capabilities")
+letterhead = importlib.import_module("org.migrations.0018_grant_letterhead_capability")
 
 
 def _held(dealership, capability):
@@ -81,3 +82,18 @@ def test_existing_positions_get_the_capabilities_of_the_source_documents(cast):
     assert "sales_director" in _held(cast.a, "sales.change_price_list")
     assert _held(cast.a, "org.change_rota")["hr_manager"] == 1
     assert grant_missing(apps, documents.WANTED) == 0  # nothing twice
+
+
+def test_existing_positions_get_the_letterhead_capability(cast):
+    with dealership_context(cast.a):
+        PositionCapability.objects.filter(capability="org.change_dealership").delete()
+    with dealership_context(cast.b):
+        # B narrowed its administration manager's cell on purpose: it stays as it is
+        PositionCapability.objects.filter(
+            position__code="admin_manager", capability="org.change_dealership"
+        ).update(scope=1)
+    assert _held(cast.a, "org.change_dealership") == {}
+    assert grant_missing(apps, letterhead.WANTED) > 0
+    assert _held(cast.a, "org.change_dealership") == {"gm": 3, "admin_manager": 3}
+    assert _held(cast.b, "org.change_dealership") == {"gm": 3, "admin_manager": 1}
+    assert grant_missing(apps, letterhead.WANTED) == 0  # nothing twice
