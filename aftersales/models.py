@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dealership.models import TenantModel
+from dealership.search.keys import reversed_twin
 from dealership.tenancy.constraints import tenant_keys
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -159,6 +160,8 @@ class RepairStatus(models.TextChoices):
 
 class RepairOrder(TenantModel):
     number = models.CharField(_("repair order number"), max_length=20)
+    # written backwards by the database, for the search by the value's end (dealership.search.keys)
+    number_reversed = reversed_twin("number", 20)
     customer = _customer_fk()
     vehicle = _vehicle_fk()
     advisor = _user_fk(_("service advisor"))

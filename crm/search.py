@@ -6,26 +6,28 @@ them (masked unless the viewer may see them, every full number logged)."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dealership.search import (
+    AmongRows,
     Kind,
     SearchField,
     SearchProvider,
-    contains,
     document_fields,
     joined,
+    part,
     person_fields,
     register_search,
     vehicle_fields,
 )
 
 
-def _vehicle_exists(**lookup):
+def _owns_vehicle(condition: Q) -> Q:
+    """The customer owns a vehicle matching ``condition`` (its index serves it, see AmongRows)."""
     from crm.models import Vehicle
 
-    return Q(Exists(Vehicle.objects.filter(owner=OuterRef("pk"), **lookup)))
+    return Q(AmongRows("pk", Vehicle.objects.filter(condition).values("owner_id")))
 
 
 def _customer_lines(rows, *, user, context):
@@ -69,16 +71,17 @@ def register() -> None:
             icon="bi-person",
             order=10,
             fields=(
-                SearchField(Kind.NAME, contains("name")),
-                SearchField(Kind.INITIALS, "name_initials__startswith"),
+                SearchField(Kind.NAME, part("name")),
+                SearchField(Kind.INITIALS, "name_initials__search_head"),
                 SearchField(Kind.MOBILE, lambda v: Q(mobile=v) | Q(mobile_alt=v)),
                 SearchField(
-                    Kind.MOBILE_TAIL, lambda v: Q(mobile__endswith=v) | Q(mobile_alt__endswith=v)
+                    Kind.MOBILE_TAIL,
+                    lambda v: Q(mobile__search_tail=v) | Q(mobile_alt__search_tail=v),
                 ),
-                SearchField(Kind.PLATE, lambda v: _vehicle_exists(plate=v)),
-                SearchField(Kind.PLATE_PART, lambda v: _vehicle_exists(plate__contains=v)),
-                SearchField(Kind.VIN, lambda v: _vehicle_exists(vin=v)),
-                SearchField(Kind.VIN_TAIL, lambda v: _vehicle_exists(vin__endswith=v)),
+                SearchField(Kind.PLATE, lambda v: _owns_vehicle(Q(plate=v))),
+                SearchField(Kind.PLATE_PART, lambda v: _owns_vehicle(part("plate")(v))),
+                SearchField(Kind.VIN, lambda v: _owns_vehicle(Q(vin=v))),
+                SearchField(Kind.VIN_TAIL, lambda v: _owns_vehicle(Q(vin__search_tail=v))),
             ),
             describe=_customer_lines,
             list_url="crm:customer_list",

@@ -391,6 +391,8 @@ def clone_month(source, target) -> int:
             columns, values, params = [], [], []
             label = model._meta.label
             for f in model._meta.concrete_fields:
+                if f.generated:  # kept by the database (e.g. the search's reversed twins)
+                    continue
                 column = quote(f.column)
                 columns.append(column)
                 if f.primary_key:

@@ -41,6 +41,7 @@ from django.utils.translation import pgettext_lazy
 
 from crm.models import Source
 from dealership.models import TenantModel
+from dealership.search.keys import reversed_twin
 from dealership.tenancy.constraints import tenant_keys
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -477,6 +478,8 @@ class OrderStatus(models.TextChoices):
 
 class Order(TenantModel):
     number = models.CharField(_("order number"), max_length=20)
+    # written backwards by the database, for the search by the value's end (dealership.search.keys)
+    number_reversed = reversed_twin("number", 20)
     quote = models.ForeignKey(
         Quote,
         on_delete=models.PROTECT,

@@ -232,28 +232,101 @@ def test_the_api_returns_the_same_groups(cast, api_for):
 # --- indexes -------------------------------------------------------------------------------------
 
 
-def test_the_searched_columns_have_trigram_indexes_on_postgresql(db):
+SEARCH_KEY_INDEXES = {
+    "crm_customer_name_head",
+    "crm_customer_name_tail",
+    "crm_customer_initials_head",
+    "crm_customer_mobile_tail",
+    "crm_customer_mobile_alt_tail",
+    "crm_vehicle_plate_head",
+    "crm_vehicle_plate_tail",
+    "crm_vehicle_vin_tail",
+    "crm_complaint_number_head",
+    "crm_complaint_number_tail",
+    "sales_order_number_head",
+    "sales_order_number_tail",
+    "aftersales_ro_number_head",
+    "aftersales_ro_number_tail",
+}
+
+
+def test_the_search_keys_have_byte_ordered_indexes_per_dealership_on_postgresql(db):
     if connection.vendor != "postgresql":
         pytest.skip("the indexes are PostgreSQL only (SQLite searches without)")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE %s", ["%_trgm"]
-        )
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
         found = dict(cursor.fetchall())
-        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-        assert cursor.fetchone() is not None
-    expected = {
-        "crm_customer_name_trgm",
-        "crm_customer_mobile_trgm",
-        "crm_customer_mobile_alt_trgm",
-        "crm_vehicle_plate_trgm",
-        "crm_vehicle_vin_trgm",
-        "crm_complaint_number_trgm",
-        "sales_order_number_trgm",
-        "aftersales_ro_number_trgm",
-    }
-    assert expected <= set(found)
-    assert all("gin_trgm_ops" in found[name] for name in expected)
+    assert set(found) >= SEARCH_KEY_INDEXES
+    for name in SEARCH_KEY_INDEXES:
+        assert "(dealership_id, " in found[name] and 'COLLATE "C"' in found[name], found[name]
+    # the trigram indexes, which the application's role never used, are gone
+    assert not [name for name in found if name.endswith("_trgm")]
+
+
+def test_a_piece_is_compared_with_leakproof_operators_an_index_serves_under_rls(cast):
+    """``LIKE`` is leaky, so under row-level security PostgreSQL reads every row of the scope for
+    it, whatever index exists; the search keys compare with ``>=`` and ``<``, which are
+    leakproof, so their index serves the role the application runs as."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level security is PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT o.oprname, p.proleakproof FROM pg_operator o JOIN pg_proc p "
+            "ON p.oid = o.oprcode WHERE o.oprleft = 'text'::regtype "
+            "AND o.oprright = 'text'::regtype AND o.oprname IN ('>=', '<', '~~')"
+        )
+        leakproof = dict(cursor.fetchall())
+    assert leakproof == {">=": True, "<": True, "~~": False}
+    from dealership.search.matchers import classify
+    from dealership.search.providers import search_providers
+
+    with dealership_context(cast.a):
+        for provider in search_providers():
+            for query in ("王", "小明", "5678", "NG000012", "粤B8D1", "0012", "zs"):
+                condition = provider.condition(classify(query))
+                if condition is None:
+                    continue
+                sql = str(provider.model.objects.filter(condition).query)
+                assert " LIKE " not in sql.upper(), (provider.key, query, sql)
+                assert 'COLLATE "C") >= ' in sql, (provider.key, query, sql)
+
+
+def test_a_piece_is_found_at_the_start_or_the_end_of_a_value_not_in_its_middle(cast):
+    advisor = _person(cast.a, "service_advisor")
+    customer = _customer(
+        cast.a, "欧阳小明", mobile="13712345678", plate="粤B8D123", vin="LVGBE40K7NG000012"
+    )
+    url = customer.get_absolute_url()
+    for query in ("欧阳", "小明", "欧阳小明", "粤B8D1", "8D123", "5678", "000012", "NG000012"):
+        assert url in [u for _t, _d, u in _found(advisor, query, cast.a)["crm.customer"]], query
+    for query in ("阳小", "B8D1", "1234"):  # the middle of a name, a plate, a mobile
+        found = _found(advisor, query, cast.a).get("crm.customer", [])
+        assert url not in [u for _t, _d, u in found], query
+
+
+def test_the_reversed_keys_follow_every_write_the_database_sees(cast):
+    """The twin columns are kept by the database: a bulk ``update()`` (no ``save()``) is found
+    by its new tail at once."""
+    advisor = _person(cast.a, "service_advisor")
+    customer = _customer(cast.a, "钱七", mobile="13712340000")
+    with dealership_context(cast.a):
+        Customer.objects.filter(pk=customer.pk).update(mobile="13712349876", name="钱七七")
+        assert Customer.objects.get(pk=customer.pk).mobile_reversed == "67894321731"
+    found = _found(advisor, "9876", cast.a)["crm.customer"]
+    assert customer.get_absolute_url() in [u for _t, _d, u in found]
+    assert not _found(advisor, "0000", cast.a).get("crm.customer")
+
+
+def test_a_group_hq_finds_the_newest_of_its_dealerships_first(cast):
+    """HQ reads several dealerships: the newest rows of the group come first, whichever
+    dealership holds them, capped, and nothing of a dealership outside the group."""
+    older = [_customer(cast.a, f"顺序客户{i}", mobile=f"1360000{i:04d}") for i in range(3)]
+    newer = [_customer(cast.b, f"顺序客户{i}", mobile=f"1361000{i:04d}") for i in range(3)]
+    _customer(cast.c, "顺序客户外", mobile="13620000000")
+    found = _found(cast.hq_user, "顺序客户", cast.a)["crm.customer"]
+    urls = [u for _t, _d, u in found]
+    expected = [c.get_absolute_url() for c in reversed(older + newer)]
+    assert urls == expected
 
 
 # --- pinyin initials ------------------------------------------------------------------------------

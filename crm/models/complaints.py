@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from crm.models.customers import Customer, Vehicle
 from crm.models.followups import FollowUp, user_fk
 from dealership.models import TenantModel
+from dealership.search.keys import reversed_twin
 from dealership.tenancy.constraints import tenant_keys
 
 
@@ -77,6 +78,8 @@ OPEN_COMPLAINT_STATES = (
 
 class Complaint(TenantModel):
     number = models.CharField(_("complaint number"), max_length=20)
+    # written backwards by the database, for the search by the value's end (dealership.search.keys)
+    number_reversed = reversed_twin("number", 20)
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("customer")
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dealership.models import TenantModel
+from dealership.search.keys import reversed_twin
 from dealership.tenancy.constraints import tenant_keys
 
 
@@ -65,6 +66,10 @@ class Customer(TenantModel):
         help_text=_("A mainland mobile number (11 digits), unique in the dealership."),
     )
     mobile_alt = models.CharField(_("second mobile"), max_length=11, blank=True)
+    # written backwards by the database, for the search by the value's end (dealership.search.keys)
+    name_reversed = reversed_twin("name", 100)
+    mobile_reversed = reversed_twin("mobile", 11)
+    mobile_alt_reversed = reversed_twin("mobile_alt", 11)
     landline = models.CharField(_("landline"), max_length=30, blank=True)
     wechat = models.CharField(_("WeChat"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -136,6 +141,9 @@ class Customer(TenantModel):
 class Vehicle(TenantModel):
     vin = models.CharField(_("VIN"), max_length=17)
     plate = models.CharField(_("plate"), max_length=10, blank=True)
+    # written backwards by the database, for the search by the value's end (dealership.search.keys)
+    vin_reversed = reversed_twin("vin", 17)
+    plate_reversed = reversed_twin("plate", 10)
     brand = models.CharField(_("brand"), max_length=50, blank=True)
     model = models.CharField(_("model"), max_length=80, blank=True)
     trim = models.CharField(_("trim"), max_length=80, blank=True)

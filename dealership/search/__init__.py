@@ -3,14 +3,16 @@
 (:func:`register_search`), the search through the access chokepoint
 (:func:`dealership.search.service.search`), the page ``/search/`` and ``/api/v1/search/``."""
 
+from dealership.search import keys  # noqa: F401  (registers the search_head/search_tail lookups)
 from dealership.search.matchers import Kind, classify
 from dealership.search.providers import (
+    AmongRows,
     SearchField,
     SearchLine,
     SearchProvider,
-    contains,
     document_fields,
     joined,
+    part,
     person_fields,
     register_search,
     search_providers,
@@ -18,14 +20,15 @@ from dealership.search.providers import (
 )
 
 __all__ = [
+    "AmongRows",
     "Kind",
     "SearchField",
     "SearchLine",
     "SearchProvider",
     "classify",
-    "contains",
     "document_fields",
     "joined",
+    "part",
     "person_fields",
     "register_search",
     "search_providers",

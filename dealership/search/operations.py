@@ -41,3 +41,18 @@ def plain_index(table: str, columns: tuple[str, ...], name: str) -> PostgresOnly
         f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({cols})',
         f'DROP INDEX IF EXISTS "{name}"',
     )
+
+
+def dropped_index(table: str, column: str, name: str) -> PostgresOnlySQL:
+    """A trigram index of :func:`trigram_index` dropped (made again when migrating back)."""
+    made = trigram_index(table, column, name)
+    return PostgresOnlySQL(made.reverse_sql, made.sql)
+
+
+def head_index(table: str, column: str, name: str) -> PostgresOnlySQL:
+    """The b-tree ``(dealership_id, column COLLATE "C")`` a search key range uses (PostgreSQL
+    only, like the trigram indexes before it; see :mod:`dealership.search.keys`)."""
+    return PostgresOnlySQL(
+        f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("dealership_id", "{column}" COLLATE "C")',
+        f'DROP INDEX IF EXISTS "{name}"',
+    )

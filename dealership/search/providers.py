@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BooleanField, Expression, F, Model, Q, QuerySet, Subquery
 
 from dealership.search.matchers import Kind
 
@@ -27,7 +27,7 @@ class SearchField:
         if callable(self.lookup):
             return getattr(self.lookup, "path", None)
         parts = self.lookup.split("__")
-        if parts[-1] in ("exact", "contains", "icontains", "endswith", "startswith"):
+        if parts[-1] in ("exact", "search_head", "search_tail"):
             parts = parts[:-1]
         return "__".join(parts)
 
@@ -83,8 +83,9 @@ class SearchProvider:
     order: int = 100
 
     def condition(self, kinds: dict[str, str]) -> Q | None:
-        """The filter for a classified query, or ``None`` when no field applies."""
-        parts = [f.q(kinds[f.kind]) for f in self.fields if f.kind in kinds]
+        """The filter for a classified query, or ``None`` when no field applies; each lookup
+        asked on its own and matched by key (:func:`by_key`)."""
+        parts = [by_key(self.model, f.q(kinds[f.kind])) for f in self.fields if f.kind in kinds]
         if not parts:
             return None
         condition = parts[0]
@@ -98,6 +99,70 @@ class SearchProvider:
         return self.model._default_manager.all()
 
 
+class AmongRows(Expression):
+    """``column`` is one of the values ``queryset`` selects, as a condition a ``Q`` can hold:
+    ``Q(AmongRows("vehicle", Vehicle.objects.filter(plate="粤A12345").values("pk")))``.
+
+    On PostgreSQL it is written ``column = ANY(ARRAY(SELECT …))``: the subquery is planned and
+    run on its own (an init plan), so it uses the index that serves its one condition, and the
+    rows are then found by key (an index too), even inside an ``OR`` of several fields. A join,
+    ``IN (SELECT …)`` or ``EXISTS`` inside such an ``OR`` makes PostgreSQL read every row of the
+    scope instead. Elsewhere (SQLite) ``column IN (SELECT …)``."""
+
+    conditional = True
+
+    def __init__(self, column: str, queryset: QuerySet):
+        super().__init__(output_field=BooleanField())
+        self.column = F(column)
+        self.rows = Subquery(queryset)
+
+    def get_source_expressions(self):
+        return [self.column, self.rows]
+
+    def set_source_expressions(self, exprs):
+        self.column, self.rows = exprs
+
+    def _parts(self, compiler):
+        column, column_params = compiler.compile(self.column)
+        rows, rows_params = compiler.compile(self.rows)
+        return column, rows, (*column_params, *rows_params)
+
+    def as_sql(self, compiler, connection):
+        column, rows, params = self._parts(compiler)
+        return f"{column} IN {rows}", params
+
+    def as_postgresql(self, compiler, connection):
+        column, rows, params = self._parts(compiler)
+        return f"{column} = ANY(ARRAY{rows})", params
+
+
+def by_key(model: type[Model], condition: Q) -> Q:
+    """``condition`` with each of its lookups asked on its own and matched by key: a lookup on
+    the row's own field (``("number__search_tail", "0012")``) becomes :class:`AmongRows` of
+    ``model``'s rows, one through a many-to-one relation (``("customer__name__search_head",
+    "王")``) :class:`AmongRows` of the related model's rows, both read through the default
+    manager (in the tenant scope). The rows found are the same; each part now uses the index
+    that serves it, where PostgreSQL would read every row of the scope for the ``OR`` of them
+    (its cost estimates prefer the dealership's index to a union of ranges)."""
+    rebuilt = Q()
+    rebuilt.connector, rebuilt.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            child = by_key(model, child)
+        elif isinstance(child, tuple):
+            lookup, value = child
+            first, _, rest = lookup.partition("__")
+            field = model._meta.get_field(first) if first != "pk" else None
+            if rest and field is not None and field.many_to_one:
+                related = field.related_model._default_manager.filter(**{rest: value})
+                child = Q(AmongRows(first, related.values("pk")))
+            else:
+                own = model._default_manager.filter(**{lookup: value})
+                child = Q(AmongRows("pk", own.values("pk")))
+        rebuilt.children.append(child)
+    return rebuilt
+
+
 _providers: dict[str, SearchProvider] = {}
 
 
@@ -109,13 +174,14 @@ def search_providers() -> list[SearchProvider]:
     return sorted(_providers.values(), key=lambda p: (p.order, p.key))
 
 
-def contains(path: str) -> Callable[[str], Q]:
-    """``path`` holds the value: ``LIKE`` for Chinese (the trigram index serves it), case
-    ignored when the value has Latin letters."""
+def part(path: str) -> Callable[[str], Q]:
+    """``path`` starts or ends with the value (a surname or a given name, the head or the tail of
+    a plate or a document number): two ranges an index serves under row-level security
+    (:mod:`dealership.search.keys`; ``path`` has a reversed twin). A piece from the middle is
+    not searched: ``LIKE '%…%'`` reads every row of the scope for the application's role."""
 
     def condition(value: str) -> Q:
-        lookup = "icontains" if any("a" <= c.lower() <= "z" for c in value) else "contains"
-        return Q(**{f"{path}__{lookup}": value})
+        return Q(**{f"{path}__search_head": value}) | Q(**{f"{path}__search_tail": value})
 
     condition.path = path  # the field it reads (the generated isolation test fills it)
     return condition
@@ -125,28 +191,28 @@ def contains(path: str) -> Callable[[str], Q]:
 
 
 def document_fields(path: str) -> tuple[SearchField, ...]:
-    """A document number (``RO202611-0042``) in full or in part."""
+    """A document number (``RO202611-0042``) in full, or its start or its end."""
     return (
         SearchField(Kind.DOCUMENT, path),
-        SearchField(Kind.DOCUMENT_PART, f"{path}__contains"),
+        SearchField(Kind.DOCUMENT_PART, part(path)),
     )
 
 
 def vehicle_fields(prefix: str = "") -> tuple[SearchField, ...]:
-    """A vehicle's plate (in full or in part) and VIN (in full or its tail); ``prefix`` is the
-    relation that leads to the vehicle (``"vehicle__"``)."""
+    """A vehicle's plate (in full, its start or its end) and VIN (in full or its tail);
+    ``prefix`` is the relation that leads to the vehicle (``"vehicle__"``)."""
     return (
         SearchField(Kind.PLATE, f"{prefix}plate"),
-        SearchField(Kind.PLATE_PART, f"{prefix}plate__contains"),
+        SearchField(Kind.PLATE_PART, part(f"{prefix}plate")),
         SearchField(Kind.VIN, f"{prefix}vin"),
-        SearchField(Kind.VIN_TAIL, f"{prefix}vin__endswith"),
+        SearchField(Kind.VIN_TAIL, f"{prefix}vin__search_tail"),
     )
 
 
 def person_fields(prefix: str = "customer__") -> tuple[SearchField, ...]:
-    """A person's name (in part) and full mobile number, through ``prefix``."""
+    """A person's name (its start or its end) and full mobile number, through ``prefix``."""
     return (
-        SearchField(Kind.NAME, contains(f"{prefix}name")),
+        SearchField(Kind.NAME, part(f"{prefix}name")),
         SearchField(Kind.MOBILE, f"{prefix}mobile"),
     )
 
