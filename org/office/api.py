@@ -52,6 +52,9 @@ class InScope(serializers.RelatedField):
         except self.model.DoesNotExist:
             self.fail("does_not_exist", pk_value=data)
 
+    def use_pk_only_optimization(self):
+        return True  # the id is read from the row's own column: no query per row
+
     def to_representation(self, value):
         return value.pk
 
