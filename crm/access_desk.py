@@ -20,7 +20,6 @@ from __future__ import annotations
 from django.db.models import Q
 
 from dealership.policies import READ_ACTIONS
-from dealership.tenancy.context import current_scope
 from org.access import (
     ModelAccess,
     PositionPolicy,
@@ -45,21 +44,9 @@ def _everything(access: UserAccess) -> Q:
 
 def headed_department_ids(user) -> frozenset[int]:
     """The departments ``user`` heads in the current scope: those of their manager positions
-    (one query per user and scope; none for HQ, the system or without a position)."""
-    access = user_access(user)
-    if access.is_system or not access.position_ids:
-        return frozenset()
-    scope = current_scope()
-    cache = user.__dict__.setdefault("_crm_headed", {})
-    if scope not in cache:
-        from org.models import Position
-
-        cache[scope] = frozenset(
-            Position.objects.filter(pk__in=access.position_ids, is_manager=True).values_list(
-                "department_id", flat=True
-            )
-        )
-    return cache[scope]
+    (read with the grants, in the access cache; none for HQ, the system or without a
+    position)."""
+    return user_access(user).headed_department_ids
 
 
 class ProposalPolicy(PositionPolicy):

@@ -35,6 +35,7 @@ class UserAccess:
     department_ids: frozenset[int] = frozenset()
     department_codes: frozenset[str] = frozenset()  # their template codes (sales, crm…)
     position_codes: frozenset[str] = frozenset()  # the positions' template codes (gm…)
+    headed_department_ids: frozenset[int] = frozenset()  # those of its manager positions
     writable: bool = False
     is_system: bool = False
 
@@ -89,10 +90,15 @@ def user_access(user) -> UserAccess:
     return cache[scope]
 
 
+#: the shape of :class:`UserAccess` in the access cache: moved with its fields, so that a new
+#: release never reads what the previous one kept (a field missing from it would read empty)
+ACCESS_SHAPE = 2
+
+
 def compute_user_access(user, scope) -> UserAccess:
     """Grants of ``user`` in ``scope``, from the access cache (no query) or the database."""
     key = f"{user.pk}:{scope.cache_key_part}:{'w' if scope.writable_ids else 'r'}"
-    return cached("grants", key, lambda: _user_access(user, scope))
+    return cached(f"grants.{ACCESS_SHAPE}", key, lambda: _user_access(user, scope))
 
 
 def _user_access(user, scope) -> UserAccess:
@@ -108,7 +114,11 @@ def _user_access(user, scope) -> UserAccess:
         return UserAccess(user_id=user.pk, grants=dict.fromkeys(capabilities, DataScope.GROUP))
     held = list(
         PositionAssignment.objects.filter(staff__user=user, staff__is_active=True).values_list(
-            "position_id", "position__department_id", "position__department__code", "position__code"
+            "position_id",
+            "position__department_id",
+            "position__department__code",
+            "position__code",
+            "position__is_manager",
         )
     )
     grants: dict[str, DataScope] = {}
@@ -123,8 +133,9 @@ def _user_access(user, scope) -> UserAccess:
         grants={k: DataScope(v) for k, v in grants.items()},
         position_ids=frozenset(p for p, *_ in held),
         department_ids=frozenset(d for _, d, *_ in held),
-        department_codes=frozenset(code for _, _, code, _ in held),
-        position_codes=frozenset(code for *_, code in held),
+        department_codes=frozenset(code for _, _, code, *_ in held),
+        position_codes=frozenset(code for *_, code, _ in held),
+        headed_department_ids=frozenset(d for _, d, _, _, manager in held if manager),
         writable=bool(scope.writable_ids),
     )
 

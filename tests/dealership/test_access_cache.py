@@ -160,3 +160,19 @@ def test_the_bell_is_counted_once_and_again_when_notifications_change(cast, clie
     assert bell() == (1, False)
     assert client.post(f"/notifications/{told.pk}/read/").status_code in (200, 302)
     assert bell() == (0, True)
+
+
+def test_the_departments_a_manager_heads_come_with_the_grants(cast, client_for):
+    """The head of a department answers the proposals routed to it (crm's ProposalPolicy): which
+    departments they head is kept with the grants, and forgotten when the position changes."""
+    head = UserFactory()
+    hire(head, cast.a, "service_manager")  # no crm capability: a head by position only
+    client = client_for(head)
+    assert client.get("/crm/proposals/").status_code == 200
+    status, _, sql = _queries(client, "/crm/proposals/")
+    assert status == 200
+    assert _access_reads(sql) == 0
+    assert not [s for s in sql if s.startswith('SELECT "org_position"."department_id"')]
+    with dealership_context(cast.a):
+        Position.objects.filter(code="service_manager").update(is_manager=False)
+    assert client.get("/crm/proposals/").status_code == 403
