@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crm.models import (
@@ -22,14 +23,28 @@ from crm.models import (
 from dealership.access import can, restricted_queryset
 
 
+def _counted(model) -> Coalesce:
+    """How many ``model`` rows point to the questionnaire (a subquery per listed row)."""
+    rows = (
+        model.objects.filter(questionnaire=OuterRef("pk"))
+        .order_by()
+        .values("questionnaire")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
 def questionnaires_for_user(user, *, kind: str = "") -> QuerySet[Questionnaire]:
     rows = restricted_queryset(
         user,
         Questionnaire,
         "view",
         Questionnaire.objects.select_related("created_by").annotate(
-            question_count=Count("questions", distinct=True),
-            response_count=Count("responses", distinct=True),
+            # each counted on its own, for the page's rows only: both joined into one GROUP BY
+            # multiplied questions by surveys (0.25 s for HQ on the bench data)
+            question_count=_counted(Question),
+            response_count=_counted(SurveyResponse),
         ),
     ).order_by("kind", "-version")
     if kind:

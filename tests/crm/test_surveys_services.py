@@ -397,3 +397,29 @@ def test_the_customers_complaint_opens_a_complaint_even_with_good_scores(cast, t
     with dealership_context(cast.a):
         complaint = Complaint.objects.get(followup=followup)
         assert "加满油" in complaint.description
+
+
+def test_the_questionnaire_list_counts_questions_and_surveys_each_on_its_own(cast, team):
+    """Two surveys of a questionnaire with n questions: n questions and 2 surveys, each counted
+    by its own subquery; a questionnaire without surveys: 0, not NULL."""
+    from crm.selectors.surveys import questionnaires_for_user
+
+    record(cast, team.sales_followup_specialist, due_followup(cast, team), full_answers(cast))
+    record(
+        cast,
+        team.sales_followup_specialist,
+        due_followup(cast, team, days_ago=4),
+        full_answers(cast),
+    )
+    with dealership_context(cast.a):
+        services.questionnaire_create(
+            actor=team.crm_director,
+            kind="sales",
+            title="草稿",
+            questions=[{"text": "满意吗？", "kind": "score"}],
+        )
+        rows = {q.title: q for q in questionnaires_for_user(team.crm_director, kind="sales")}
+        active = services.active_questionnaire("sales")
+        assert rows[active.title].question_count == active.questions.count() > 1
+        assert rows[active.title].response_count == 2
+        assert (rows["草稿"].question_count, rows["草稿"].response_count) == (1, 0)
