@@ -117,3 +117,38 @@ def test_without_debug_a_missing_or_weak_secret_stops_start_up(secret, tmp_path)
     result = _manage("check", development=False, **environ)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "jit", "expected"),
+    [
+        ("postgres://erp@db:5432/erp", None, "-c jit=off"),
+        (
+            "postgres://erp@db:5432/erp?options=-c%20statement_timeout%3D5000",
+            None,
+            "-c statement_timeout=5000 -c jit=off",
+        ),
+        ("postgres://erp@db:5432/erp", "true", None),
+    ],
+    ids=["default-off", "kept-with-other-options", "switched-on"],
+)
+def test_postgresql_connections_run_without_jit_unless_asked(url, jit, expected, tmp_path):
+    """JIT compiled the audit log's large plan for 1.3 s before running it in 1 ms: the app's
+    connections turn it off (their other options kept); DATABASE_JIT=true leaves it on."""
+    code = "from django.conf import settings as s;print(s.DATABASES['default'].get('OPTIONS', {}).get('options'))"
+    extra = {"DATABASE_JIT": jit} if jit else {}
+    result = _manage(
+        "shell", "--no-imports", "-c", code, DATABASE_URL=url, DJANGO_VAR_DIR=str(tmp_path), **extra
+    )
+    assert result.stdout.strip() == str(expected), result.stderr
+
+
+@pytest.mark.django_db
+def test_the_test_database_connection_has_jit_off():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
