@@ -111,27 +111,37 @@ def _audited_models() -> list[type[Model]]:
 
 
 def visible_entries(user, queryset: QuerySet) -> QuerySet:
-    """The entries of ``queryset`` that ``user`` may read: one condition per object type,
-    ``object_id IN (the pks the user may view)`` as a subquery, so one query in all."""
-    condition = None
+    """The entries of ``queryset`` that ``user`` may read, in one query: of a type whose every
+    row of the scope the user may view (``covers_scope``), all of them (those of rows since
+    deleted too); of a type the user sees some rows of, ``object_id IN (the pks the user may
+    view)`` as a subquery; of a gated type, all or none."""
+    whole, parts = [], []
     for model in _audited_models():
         label = model._meta.label
         gate = _gates.get(label)
+        policy = policy_for(model)
         if gate is not None:
-            part = Q(object_type=label) if gate(user) else None
-        elif policy_for(model).allows(user, "view", model):
+            if gate(user):
+                whole.append(label)
+        elif policy.allows(user, "view", model):
+            if policy.covers_scope(user, "view", model):
+                whole.append(label)
+                continue
             visible = (
                 model.objects.for_user(user, "view")
                 .order_by()
                 .annotate(audit_object_id=Cast("pk", output_field=CharField()))
                 .values("audit_object_id")
             )
-            part = Q(object_type=label, object_id__in=visible)
-        else:
-            part = None
-        if part is not None:
-            condition = part if condition is None else condition | part
-    return queryset.filter(condition) if condition is not None else queryset.none()
+            parts.append(Q(object_type=label, object_id__in=visible))
+    if whole:
+        parts.append(Q(object_type__in=whole))
+    if not parts:
+        return queryset.none()
+    condition = parts[0]
+    for part in parts[1:]:
+        condition |= part
+    return queryset.filter(condition)
 
 
 class AuditPolicy(Policy):

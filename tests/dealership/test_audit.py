@@ -111,6 +111,23 @@ def test_entries_follow_the_row_scope_of_the_object_policy(cast, client_for, wor
     assert world["entries"]["position"].pk not in listed  # still gated
 
 
+def test_the_history_of_a_deleted_row_stays_with_who_sees_every_row_of_its_kind(
+    cast, client_for, world
+):
+    """The consultant's position sees every job run of the dealership: the entry about a run
+    since deleted stays in their log (and is read as "every entry of the kind", without a
+    subquery of the runs); a specialist who sees no run still sees none of it."""
+    with dealership_context(cast.a):
+        JobRun.objects.filter(job="audit.nightly").delete()
+    consultant = client_for(world["consultant"])
+    assert world["entries"]["run"].pk in _listed(consultant)
+    assert world["entries"]["run"].pk not in _listed(client_for(world["specialist"]))
+    with CaptureQueriesContext(connection) as captured:
+        consultant.get("/platform/audit/")
+    listing = [q["sql"] for q in captured if 'FROM "dealership_auditentry"' in q["sql"]]
+    assert listing and all('FROM "dealership_jobrun"' not in sql for sql in listing)
+
+
 def test_fields_the_viewer_would_see_masked_are_masked(cast, client_for, world, monkeypatch):
     monkeypatch.setattr(audit, "_masked", {})
     audit.register_masked_fields(StaffMember, {"phone": holds("test.view_staff_phone")})
