@@ -18,6 +18,7 @@ from aftersales.selectors import repairs as selectors
 from aftersales.services.repairs import WalkAround, advisor_choices
 from dealership.access import restricted_queryset
 from dealership.forms import BootstrapMixin, DateInput
+from dealership.selectors import people_in
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0, "required": False}
 
@@ -348,12 +349,9 @@ class RescueFilterForm(BootstrapMixin, forms.Form):
 
 
 def _staff_users():
-    from django.contrib.auth import get_user_model
-
     from org.models import StaffMember
 
-    ids = StaffMember.objects.filter(is_active=True).values("user_id")
-    return get_user_model().objects.filter(pk__in=ids).order_by("name", "username")
+    return people_in(StaffMember.objects.filter(is_active=True), "user_id")
 
 
 class RescueForm(BootstrapMixin, forms.Form):

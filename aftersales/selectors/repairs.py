@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from aftersales.models import (
     Rescue,
 )
 from dealership.access import restricted_queryset
+from dealership.selectors import people_in
 
 LIVE = "live"  # the repair orders' default filter: neither closed nor cancelled
 DONE_STATUSES = (RepairStatus.CLOSED, RepairStatus.CANCELLED)
@@ -40,8 +40,7 @@ def _vehicle_search(prefix: str, q: str) -> Q:
 
 def advisors_seen(user, model):
     """The advisors of the rows of ``model`` the user may see (for a filter)."""
-    ids = restricted_queryset(user, model, "view").values("advisor_id")
-    return get_user_model().objects.filter(pk__in=ids).order_by("name", "username")
+    return people_in(restricted_queryset(user, model, "view"), "advisor_id")
 
 
 # --- appointments -------------------------------------------------------------------------------

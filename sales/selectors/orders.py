@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 
 from dealership.access import restricted_queryset
+from dealership.selectors import people_in
 from sales.models import (
     Delivery,
     DiscountLimit,
@@ -34,8 +34,8 @@ def sales_people():
 
     held = PositionAssignment.objects.filter(
         position__department__kind="sales", staff__is_active=True
-    ).values("staff__user_id")
-    return get_user_model().objects.filter(pk__in=held).order_by("name", "username")
+    )
+    return people_in(held, "staff__user_id")
 
 
 def _search_number(q: str) -> Q:

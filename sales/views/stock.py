@@ -17,6 +17,7 @@ from crm.models import Customer
 from crm.models import Vehicle as CrmVehicle
 from crm.services.privacy import phone_shown
 from dealership.access import can, get_object_for_user, permitted_ids
+from dealership.selectors import people_in
 from dealership.views import (
     ScopedDetailView,
     ScopedListView,
@@ -182,10 +183,7 @@ class StockArriveView(ServiceFormView):
 
 def _consultants(user):
     """People with deliveries the user may see (for the filter)."""
-    from django.contrib.auth import get_user_model
-
-    ids = Delivery.objects.for_user(user, "view").values("consultant_id")
-    return get_user_model().objects.filter(pk__in=ids).order_by("name", "username")
+    return people_in(Delivery.objects.for_user(user, "view"), "consultant_id")
 
 
 class DeliveryListView(ScopedListView):
