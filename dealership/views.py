@@ -202,9 +202,14 @@ class ServiceFormView(TenantRequiredMixin, View, ABC):
                 "object": obj,
                 "title": self.get_title(obj),
                 "cancel_url": self.cancel_url(obj),
+                **self.form_context(obj),
             },
             status=status,
         )
+
+    def form_context(self, obj) -> dict:
+        """What the page shows besides the form (a preview, the object's parts)."""
+        return {}
 
     def get_title(self, obj):
         return self.title

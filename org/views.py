@@ -610,19 +610,8 @@ class LetterheadView(ServiceFormView):
             remove_logo=data["remove_logo"],
         )
 
-    def render_form(self, form, obj, status=200):
+    def form_context(self, obj) -> dict:
         from dealership.documents.service import logo_data_uri
 
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "object": obj,
-                "dealership": obj,
-                "logo": logo_data_uri(obj),
-                "title": self.get_title(obj),
-                "cancel_url": reverse("dashboard"),
-            },
-            status=status,
-        )
+        # "cancel" leaves the page; a save comes back to it (success_url)
+        return {"dealership": obj, "logo": logo_data_uri(obj), "cancel_url": reverse("dashboard")}
