@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs when they are missing.
-#   scripts/system-packages.sh run    gettext (compile translations), Pango and a CJK font
-#                                     (WeasyPrint PDFs of the reports, in Chinese)
+#   scripts/system-packages.sh run    gettext (compile translations), Pango, HarfBuzz's subsetter
+#                                     and a CJK font (WeasyPrint PDFs of the reports, in Chinese;
+#                                     without libharfbuzz-subset WeasyPrint falls back to
+#                                     fontTools, which takes seconds per PDF with a CJK font)
 #   scripts/system-packages.sh test   the above, plus chromium (browser tests)
 set -euo pipefail
 
 want=()
 command -v msgfmt >/dev/null 2>&1 || want+=(gettext)
-ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || want+=(libpango-1.0-0 libpangoft2-1.0-0)
-fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || want+=(fonts-noto-cjk)
+ldconfig -p 2>/dev/null | grep 'libpango-1.0.so' >/dev/null || want+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep 'libharfbuzz-subset.so' >/dev/null || want+=(libharfbuzz-subset0)
+fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null || want+=(fonts-noto-cjk)
 if [[ "${1:-run}" == "test" ]]; then
   [[ -x /usr/bin/chromium ]] || want+=(chromium)
 fi
