@@ -12,7 +12,7 @@ day."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 
@@ -44,6 +44,8 @@ class BoardDealershipSerializer(serializers.Serializer):
     figures = BoardFigureSerializer(many=True)
 
 
+# one board, not a list of them (the route is a viewset's ``list`` only to sit in the router)
+@extend_schema_serializer(many=False)
 class CrmBoardSerializer(serializers.Serializer):
     day = serializers.DateField()
     yesterday = serializers.DateField()

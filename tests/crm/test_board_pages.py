@@ -256,3 +256,14 @@ def test_the_chart_escapes_every_text_it_is_given():
     )
     assert "<script" not in svg and "<img" not in svg and "<b>" not in svg
     assert "&lt;script&gt;" in svg or "&lt;script" in svg
+
+
+def test_the_schema_describes_the_board_as_one_object(cast, team, client_for, api_for):
+    """The route is a viewset's ``list`` (for the router), but it answers one board: the OpenAPI
+    schema must say an object, as the response is, not an array of boards."""
+    schema = client_for(team.customer_relations_manager).get("/api/schema/?format=json").json()
+    answer = schema["paths"][API]["get"]["responses"]["200"]["content"]["application/json"]
+    assert answer["schema"] == {"$ref": "#/components/schemas/CrmBoard"}
+    body = api_for(team.customer_relations_manager).get(API).json()
+    assert isinstance(body, dict)
+    assert set(body) <= set(schema["components"]["schemas"]["CrmBoard"]["properties"])
