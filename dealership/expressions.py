@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Expression, F, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 
 
 class AmongRows(Expression):
@@ -40,3 +51,21 @@ class AmongRows(Expression):
     def as_postgresql(self, compiler, connection):
         column, rows, params = self._parts(compiler)
         return f"{column} = ANY(ARRAY{rows})", params
+
+
+def related_count(model, field: str, condition: Q | None = None) -> Coalesce:
+    """How many ``model`` rows point (by ``field``) to the listed row, as a subquery per row:
+    ``Customer.objects.annotate(vehicle_count=related_count(Vehicle, "owner"))``.
+
+    ``annotate(n=Count("vehicles"))`` joins every row of the list to its related rows and
+    groups them all before the page is taken: for HQ's customers (30,000 of ten dealerships)
+    38 ms to show 25. The subquery is run for the page's rows only, each by ``field``'s index."""
+    rows = (
+        model._base_manager.filter(**{field: OuterRef("pk")})
+        .filter(condition or Q())
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from crm.access_rules import may_see_phone
 from crm.models import Customer, Ownership, Vehicle
 from dealership.access import restricted_queryset
 from dealership.audit import mask
+from dealership.expressions import related_count
 
 
 def shown_phone(user_may_see: bool, value) -> str:
@@ -32,7 +33,9 @@ def customers_for_user(
         user,
         Customer,
         action,
-        Customer.objects.select_related("owner").annotate(vehicle_count=Count("vehicles")),
+        Customer.objects.select_related("owner").annotate(
+            vehicle_count=related_count(Vehicle, "owner")
+        ),
     ).order_by("-pk")
     q = (q or "").strip()[:50]
     if q:

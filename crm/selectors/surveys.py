@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from crm.models import (
@@ -21,18 +20,7 @@ from crm.models import (
     SurveyResponse,
 )
 from dealership.access import can, restricted_queryset
-
-
-def _counted(model) -> Coalesce:
-    """How many ``model`` rows point to the questionnaire (a subquery per listed row)."""
-    rows = (
-        model.objects.filter(questionnaire=OuterRef("pk"))
-        .order_by()
-        .values("questionnaire")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows), 0)
+from dealership.expressions import related_count
 
 
 def questionnaires_for_user(user, *, kind: str = "") -> QuerySet[Questionnaire]:
@@ -43,8 +31,8 @@ def questionnaires_for_user(user, *, kind: str = "") -> QuerySet[Questionnaire]:
         Questionnaire.objects.select_related("created_by").annotate(
             # each counted on its own, for the page's rows only: both joined into one GROUP BY
             # multiplied questions by surveys (0.25 s for HQ on the bench data)
-            question_count=_counted(Question),
-            response_count=_counted(SurveyResponse),
+            question_count=related_count(Question, "questionnaire"),
+            response_count=related_count(SurveyResponse, "questionnaire"),
         ),
     ).order_by("kind", "-version")
     if kind:
