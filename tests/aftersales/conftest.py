@@ -86,7 +86,7 @@ def make_vehicle(dealership, owner=None, **fields) -> Vehicle:
         customer = Customer.objects.create(
             dealership=dealership,
             name=fields.pop("name", "李四"),
-            mobile=fields.pop("mobile", f"136{n:08d}"),
+            mobile=fields.pop("mobile", f"138{n:08d}"),  # 136… are the sales factories'
             owner=owner,
         )
         return Vehicle.objects.create(
