@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.paginators import LazyPaginator
 
 from dealership.audit import changed_labels, object_type_label
+from dealership.columns import DateTimeColumn
 from dealership.models import AuditEntry, JobRun
 
 #: the most rows one page of a list shows, whatever ``?per_page=`` asks for
@@ -39,7 +40,7 @@ class AuditTable(tables.Table):
     """The audit log: each object by the name recorded with the entry (the entry's page links
     it), so a page costs one query whatever kinds of objects it shows."""
 
-    created_at = tables.DateTimeColumn(verbose_name=_("when"), linkify=True, format="Y-m-d H:i")
+    created_at = DateTimeColumn(verbose_name=_("when"), linkify=True, format="Y-m-d H:i")
     actor = tables.Column(verbose_name=_("changed by"), default="—")
     action = tables.Column(verbose_name=_("action"))
     object_type = tables.Column(verbose_name=_("object type"))

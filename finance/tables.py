@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from dealership.columns import DateTimeColumn
 from finance.models import Budget
 
 
@@ -14,7 +15,7 @@ class RecordTable(tables.Table):
     department = tables.Column(accessor="request__department", verbose_name=_("department"))
     amount = tables.Column(accessor="request__amount", verbose_name=_("amount (CNY)"))
     status = tables.Column(accessor="request__status", verbose_name=_("status"))
-    created_at = tables.DateTimeColumn(
+    created_at = DateTimeColumn(
         accessor="request__created_at", verbose_name=_("created at"), format="Y-m-d H:i"
     )
 
@@ -72,9 +73,7 @@ class DecorationTable(RecordTable):
     """Whether the work is at height and when it was installed."""
 
     at_height = tables.BooleanColumn(verbose_name=_("work at height"))
-    installed_at = tables.DateTimeColumn(
-        verbose_name=_("installed at"), format="Y-m-d H:i", default="—"
-    )
+    installed_at = DateTimeColumn(verbose_name=_("installed at"), format="Y-m-d H:i", default="—")
 
     class Meta(RecordTable.Meta):
         sequence = ("subject", "requester", "department", "amount", "status", "at_height", "...")

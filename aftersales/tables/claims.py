@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import TechnicalCase, WarrantyClaim
+from dealership.columns import DateColumn
 
 ATTRS = {"class": "table table-sm table-hover align-middle"}
 CLAIM_BADGES = {
@@ -28,7 +29,7 @@ class ClaimTable(tables.Table):
     claimed_amount = tables.Column(verbose_name=_("amount claimed"))
     approved_amount = tables.Column(verbose_name=_("amount approved"), default="—")
     paid_amount = tables.Column(verbose_name=_("amount paid"), default="—")
-    submitted_on = tables.DateColumn(verbose_name=_("submitted on"), format="Y-m-d", default="—")
+    submitted_on = DateColumn(verbose_name=_("submitted on"), format="Y-m-d", default="—")
     assessor = tables.Column(verbose_name=_("warranty assessor"), accessor="assessor__name")
 
     class Meta:
@@ -57,7 +58,7 @@ class ClaimTable(tables.Table):
 
 
 class CaseTable(tables.Table):
-    occurred_on = tables.DateColumn(
+    occurred_on = DateColumn(
         verbose_name=_("day"), format="Y-m-d", linkify=lambda record: record.get_absolute_url()
     )
     kind = tables.Column(verbose_name=_("kind"))
@@ -66,9 +67,7 @@ class CaseTable(tables.Table):
     repair_order = tables.Column(
         verbose_name=_("repair order"), accessor="repair_order__number", default="—"
     )
-    reported_on = tables.DateColumn(
-        verbose_name=_("reported to the OEM on"), format="Y-m-d", default="—"
-    )
+    reported_on = DateColumn(verbose_name=_("reported to the OEM on"), format="Y-m-d", default="—")
     author = tables.Column(verbose_name=_("author"), accessor="author__name")
 
     class Meta:

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import CounterSale, Part, PurchaseOrder, RepairLine, StockCount
+from dealership.columns import DateColumn
 
 ATTRS = {"class": "table table-sm table-hover align-middle"}
 PO_BADGES = {
@@ -127,7 +128,7 @@ class PurchaseOrderTable(tables.Table):
     )
     supplier = tables.Column(verbose_name=_("supplier"))
     status = tables.Column(verbose_name=_("status"))
-    ordered_on = tables.DateColumn(verbose_name=_("ordered on"), format="Y-m-d")
+    ordered_on = DateColumn(verbose_name=_("ordered on"), format="Y-m-d")
     line_count = tables.Column(verbose_name=_("lines"), attrs={"td": {"class": "text-end"}})
     amount = tables.Column(verbose_name=_("amount"), attrs={"td": {"class": "text-end"}})
     created_by = tables.Column(verbose_name=_("created by"))
@@ -163,7 +164,7 @@ class CounterSaleTable(tables.Table):
     number = tables.Column(
         verbose_name=_("sale number"), linkify=lambda record: record.get_absolute_url()
     )
-    sold_on = tables.DateColumn(verbose_name=_("sold on"), format="Y-m-d")
+    sold_on = DateColumn(verbose_name=_("sold on"), format="Y-m-d")
     buyer_name = tables.Column(verbose_name=_("buyer"))
     line_count = tables.Column(verbose_name=_("lines"), attrs={"td": {"class": "text-end"}})
     total = tables.Column(verbose_name=_("total"), attrs={"td": {"class": "text-end"}})
@@ -181,7 +182,7 @@ class CounterSaleTable(tables.Table):
 
 
 class StockCountTable(tables.Table):
-    counted_on = tables.DateColumn(
+    counted_on = DateColumn(
         verbose_name=_("counted on"),
         format="Y-m-d",
         linkify=lambda record: record.get_absolute_url(),

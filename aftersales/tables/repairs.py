@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import Appointment, RepairOrder, Rescue
 from crm.tables.privacy import PhonesShownMixin
+from dealership.columns import DateTimeColumn
 
 ATTRS = {"class": "table table-sm table-hover align-middle"}
 RO_BADGES = {
@@ -44,7 +45,7 @@ class _PhoneMixin(PhonesShownMixin):
 
 
 class AppointmentTable(_PhoneMixin, tables.Table):
-    starts_at = tables.DateTimeColumn(
+    starts_at = DateTimeColumn(
         verbose_name=_("time slot"),
         format="Y-m-d H:i",
         linkify=lambda record: record.get_absolute_url(),
@@ -74,7 +75,7 @@ class RepairOrderTable(_PhoneMixin, tables.Table):
     number = tables.Column(
         verbose_name=_("repair order"), linkify=lambda record: record.get_absolute_url()
     )
-    checked_in_at = tables.DateTimeColumn(verbose_name=_("checked in at"), format="Y-m-d H:i")
+    checked_in_at = DateTimeColumn(verbose_name=_("checked in at"), format="Y-m-d H:i")
     customer = tables.Column(verbose_name=_("customer"), accessor="customer__name")
     mobile = tables.Column(verbose_name=_("mobile"), accessor="customer__mobile")
     vehicle = tables.Column(verbose_name=_("vehicle"), accessor="vehicle")
@@ -111,7 +112,7 @@ class RepairOrderTable(_PhoneMixin, tables.Table):
 
 
 class RescueTable(tables.Table):
-    called_at = tables.DateTimeColumn(
+    called_at = DateTimeColumn(
         verbose_name=_("call received at"),
         format="Y-m-d H:i",
         linkify=lambda record: record.get_absolute_url(),

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Customer, Vehicle
 from crm.tables.privacy import PhonesShownMixin
+from dealership.columns import DateColumn
 
 
 class CustomerTable(PhonesShownMixin, tables.Table):
@@ -33,7 +34,7 @@ class VehicleTable(tables.Table):
     brand = tables.Column(verbose_name=_("brand"))
     model = tables.Column(verbose_name=_("model"))
     colour = tables.Column(verbose_name=_("colour"))
-    registration_date = tables.DateColumn(verbose_name=_("registration date"), format="Y-m-d")
+    registration_date = DateColumn(verbose_name=_("registration date"), format="Y-m-d")
     owner = tables.Column(verbose_name=_("owner"), accessor="owner__name")
 
     class Meta:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import CustomerTier, Enquiry, ImprovementProposal, ThankYouLetter
 from crm.services.privacy import caller_phone_shown
+from dealership.columns import DateColumn, DateTimeColumn
 from dealership.figures import local_today
 
 ATTRS = "table table-sm table-hover align-middle"
@@ -21,7 +22,7 @@ def _person(user) -> str:
 
 
 class EnquiryTable(tables.Table):
-    received_at = tables.DateTimeColumn(
+    received_at = DateTimeColumn(
         verbose_name=_("received at"),
         format="Y-m-d H:i",
         linkify=lambda record: record.get_absolute_url(),
@@ -65,8 +66,8 @@ class ProposalTable(tables.Table):
     department = tables.Column(verbose_name=_("responsible department"))
     customer = tables.Column(verbose_name=_("customer"), accessor="customer__name", default="—")
     state = tables.Column(verbose_name=_("state"))
-    answer_by = tables.DateColumn(verbose_name=_("answer by"), format="Y-m-d")
-    created_at = tables.DateColumn(verbose_name=_("raised on"), format="Y-m-d")
+    answer_by = DateColumn(verbose_name=_("answer by"), format="Y-m-d")
+    created_at = DateColumn(verbose_name=_("raised on"), format="Y-m-d")
 
     class Meta:
         model = ImprovementProposal
@@ -98,7 +99,7 @@ class LetterTable(tables.Table):
     event = tables.Column(verbose_name=_("day of the event"), accessor="event__occurred_on")
     state = tables.Column(verbose_name=_("state"))
     signed_by = tables.Column(verbose_name=_("signed by"))
-    mailed_on = tables.DateColumn(verbose_name=_("mailed on"), format="Y-m-d")
+    mailed_on = DateColumn(verbose_name=_("mailed on"), format="Y-m-d")
     tracking_number = tables.Column(verbose_name=_("tracking number"))
 
     class Meta:

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import AdvertisingSpend, CompetitorObservation
+from dealership.columns import DateColumn
 
 ATTRS = "table table-sm table-hover align-middle"
 
@@ -41,7 +42,7 @@ class _RowActions:
 
 
 class CompetitorObservationTable(_RowActions, tables.Table):
-    observed_on = tables.DateColumn(verbose_name=_("observed on"), format="Y-m-d")
+    observed_on = DateColumn(verbose_name=_("observed on"), format="Y-m-d")
     brand = tables.Column(verbose_name=_("competitor brand"))
     model = tables.Column(verbose_name=_("model"))
     price = tables.Column(
@@ -73,8 +74,8 @@ class CompetitorObservationTable(_RowActions, tables.Table):
 class AdvertisingSpendTable(_RowActions, tables.Table):
     channel = tables.Column(verbose_name=_("channel"))
     description = tables.Column(verbose_name=_("description"))
-    period_start = tables.DateColumn(verbose_name=_("from"), format="Y-m-d")
-    period_end = tables.DateColumn(verbose_name=_("until"), format="Y-m-d")
+    period_start = DateColumn(verbose_name=_("from"), format="Y-m-d")
+    period_end = DateColumn(verbose_name=_("until"), format="Y-m-d")
     cost = tables.Column(
         verbose_name=_("cost (yuan)"),
         attrs={"td": {"class": "text-end", "data-testid": "cost"}, "th": {"class": "text-end"}},

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import AdvertisingPlan, CompetitorAd, MarketingEvent
 from crm.tables.intelligence import ATTRS, _person, _RowActions, _yuan
+from dealership.columns import DateColumn
 
 RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
@@ -20,9 +21,7 @@ class AdvertisingPlanTable(tables.Table):
     title = tables.Column(verbose_name=_("title"))
     total = tables.Column(verbose_name=_("planned cost (yuan)"), attrs=RIGHT, default="0.00")
     state = tables.Column(verbose_name=_("state"))
-    sent_to_oem_on = tables.DateColumn(
-        verbose_name=_("sent to the OEM on"), format="Y-m-d", default="—"
-    )
+    sent_to_oem_on = DateColumn(verbose_name=_("sent to the OEM on"), format="Y-m-d", default="—")
     created_by = tables.Column(verbose_name=_("planner"))
 
     class Meta:
@@ -92,7 +91,7 @@ class MarketingEventTable(tables.Table):
 
 
 class CompetitorAdTable(_RowActions, tables.Table):
-    published_on = tables.DateColumn(verbose_name=_("published on"), format="Y-m-d")
+    published_on = DateColumn(verbose_name=_("published on"), format="Y-m-d")
     brand = tables.Column(verbose_name=_("competitor brand"))
     channel = tables.Column(verbose_name=_("channel"))
     medium = tables.Column(verbose_name=_("medium"))

@@ -20,6 +20,7 @@ from crm.models import (
     SmsDelivery,
 )
 from dealership.audit import mask
+from dealership.columns import DateColumn, DateTimeColumn
 
 ATTRS = "table table-sm table-hover align-middle"
 
@@ -46,12 +47,12 @@ class _PageExtras:
 
 
 class RetentionListTable(tables.Table):
-    month = tables.DateColumn(
+    month = DateColumn(
         verbose_name=_("month"), format="Y-m", linkify=lambda record: record.get_absolute_url()
     )
     band = tables.Column(verbose_name=_("delivered"))
     customers = tables.Column(verbose_name=_("customers"), attrs={"td": {"data-testid": "count"}})
-    acknowledged_at = tables.DateTimeColumn(
+    acknowledged_at = DateTimeColumn(
         verbose_name=_("received by after-sales at"), format="Y-m-d H:i", default="—"
     )
     acknowledged_by = tables.Column(verbose_name=_("received by"), default="—")
@@ -76,7 +77,7 @@ class RetentionEntryTable(_PageExtras, tables.Table):
         attrs={"td": {"data-testid": "mobile"}},
     )
     vehicle = tables.Column(verbose_name=_("vehicle"), default="—")
-    delivered_on = tables.DateColumn(verbose_name=_("delivered on"), format="Y-m-d")
+    delivered_on = DateColumn(verbose_name=_("delivered on"), format="Y-m-d")
 
     class Meta:
         model = RetentionEntry
@@ -87,7 +88,7 @@ class RetentionEntryTable(_PageExtras, tables.Table):
 
 
 class ReminderTable(_PageExtras, tables.Table):
-    due_on = tables.DateColumn(verbose_name=_("due on"), format="Y-m-d")
+    due_on = DateColumn(verbose_name=_("due on"), format="Y-m-d")
     kind = tables.Column(verbose_name=_("kind"))
     customer = tables.Column(verbose_name=_("customer"), accessor="customer__name")
     mobile = tables.Column(
@@ -143,9 +144,9 @@ class ReminderTable(_PageExtras, tables.Table):
 class MemberTable(_PageExtras, tables.Table):
     customer = tables.Column(verbose_name=_("customer"), accessor="customer__name")
     member_no = tables.Column(verbose_name=_("member number"), default="—")
-    joined_on = tables.DateColumn(verbose_name=_("joined on"), format="Y-m-d")
-    left_on = tables.DateColumn(verbose_name=_("left on"), format="Y-m-d", default="—")
-    last_login_on = tables.DateColumn(verbose_name=_("last login"), format="Y-m-d", default="—")
+    joined_on = DateColumn(verbose_name=_("joined on"), format="Y-m-d")
+    left_on = DateColumn(verbose_name=_("left on"), format="Y-m-d", default="—")
+    last_login_on = DateColumn(verbose_name=_("last login"), format="Y-m-d", default="—")
     actions = tables.Column(verbose_name="", empty_values=(), orderable=False)
 
     changeable: set = set()
@@ -181,8 +182,8 @@ class SmsCampaignTable(tables.Table):
     audience_count = tables.Column(verbose_name=_("audience at submission"), default="—")
     delivered = tables.Column(verbose_name=pgettext_lazy("sms", "Sent"))
     created_by = tables.Column(verbose_name=_("created by"))
-    created_at = tables.DateTimeColumn(verbose_name=_("created at"), format="Y-m-d H:i")
-    sent_at = tables.DateTimeColumn(verbose_name=_("sent at"), format="Y-m-d H:i", default="—")
+    created_at = DateTimeColumn(verbose_name=_("created at"), format="Y-m-d H:i")
+    sent_at = DateTimeColumn(verbose_name=_("sent at"), format="Y-m-d H:i", default="—")
 
     class Meta:
         model = SmsCampaign
@@ -208,7 +209,7 @@ class SmsDeliveryTable(tables.Table):
     mobile = tables.Column(verbose_name=_("mobile"), default="—")
     state = tables.Column(verbose_name=_("state"), attrs={"td": {"data-testid": "state"}})
     error = tables.Column(verbose_name=_("error"), default="")
-    at = tables.DateTimeColumn(verbose_name=_("at"), format="Y-m-d H:i")
+    at = DateTimeColumn(verbose_name=_("at"), format="Y-m-d H:i")
 
     class Meta:
         model = SmsDelivery

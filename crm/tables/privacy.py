@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import PhoneReveal
 from crm.services.privacy import phones_shown
+from dealership.columns import DateTimeColumn
 
 
 class PhonesShownMixin:
@@ -64,7 +65,7 @@ class PhonesShownMixin:
 
 
 class PhoneRevealTable(tables.Table):
-    at = tables.DateTimeColumn(verbose_name=_("when"), format="Y-m-d H:i:s")
+    at = DateTimeColumn(verbose_name=_("when"), format="Y-m-d H:i:s")
     user = tables.Column(verbose_name=_("shown to"))
     customer = tables.Column(verbose_name=_("whose number"))
     context = tables.Column(verbose_name=_("where"), default="—")

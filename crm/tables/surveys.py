@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Questionnaire, SurveyResponse
+from dealership.columns import DateTimeColumn
 
 ATTRS = "table table-sm table-hover align-middle"
 
@@ -13,7 +14,7 @@ def _person(user) -> str:
 
 
 class SurveyTable(tables.Table):
-    taken_at = tables.DateTimeColumn(
+    taken_at = DateTimeColumn(
         verbose_name=_("taken at"),
         format="Y-m-d H:i",
         linkify=lambda record: record.get_absolute_url(),
@@ -61,7 +62,7 @@ class QuestionnaireTable(tables.Table):
     question_count = tables.Column(verbose_name=_("questions"), orderable=False)
     response_count = tables.Column(verbose_name=_("surveys taken"), orderable=False)
     complaint_below = tables.Column(verbose_name=_("complaint below"))
-    created_at = tables.DateTimeColumn(verbose_name=_("created at"), format="Y-m-d")
+    created_at = DateTimeColumn(verbose_name=_("created at"), format="Y-m-d")
 
     class Meta:
         model = Questionnaire

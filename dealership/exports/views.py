@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from dealership.access import get_object_for_user
+from dealership.columns import DateTimeColumn
 from dealership.exports.models import ListExport
 from dealership.exports.pages import CONTENT_TYPES
 from dealership.reports.views import file_response
@@ -20,9 +21,7 @@ WORKING = (ListExport.Status.PENDING, ListExport.Status.RUNNING)
 
 
 class ListExportTable(tables.Table):
-    created_at = tables.DateTimeColumn(
-        verbose_name=_("requested at"), linkify=True, format="Y-m-d H:i"
-    )
+    created_at = DateTimeColumn(verbose_name=_("requested at"), linkify=True, format="Y-m-d H:i")
     requested_by = tables.Column(verbose_name=_("requested by"))
 
     class Meta:

@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from dealership.columns import DateTimeColumn
 from dealership.models import Delivery, Notification, WeComRobot
 from dealership.notifications.kinds import kind_label
 
@@ -16,9 +17,7 @@ class NotificationTable(tables.Table):
 
 
 class DeliveryTable(tables.Table):
-    created_at = tables.DateTimeColumn(
-        verbose_name=_("created at"), linkify=True, format="Y-m-d H:i"
-    )
+    created_at = DateTimeColumn(verbose_name=_("created at"), linkify=True, format="Y-m-d H:i")
     kind = tables.Column(verbose_name=_("kind"), default="—")
     target = tables.Column(verbose_name=_("to"), empty_values=(), orderable=False)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from dealership.access import get_object_for_user, permitted_ids
+from dealership.columns import DateTimeColumn
 from dealership.models import OemSubmission
 from dealership.reports import oem, selectors
 from dealership.reports.registry import get_report
@@ -37,9 +38,7 @@ class SubmissionTable(tables.Table):
     period = tables.Column(verbose_name=gettext_lazy("period"), accessor="run__period_key")
     version = tables.Column(verbose_name=gettext_lazy("version"), accessor="run__version")
     state = tables.Column(verbose_name=gettext_lazy("state"))
-    submitted_at = tables.DateTimeColumn(
-        verbose_name=gettext_lazy("submitted at"), format="Y-m-d H:i"
-    )
+    submitted_at = DateTimeColumn(verbose_name=gettext_lazy("submitted at"), format="Y-m-d H:i")
     receipt = tables.Column(verbose_name=gettext_lazy("OEM receipt"), empty_values=("",))
     attempts = tables.Column(verbose_name=gettext_lazy("attempts"))
 

@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dealership.columns import DateColumn
 from org.office.models import ActionItem, Meeting, Notice, TrainingSession
 
 ATTRS = {"class": "table table-sm table-hover align-middle"}
@@ -17,7 +18,7 @@ class NoticeTable(tables.Table):
     )
     title = tables.Column(verbose_name=_("title"), linkify=lambda record: record.get_absolute_url())
     kind = tables.Column(verbose_name=_("kind"))
-    issued_on = tables.DateColumn(verbose_name=_("issued on"), format="Y-m-d")
+    issued_on = DateColumn(verbose_name=_("issued on"), format="Y-m-d")
     acknowledged = tables.Column(verbose_name=_("acknowledged"), empty_values=())
     mine = tables.Column(verbose_name=_("you"), empty_values=(), accessor="my_read_at")
 
@@ -40,7 +41,7 @@ class NoticeTable(tables.Table):
 
 
 class MeetingTable(tables.Table):
-    held_on = tables.DateColumn(verbose_name=_("date"), format="Y-m-d")
+    held_on = DateColumn(verbose_name=_("date"), format="Y-m-d")
     title = tables.Column(
         verbose_name=_("subject"), linkify=lambda record: record.get_absolute_url()
     )
@@ -61,7 +62,7 @@ class ActionItemTable(tables.Table):
         verbose_name=_("action"), linkify=lambda record: record.get_absolute_url()
     )
     owner = tables.Column(verbose_name=_("owner"), accessor="owner__user__name")
-    due_on = tables.DateColumn(verbose_name=_("due on"), format="Y-m-d")
+    due_on = DateColumn(verbose_name=_("due on"), format="Y-m-d")
     state = tables.Column(verbose_name=_("state"))
     meeting = tables.Column(
         verbose_name=pgettext_lazy("action item", "meeting"), accessor="meeting__title"
@@ -76,7 +77,7 @@ class ActionItemTable(tables.Table):
 
 
 class TrainingSessionTable(tables.Table):
-    held_on = tables.DateColumn(verbose_name=_("date"), format="Y-m-d")
+    held_on = DateColumn(verbose_name=_("date"), format="Y-m-d")
     course = tables.Column(
         verbose_name=_("course"), linkify=lambda record: record.get_absolute_url()
     )

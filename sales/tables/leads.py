@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.selectors import shown_phone
 from crm.tables.privacy import PhonesShownMixin
+from dealership.columns import DateColumn, DateTimeColumn
 from sales.models import KeyAccount, Lead, Stage, TestDrive, Visit
 
 ATTRS = "table table-sm table-hover align-middle"
@@ -25,7 +26,7 @@ class _PhoneMixin(PhonesShownMixin):
 
 
 class VisitTable(_PhoneMixin, tables.Table):
-    visited_at = tables.DateTimeColumn(
+    visited_at = DateTimeColumn(
         verbose_name=_("time"), format="Y-m-d H:i", linkify=lambda record: record.get_absolute_url()
     )
     kind = tables.Column(verbose_name=_("kind"))
@@ -78,7 +79,7 @@ class LeadTable(_PhoneMixin, tables.Table):
     model_of_interest = tables.Column(verbose_name=_("model of interest"))
     intent = tables.Column(verbose_name=_("intent level"), accessor="intent")
     stage = tables.Column(verbose_name=_("stage"))
-    next_contact_on = tables.DateColumn(verbose_name=_("next contact on"), format="Y-m-d")
+    next_contact_on = DateColumn(verbose_name=_("next contact on"), format="Y-m-d")
     consultant = tables.Column(verbose_name=_("consultant"), accessor="consultant")
     source = tables.Column(verbose_name=_("source"))
 
@@ -126,7 +127,7 @@ class LeadTable(_PhoneMixin, tables.Table):
 class TestDriveTable(_PhoneMixin, tables.Table):
     __test__ = False
 
-    starts_at = tables.DateTimeColumn(
+    starts_at = DateTimeColumn(
         verbose_name=_("start"),
         format="Y-m-d H:i",
         linkify=lambda record: record.get_absolute_url(),
@@ -134,7 +135,7 @@ class TestDriveTable(_PhoneMixin, tables.Table):
     customer = tables.Column(verbose_name=_("customer"), accessor="customer__name")
     mobile = tables.Column(verbose_name=_("mobile"), accessor="customer__mobile", default="—")
     vehicle_model = tables.Column(verbose_name=_("model driven"))
-    ends_at = tables.DateTimeColumn(verbose_name=_("end"), format="H:i")
+    ends_at = DateTimeColumn(verbose_name=_("end"), format="H:i")
     consultant = tables.Column(verbose_name=_("consultant"), accessor="consultant")
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from dealership.columns import DateColumn
 from sales.models import Order, Quote
 
 ATTRS = {"class": "table table-sm table-hover align-middle"}
@@ -23,7 +24,7 @@ class QuoteTable(tables.Table):
     discount = tables.Column(verbose_name=_("discount"), attrs={"td": {"class": "text-end"}})
     total = tables.Column(verbose_name=_("total"), attrs={"td": {"class": "text-end"}})
     status = tables.Column(verbose_name=_("status"))
-    created_at = tables.DateColumn(verbose_name=_("created"), format="Y-m-d")
+    created_at = DateColumn(verbose_name=_("created"), format="Y-m-d")
 
     class Meta:
         model = Quote
@@ -62,7 +63,7 @@ class OrderTable(tables.Table):
     consultant = tables.Column(verbose_name=_("consultant"), accessor="consultant__name")
     price = tables.Column(verbose_name=_("agreed price"), attrs={"td": {"class": "text-end"}})
     deposit = tables.Column(verbose_name=_("deposit"), attrs={"td": {"class": "text-end"}})
-    ordered_on = tables.DateColumn(verbose_name=_("ordered on"), format="Y-m-d")
+    ordered_on = DateColumn(verbose_name=_("ordered on"), format="Y-m-d")
     status = tables.Column(verbose_name=_("status"))
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from dealership.columns import DateColumn
 from sales.models import PriceList, SalesPlan, SubDealer
 
 ATTRS = {"class": "table table-sm table-hover align-middle"}
@@ -42,7 +43,7 @@ class PlanTable(tables.Table):
         verbose_name=_("revenue (CNY)"), attrs={"td": {"class": "text-end"}}
     )
     state = tables.Column(verbose_name=_("state"))
-    submitted_on = tables.DateColumn(
+    submitted_on = DateColumn(
         verbose_name=_("submitted to the OEM on"), format="Y-m-d", default="—"
     )
     created_by = tables.Column(verbose_name=_("created by"), accessor="created_by__name")
@@ -85,7 +86,7 @@ class PriceListTable(tables.Table):
     floor_price = tables.Column(
         verbose_name=_("floor price (CNY)"), attrs={"td": {"class": "text-end"}}
     )
-    valid_from = tables.DateColumn(verbose_name=_("valid from"), format="Y-m-d")
+    valid_from = DateColumn(verbose_name=_("valid from"), format="Y-m-d")
     state = tables.Column(verbose_name=_("state"))
 
     class Meta:
@@ -125,7 +126,7 @@ class SubDealerTable(tables.Table):
     name = tables.Column(verbose_name=_("name"), linkify=lambda record: record.get_absolute_url())
     region = tables.Column(verbose_name=_("region"))
     contact_name = tables.Column(verbose_name=_("contact person"))
-    contract_end = tables.DateColumn(verbose_name=_("contract until"), format="Y-m-d", default="—")
+    contract_end = DateColumn(verbose_name=_("contract until"), format="Y-m-d", default="—")
     state = tables.Column(verbose_name=_("state"))
     latest_score = tables.Column(
         verbose_name=_("latest score"), default="—", attrs={"td": {"class": "text-end"}}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.tables.privacy import PhonesShownMixin
+from dealership.columns import DateColumn, DateTimeColumn
 from sales.models import AllocationRequest, Delivery, StockVehicle
 
 ATTRS = {"class": "table table-sm table-hover align-middle"}
@@ -26,7 +27,7 @@ class StockTable(tables.Table):
     trim = tables.Column(verbose_name=_("trim"))
     colour = tables.Column(verbose_name=_("colour"))
     status = tables.Column(verbose_name=_("status"))
-    arrived_on = tables.DateColumn(verbose_name=_("arrived on"), format="Y-m-d")
+    arrived_on = DateColumn(verbose_name=_("arrived on"), format="Y-m-d")
     age = tables.Column(verbose_name=_("days in stock"), accessor="pk", orderable=False)
     list_price = tables.Column(verbose_name=_("list price"))
 
@@ -55,7 +56,7 @@ class StockTable(tables.Table):
 class DeliveryTable(PhonesShownMixin, tables.Table):
     phone_customer = "customer"  # numbers through crm's phones_shown, one call a page
 
-    delivered_on = tables.DateColumn(
+    delivered_on = DateColumn(
         verbose_name=_("delivered on"),
         format="Y-m-d",
         linkify=lambda record: record.get_absolute_url(),
@@ -82,14 +83,14 @@ class DeliveryTable(PhonesShownMixin, tables.Table):
 
 
 class AllocationTable(tables.Table):
-    month = tables.DateColumn(
+    month = DateColumn(
         verbose_name=_("month"), format="Y-m", linkify=lambda record: record.get_absolute_url()
     )
     status = tables.Column(verbose_name=_("status"))
     line_count = tables.Column(verbose_name=_("lines"), orderable=False)
     total = tables.Column(verbose_name=_("vehicles asked"), orderable=False, default=0)
     submitted_by = tables.Column(verbose_name=_("submitted by"), accessor="submitted_by__name")
-    submitted_at = tables.DateTimeColumn(verbose_name=_("submitted at"), format="Y-m-d H:i")
+    submitted_at = DateTimeColumn(verbose_name=_("submitted at"), format="Y-m-d H:i")
 
     class Meta:
         model = AllocationRequest
