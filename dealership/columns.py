@@ -13,23 +13,22 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.timezone import template_localtime
 
 
-def _formatted(value, format: str, default):
-    return date_filter(template_localtime(value), format) or default
+class _DateFilterColumn:
+    """Renders with the ``date`` filter; ``formats`` = (short, long) when none is given."""
 
+    formats: tuple[str, str]
 
-class DateColumn(tables.DateColumn):
     def __init__(self, format=None, short=True, *args, **kwargs):
         super().__init__(format, short, *args, **kwargs)
-        self.format = format or ("SHORT_DATE_FORMAT" if short else "DATE_FORMAT")
+        self.format = format or self.formats[0 if short else 1]
 
     def render(self, value, bound_column, **kwargs):
-        return _formatted(value, self.format, bound_column.default)
+        return date_filter(template_localtime(value), self.format) or bound_column.default
 
 
-class DateTimeColumn(tables.DateTimeColumn):
-    def __init__(self, format=None, short=True, *args, **kwargs):
-        super().__init__(format, short, *args, **kwargs)
-        self.format = format or ("SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT")
+class DateColumn(_DateFilterColumn, tables.DateColumn):
+    formats = ("SHORT_DATE_FORMAT", "DATE_FORMAT")
 
-    def render(self, value, bound_column, **kwargs):
-        return _formatted(value, self.format, bound_column.default)
+
+class DateTimeColumn(_DateFilterColumn, tables.DateTimeColumn):
+    formats = ("SHORT_DATETIME_FORMAT", "DATETIME_FORMAT")
