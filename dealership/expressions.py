@@ -57,9 +57,10 @@ def related_count(model, field: str, condition: Q | None = None) -> Coalesce:
     """How many ``model`` rows point (by ``field``) to the listed row, as a subquery per row:
     ``Customer.objects.annotate(vehicle_count=related_count(Vehicle, "owner"))``.
 
-    ``annotate(n=Count("vehicles"))`` joins every row of the list to its related rows and
-    groups them all before the page is taken: for HQ's customers (30,000 of ten dealerships)
-    38 ms to show 25. The subquery is run for the page's rows only, each by ``field``'s index."""
+    ``annotate(n=Count("vehicles"))`` joins the list to its related rows and groups them, and
+    joins several such counts into one product of rows; the subquery counts for the page's
+    rows only, each by ``field``'s index (a GM's customer list on the bench data: 1.6 ms of
+    database time, now 0.3 ms; questionnaires with questions and surveys: 0.25 s, now 15 ms)."""
     rows = (
         model._base_manager.filter(**{field: OuterRef("pk")})
         .filter(condition or Q())
