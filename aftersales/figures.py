@@ -1,7 +1,8 @@
 """Key figures of after-sales for the e-CRB board and the daily report
 (``dealership.figures``): 5K and 10K check-ins on a day (repair orders of those types checked in
 that day, in the dealership's time zone) and service visits (repair orders closed that day).
-One query for the three, read through the access chokepoint for the viewer."""
+One query for the three, read through the access chokepoint for the viewer (grouped by
+dealership: HQ's board runs it once for the group)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.models import RepairOrder, RepairStatus, ServiceType
 from dealership.access import can
-from dealership.figures import Figure, day_bounds, memo, register_figure
+from dealership.figures import (
+    Figure,
+    aggregate_by_dealership,
+    day_bounds,
+    per_dealership,
+    register_figure,
+)
+
+KEYS = ("k5", "k10", "visits")
 
 
 def _day(user, day: dt.date) -> dict | None:
@@ -22,18 +31,16 @@ def _day(user, day: dt.date) -> dict | None:
         start, end = day_bounds(day)
         checked_in = Q(checked_in_at__gte=start, checked_in_at__lt=end)
         closed = Q(status=RepairStatus.CLOSED, closed_on=day)
-        return (
+        return aggregate_by_dealership(
             RepairOrder.objects.for_user(user, "view")
             .exclude(status=RepairStatus.CANCELLED)
-            .filter(checked_in | closed)
-            .aggregate(
-                k5=Count("pk", filter=checked_in & Q(service_type=ServiceType.MAINTENANCE_5K)),
-                k10=Count("pk", filter=checked_in & Q(service_type=ServiceType.MAINTENANCE_10K)),
-                visits=Count("pk", filter=closed),
-            )
+            .filter(checked_in | closed),
+            k5=Count("pk", filter=checked_in & Q(service_type=ServiceType.MAINTENANCE_5K)),
+            k10=Count("pk", filter=checked_in & Q(service_type=ServiceType.MAINTENANCE_10K)),
+            visits=Count("pk", filter=closed),
         )
 
-    return memo(("aftersales.day", user.pk, day), compute)
+    return per_dealership(("aftersales.day", user.pk, day), compute, dict.fromkeys(KEYS, 0))
 
 
 def _one(key: str):

@@ -15,7 +15,14 @@ from django.utils.translation import pgettext_lazy
 from crm.models import EventKind
 from crm.selectors import board as q
 from dealership.access import can
-from dealership.figures import Figure, Ratio, add_months, memo, month_start, register_figure
+from dealership.figures import (
+    Figure,
+    Ratio,
+    add_months,
+    month_start,
+    per_dealership,
+    register_figure,
+)
 
 # retention: deliveries of the months N-8 .. N-3 before the board's month (the recall bands)
 RETENTION_MONTHS = (8, 3)
@@ -77,16 +84,17 @@ def retention_rate(user, day: dt.date):
     """Of the deliveries of the months N-8 .. N-3 (the recall lists' months), the share back
     for a service within 6 months (:func:`crm.selectors.outreach.retention_rates`)."""
     from crm.models import RetentionList
-    from crm.selectors.outreach import retention_rates
+    from crm.selectors.outreach import retention_rates_by_dealership
 
     if not can(user, RetentionList, "view"):
         return None
     last = add_months(day, -RETENTION_MONTHS[1])
-    rows = [
-        row
-        for row in memo(("crm.retention", user.pk, day), lambda: retention_rates(user, 9, day))
-        if row["month"] <= last
-    ]
+    found = per_dealership(
+        ("crm.retention", user.pk, day),
+        lambda: retention_rates_by_dealership(user, 9, day),
+        [],
+    )
+    rows = [row for row in found if row["month"] <= last]
     return Ratio.of(sum(r["back_6"] for r in rows), sum(r["delivered"] for r in rows))
 
 
@@ -94,11 +102,15 @@ def member_rate(user, day: dt.date):
     """Owner-club members among the customers who bought a car
     (:func:`crm.selectors.outreach.member_rates`)."""
     from crm.models import Membership
-    from crm.selectors.outreach import member_rates
+    from crm.selectors.outreach import member_numbers_by_dealership
 
     if not can(user, Membership, "view"):
         return None
-    numbers = memo(("crm.members", user.pk, day), lambda: member_rates(user, day))
+    numbers = per_dealership(
+        ("crm.members", user.pk, day),
+        lambda: member_numbers_by_dealership(user, day),
+        {"members": 0, "owners": 0},
+    )
     return Ratio.of(numbers["members"], numbers["owners"])
 
 

@@ -85,9 +85,12 @@ def user_access(user) -> UserAccess:
             writable=scope.is_system or bool(scope.writable_ids),
         )
     cache = user.__dict__.setdefault("_org_access", {})
-    if scope not in cache:
-        cache[scope] = compute_user_access(user, scope)
-    return cache[scope]
+    # HQ's grants are its group position's, whichever of the group's dealerships the scope
+    # reads (the e-CRB board reads them one at a time): one entry per group
+    key = ("hq", scope.group_id) if scope.is_hq else scope
+    if key not in cache:
+        cache[key] = compute_user_access(user, scope)
+    return cache[key]
 
 
 #: the shape of :class:`UserAccess` in the access cache: moved with its fields, so that a new

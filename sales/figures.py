@@ -10,33 +10,46 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from dealership.access import can
-from dealership.figures import Figure, memo, month_start, register_figure
+from dealership.figures import (
+    Figure,
+    aggregate_by_dealership,
+    month_start,
+    per_dealership,
+    register_figure,
+)
 from sales.models import Delivery, Order, OrderStatus
 
 
 def orders_on(user, day: dt.date) -> int | None:
     """Orders signed on ``day`` (cancelled ones not counted)."""
-    if not can(user, Order, "view"):
-        return None
-    return (
-        Order.objects.for_user(user, "view")
-        .filter(ordered_on=day)
-        .exclude(status=OrderStatus.CANCELLED)
-        .count()
-    )
+
+    def compute():
+        if not can(user, Order, "view"):
+            return None
+        return aggregate_by_dealership(
+            Order.objects.for_user(user, "view")
+            .filter(ordered_on=day)
+            .exclude(status=OrderStatus.CANCELLED),
+            n=Count("pk"),
+        )
+
+    numbers = per_dealership(("sales.orders", user.pk, day), compute, {"n": 0})
+    return None if numbers is None else numbers["n"]
 
 
 def _deliveries(user, day: dt.date) -> dict | None:
     def compute():
         if not can(user, Delivery, "view"):
             return None
-        return (
-            Delivery.objects.for_user(user, "view")
-            .filter(delivered_on__gte=month_start(day), delivered_on__lte=day)
-            .aggregate(day=Count("pk", filter=Q(delivered_on=day)), month=Count("pk"))
+        return aggregate_by_dealership(
+            Delivery.objects.for_user(user, "view").filter(
+                delivered_on__gte=month_start(day), delivered_on__lte=day
+            ),
+            day=Count("pk", filter=Q(delivered_on=day)),
+            month=Count("pk"),
         )
 
-    return memo(("sales.deliveries", user.pk, day), compute)
+    return per_dealership(("sales.deliveries", user.pk, day), compute, {"day": 0, "month": 0})
 
 
 def deliveries_on(user, day: dt.date) -> int | None:

@@ -3,8 +3,9 @@
 The figures are the registered key figures (``dealership.figures``): sales and after-sales
 register theirs (orders, deliveries, 5K/10K check-ins), crm its own (``crm/figures.py``, on
 the queries below). Every query reads through the access chokepoint for the viewer, each in
-one statement shared by the figures of its table (``memo``), so the board runs a constant
-number of queries per dealership. Days are the dealership's own (its time zone).
+one statement shared by the figures of its table and grouped by dealership
+(``per_dealership``), so the board runs a constant number of queries, for a dealership as for
+HQ's group (one set per time zone of the group). Days are the dealership's own (its time zone).
 
 Who opens the board: the people who read every follow-up of the dealership
 (``crm.view_followup`` at dealership scope: the CRM director and the customer-relations
@@ -39,6 +40,7 @@ from dealership.figures import (
     Figure,
     Ratio,
     add_months,
+    aggregate_by_dealership,
     all_figures,
     combine,
     day_bounds,
@@ -48,8 +50,8 @@ from dealership.figures import (
     line_chart,
     local_today,
     local_zone,
-    memo,
     month_start,
+    per_dealership,
 )
 from org.access import user_access
 from org.capabilities import Capability as C
@@ -59,6 +61,7 @@ S = FollowUpStatus
 TREND_MONTHS = 12
 # complaint ages in days: (label, from, to) — to None: and older
 COMPLAINT_AGES = (("0_2", 0, 2), ("3_7", 3, 7), ("over_7", 8, None))
+FOLLOWUP_KEYS = ("due", "done", "overdue", "unreachable", "contact_base", "contact_part")
 
 
 # --- who -------------------------------------------------------------------------------------------
@@ -110,25 +113,22 @@ def followup_numbers(user, day: dt.date) -> dict | None:
             & (Q(closed_on__isnull=True) | Q(closed_on__gte=day))
         )
         window_ended = called & Q(window_end__gte=start, window_end__lte=day)
-        return (
-            FollowUp.objects.for_user(user, "view")
-            .filter(window_start__lte=day)
-            .aggregate(
-                due=Count("pk", filter=due),
-                done=Count("pk", filter=Q(status=S.DONE, closed_on=day)),
-                overdue=Count("pk", filter=called & Q(window_end__lt=day) & still_open_on(day)),
-                unreachable=Count(
-                    "pk", filter=Q(status=S.UNREACHABLE, closed_on__gte=start, closed_on__lte=day)
-                ),
-                contact_base=Count("pk", filter=window_ended),
-                contact_part=Count(
-                    "pk",
-                    filter=window_ended & Q(status=S.DONE, closed_on__lte=F("window_end")),
-                ),
-            )
+        return aggregate_by_dealership(
+            FollowUp.objects.for_user(user, "view").filter(window_start__lte=day),
+            due=Count("pk", filter=due),
+            done=Count("pk", filter=Q(status=S.DONE, closed_on=day)),
+            overdue=Count("pk", filter=called & Q(window_end__lt=day) & still_open_on(day)),
+            unreachable=Count(
+                "pk", filter=Q(status=S.UNREACHABLE, closed_on__gte=start, closed_on__lte=day)
+            ),
+            contact_base=Count("pk", filter=window_ended),
+            contact_part=Count(
+                "pk",
+                filter=window_ended & Q(status=S.DONE, closed_on__lte=F("window_end")),
+            ),
         )
 
-    return memo(("crm.followups", user.pk, day), compute)
+    return per_dealership(("crm.followups", user.pk, day), compute, dict.fromkeys(FOLLOWUP_KEYS, 0))
 
 
 def contact_target(user) -> int | None:
@@ -137,29 +137,31 @@ def contact_target(user) -> int | None:
     def compute():
         if not _visible(user, FollowUpSettings):
             return None
-        found = (
-            FollowUpSettings.objects.for_user(user, "view")
-            .values_list("contact_target", flat=True)
-            .first()
-        )
-        return (
-            found
-            if found is not None
-            else FollowUpSettings._meta.get_field("contact_target").default
+        return dict(
+            FollowUpSettings.objects.for_user(user, "view").values_list(
+                "dealership_id", "contact_target"
+            )
         )
 
-    return memo(("crm.rules", user.pk), compute)
+    default = FollowUpSettings._meta.get_field("contact_target").default
+    return per_dealership(("crm.rules", user.pk), compute, default)
 
 
 def open_contact_checks(user, day: dt.date) -> int | None:
     """Unreachable customers waiting for the consultant's verified contacts."""
-    if not _visible(user, ContactCheck):
-        return None
-    return (
-        ContactCheck.objects.for_user(user, "view")
-        .filter(state=ContactCheckState.OPEN, week__lte=day)
-        .count()
-    )
+
+    def compute():
+        if not _visible(user, ContactCheck):
+            return None
+        return aggregate_by_dealership(
+            ContactCheck.objects.for_user(user, "view").filter(
+                state=ContactCheckState.OPEN, week__lte=day
+            ),
+            n=Count("pk"),
+        )
+
+    numbers = per_dealership(("crm.contact_checks", user.pk, day), compute, {"n": 0})
+    return None if numbers is None else numbers["n"]
 
 
 def survey_months(user, day: dt.date, months: int = TREND_MONTHS) -> dict | None:
@@ -185,21 +187,21 @@ def survey_months(user, day: dt.date, months: int = TREND_MONTHS) -> dict | None
                 followup__dealership_id=F("dealership_id"),
             )
             .annotate(month=TruncMonth("taken_at", tzinfo=zone))
-            .values("followup__kind", "month")
+            .values("dealership_id", "followup__kind", "month")
             .annotate(total=Sum("score"), n=Count("pk"))
             .order_by()
         )
-        result = {}
+        result: dict[int, dict] = {}
         for row in rows:
             month = row["month"]
             if isinstance(month, dt.datetime):
                 month = (month.astimezone(zone) if month.tzinfo else month).date()
-            result[(row["followup__kind"], month)] = Ratio(
+            result.setdefault(row["dealership_id"], {})[(row["followup__kind"], month)] = Ratio(
                 row["total"], row["n"], scale=1, places=2
             )
         return result
 
-    return memo(("crm.surveys", user.pk, day, months), compute)
+    return per_dealership(("crm.surveys", user.pk, day, months), compute, {})
 
 
 def complaint_ages(user, day: dt.date) -> dict | None:
@@ -216,13 +218,16 @@ def complaint_ages(user, day: dt.date) -> dict | None:
             if high is not None:
                 condition &= Q(received_at__gte=day_bounds(day - dt.timedelta(days=high))[0])
             buckets[key] = Count("pk", filter=condition)
-        return (
-            Complaint.objects.for_user(user, "view")
-            .filter(state__in=OPEN_COMPLAINT_STATES, received_at__lt=end)
-            .aggregate(open=Count("pk"), **buckets)
+        return aggregate_by_dealership(
+            Complaint.objects.for_user(user, "view").filter(
+                state__in=OPEN_COMPLAINT_STATES, received_at__lt=end
+            ),
+            open=Count("pk"),
+            **buckets,
         )
 
-    return memo(("crm.complaints", user.pk, day), compute)
+    keys = ("open", *(key for key, _low, _high in COMPLAINT_AGES))
+    return per_dealership(("crm.complaints", user.pk, day), compute, dict.fromkeys(keys, 0))
 
 
 # --- the board ---------------------------------------------------------------------------------------

@@ -87,25 +87,53 @@ def retention_rates(user, months: int = 12, day: dt.date | None = None) -> list[
     check_model_permission(user, RetentionList, "view")
     day = day or timezone.localdate()
     first = add_months(month_start(day), -(months - 1))
+    deliveries, visits = _deliveries_and_visits(first, day)
+    return _retention_rows(deliveries, visits, months, first, day)
+
+
+def retention_rates_by_dealership(user, months: int, day: dt.date) -> dict[int, list[dict]]:
+    """:func:`retention_rates` of each dealership the scope reads, ``{dealership id: rows}``,
+    in the same two queries (the e-CRB board of HQ; a dealership without deliveries is
+    absent)."""
+    check_model_permission(user, RetentionList, "view")
+    first = add_months(month_start(day), -(months - 1))
+    deliveries, visits = _deliveries_and_visits(first, day)
+    by_dealership = defaultdict(list)
+    for delivery in deliveries:
+        by_dealership[delivery[0]].append(delivery)
+    return {
+        dealership_id: _retention_rows(rows, visits, months, first, day)
+        for dealership_id, rows in by_dealership.items()
+    }
+
+
+def _deliveries_and_visits(first: dt.date, day: dt.date):
+    """The deliveries from ``first`` to ``day`` (dealership, customer, vehicle, day) and the
+    service visits after ``first`` of their vehicles (of their customers, for a delivery
+    without a vehicle): ``{("vehicle" | "customer", id): [days]}``."""
     deliveries = list(
         CustomerEvent.objects.filter(
             kind=EventKind.SALES, occurred_on__gte=first, occurred_on__lte=day
-        ).values_list("customer_id", "vehicle_id", "occurred_on")
+        ).values_list("dealership_id", "customer_id", "vehicle_id", "occurred_on")
     )
-    by_vehicle: dict[int, list[dt.date]] = defaultdict(list)
-    by_customer: dict[int, list[dt.date]] = defaultdict(list)
+    visits: dict[tuple[str, int], list[dt.date]] = defaultdict(list)
     if deliveries:
         for vehicle_id, customer_id, occurred_on in CustomerEvent.objects.filter(
-            Q(vehicle_id__in={v for _c, v, _d in deliveries if v})
-            | Q(vehicle__isnull=True, customer_id__in={c for c, v, _d in deliveries if not v}),
+            Q(vehicle_id__in={v for _d, _c, v, _o in deliveries if v})
+            | Q(
+                vehicle__isnull=True,
+                customer_id__in={c for _d, c, v, _o in deliveries if not v},
+            ),
             kind=EventKind.SERVICE,
             occurred_on__gt=first,
             occurred_on__lte=day,
         ).values_list("vehicle_id", "customer_id", "occurred_on"):
-            if vehicle_id:
-                by_vehicle[vehicle_id].append(occurred_on)
-            else:
-                by_customer[customer_id].append(occurred_on)
+            key = ("vehicle", vehicle_id) if vehicle_id else ("customer", customer_id)
+            visits[key].append(occurred_on)
+    return deliveries, visits
+
+
+def _retention_rows(deliveries, visits, months: int, first: dt.date, day: dt.date) -> list[dict]:
     rows = {}
     for n in range(months):
         month = add_months(first, n)
@@ -118,9 +146,9 @@ def retention_rates(user, months: int = 12, day: dt.date | None = None) -> list[
             "final_3": day >= add_months(end, 3),
             "final_6": day >= add_months(end, 6),
         }
-    for customer_id, vehicle_id, delivered in deliveries:
-        visits = by_vehicle[vehicle_id] if vehicle_id else by_customer[customer_id]
-        after = [v for v in visits if v > delivered]
+    for _dealership_id, customer_id, vehicle_id, delivered in deliveries:
+        key = ("vehicle", vehicle_id) if vehicle_id else ("customer", customer_id)
+        after = [v for v in visits.get(key, ()) if v > delivered]
         row = rows[month_start(delivered)]
         row["delivered"] += 1
         if after:
@@ -209,34 +237,17 @@ def member_rates(user, day: dt.date | None = None) -> dict:
     ``logged_in`` (active members with a login in the last 30 days), ``login_rate`` and its
     target (percent; a rate is ``None`` when there is nothing to divide by). Three queries."""
     day = day or timezone.localdate()
-    counts = (
-        restricted_queryset(user, Membership, "view")
-        .filter(joined_on__lte=day)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
-        .aggregate(
-            members=Count("pk"),
-            logged_in=Count(
-                "pk",
-                filter=Q(
-                    last_login_on__gt=day - dt.timedelta(days=LOGIN_DAYS),
-                    last_login_on__lte=day,
-                ),
+    counts = _active_members(user, day).aggregate(
+        members=Count("pk"),
+        logged_in=Count(
+            "pk",
+            filter=Q(
+                last_login_on__gt=day - dt.timedelta(days=LOGIN_DAYS),
+                last_login_on__lte=day,
             ),
-        )
+        ),
     )
-    owners = 0
-    if can(user, Customer, "view"):
-        owners = (
-            restricted_queryset(user, Customer, "view")
-            .filter(
-                Exists(
-                    CustomerEvent.objects.filter(
-                        customer_id=OuterRef("pk"), kind=EventKind.SALES, occurred_on__lte=day
-                    )
-                )
-            )
-            .count()
-        )
+    owners = _owners(user, day).count() if can(user, Customer, "view") else 0
     registration_target, login_target = _targets()
     return {
         "day": day,
@@ -248,6 +259,39 @@ def member_rates(user, day: dt.date | None = None) -> dict:
         "login_rate": percent(counts["logged_in"], counts["members"]),
         "login_target": login_target,
     }
+
+
+def member_numbers_by_dealership(user, day: dt.date) -> dict[int, dict]:
+    """``members`` and ``owners`` of :func:`member_rates` for each dealership the scope reads,
+    ``{dealership id: {"members", "owners"}}``, in two queries (the e-CRB board of HQ)."""
+    numbers: dict[int, dict] = defaultdict(lambda: {"members": 0, "owners": 0})
+    members = _active_members(user, day).values("dealership_id").annotate(n=Count("pk"))
+    for row in members.order_by():
+        numbers[row["dealership_id"]]["members"] = row["n"]
+    if can(user, Customer, "view"):
+        owners = _owners(user, day).values("dealership_id").annotate(n=Count("pk"))
+        for row in owners.order_by():
+            numbers[row["dealership_id"]]["owners"] = row["n"]
+    return dict(numbers)
+
+
+def _active_members(user, day: dt.date) -> QuerySet[Membership]:
+    return (
+        restricted_queryset(user, Membership, "view")
+        .filter(joined_on__lte=day)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+    )
+
+
+def _owners(user, day: dt.date) -> QuerySet[Customer]:
+    """Customers with a vehicle delivered by ``day``."""
+    return restricted_queryset(user, Customer, "view").filter(
+        Exists(
+            CustomerEvent.objects.filter(
+                customer_id=OuterRef("pk"), kind=EventKind.SALES, occurred_on__lte=day
+            )
+        )
+    )
 
 
 # --- SMS campaigns ------------------------------------------------------------------------------

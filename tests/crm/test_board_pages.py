@@ -1,13 +1,14 @@
 """The e-CRB board page, its API, the dashboard panel and the navigation entry: who opens them
 (CRM managers, GM, HQ; not a consultant), what each sees (B's GM only B; HQ one row per
 dealership and the group's total), the SVG chart (no script, no external reference) and the
-queries (HQ: a constant number per dealership)."""
+queries (a constant number, for HQ as for a dealership: one set per time zone of the group)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -194,7 +195,10 @@ def _hq_queries(api) -> int:
     return len(queries)
 
 
-def test_hq_queries_grow_with_dealerships_not_with_rows(cast, team, api_for):
+def test_hq_queries_are_constant_in_rows_and_dealerships(cast, team, api_for):
+    """Each figure's query is grouped by dealership: HQ's board runs the same statements for 2
+    dealerships as for 4 of one time zone; a dealership in another time zone adds one set (its
+    own day boundaries), and a second one there adds nothing."""
     from tests import factories
 
     def rows():
@@ -207,17 +211,94 @@ def test_hq_queries_grow_with_dealerships_not_with_rows(cast, team, api_for):
     _hq_queries(api)  # warm-up
     two = _hq_queries(api)
     for _ in range(3):
-        make_order(cast.a, YESTERDAY)
-        make_repair_order(cast.b, dt.datetime(2026, 3, 14, 10, tzinfo=SHANGHAI))
-        _survey(cast, team, "sales", "9", dt.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
+        rows()
     assert _hq_queries(api) == two
-    factories.DealershipFactory(code="d", name_zh="丁店", name_en="Store D", group=cast.group1)
-    three = _hq_queries(api)
-    factories.DealershipFactory(code="e", name_zh="戊店", name_en="Store E", group=cast.group1)
-    four = _hq_queries(api)
-    per_dealership = four - three
-    assert 0 < per_dealership <= 25
-    assert three - two == per_dealership  # linear in dealerships
+    for code in ("d", "e"):
+        factories.DealershipFactory(code=code, name_en=f"Store {code}", group=cast.group1)
+    assert _hq_queries(api) == two
+    zone = "Asia/Urumqi"
+    factories.DealershipFactory(code="f", name_en="Store F", group=cast.group1, time_zone=zone)
+    other_zone = _hq_queries(api)
+    assert two < other_zone <= two + 15
+    factories.DealershipFactory(code="g", name_en="Store G", group=cast.group1, time_zone=zone)
+    assert _hq_queries(api) == other_zone
+
+
+def test_hq_s_row_of_a_dealership_equals_its_figures_computed_alone(cast, team):
+    """The grouped queries give each dealership exactly what the figures give it computed on
+    their own in that dealership's scope (every figure, and the SSI/CSI months), B in another
+    time zone counting its own day."""
+    from crm.models import Membership
+    from crm.selectors.board import board_days, survey_months
+    from dealership.figures import figure_run, figure_values, figures_by_dealership
+    from dealership.tenancy import TenantScope, tenant_context
+    from tests.crm.conftest import make_event, make_owner
+    from tests.crm.test_board_figures import _complaint
+
+    london = ZoneInfo("Europe/London")
+    cast.b.time_zone = "Europe/London"
+    cast.b.save(update_fields=["time_zone"])
+    make_order(cast.a, YESTERDAY)
+    make_order(cast.a, YESTERDAY)
+    make_order(cast.b, YESTERDAY)
+    make_repair_order(cast.a, dt.datetime(2026, 3, 14, 10, tzinfo=SHANGHAI))
+    # 23:30 in London on the 14th: B's 14th (already the 15th in Shanghai)
+    make_repair_order(cast.b, dt.datetime(2026, 3, 14, 23, 30, tzinfo=london))
+    make_repair_order(cast.b, dt.datetime(2026, 3, 14, 0, 30, tzinfo=london))
+    _survey(cast, team, "sales", "9", dt.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI))
+    _survey(cast, team, "service", "7", dt.datetime(2026, 1, 2, 10, tzinfo=SHANGHAI))
+    _b_survey(cast, "5")
+    _complaint(cast, team, dt.datetime(2026, 3, 10, 8, tzinfo=SHANGHAI))
+    for dealership in (cast.a, cast.b):
+        buyer = make_owner(dealership, None)
+        delivered = make_event(
+            dealership, kind="sales", customer=buyer, occurred_on=dt.date(2025, 9, 10)
+        )
+        make_event(
+            dealership,
+            kind="service",
+            customer=buyer,
+            vehicle=delivered.vehicle,
+            occurred_on=dt.date(2025, 11, 1),
+        )
+        make_event(dealership, kind="sales", occurred_on=dt.date(2025, 10, 3))
+        make_event(dealership, kind="sales", occurred_on=TODAY - dt.timedelta(days=4))
+        with dealership_context(dealership):
+            Membership.objects.create(
+                dealership=dealership, customer=buyer, joined_on=dt.date(2026, 1, 1)
+            )
+
+    hq = cast.hq_user
+    dealerships = [cast.a, cast.b]
+    days = board_days(TODAY)
+    group = TenantScope.for_group(cast.group1.pk, [d.pk for d in dealerships])
+    with tenant_context(group):
+        together = figures_by_dealership(
+            hq, TODAY, dealerships, days=days, also=lambda: survey_months(hq, TODAY)
+        )
+    for dealership in dealerships:
+        alone = TenantScope(
+            dealership_ids=frozenset({dealership.pk}),
+            writable_ids=frozenset(),
+            current_id=dealership.pk,
+            group_id=cast.group1.pk,
+        )
+        with tenant_context(alone), figure_run(dealership):
+            expected = {f.code: v for f, v in figure_values(hq, TODAY, days=days)}
+            expected_months = survey_months(hq, TODAY)
+        values, months = together[dealership.pk]
+        assert {f.code: v for f, v in values} == expected, dealership.code
+        assert months == expected_months
+    a = {f.code: v for f, v in together[cast.a.pk][0]}
+    b = {f.code: v for f, v in together[cast.b.pk][0]}
+    assert (a["sales.orders"], b["sales.orders"]) == (2, 1)
+    assert (a["aftersales.checkins_5k"], b["aftersales.checkins_5k"]) == (1, 2)
+    assert (a["crm.complaints_open"], b["crm.complaints_open"]) == (1, 0)
+    assert (a["crm.followups_due"], b["crm.followups_due"]) == (1, 1)
+    assert a["crm.ssi"] == Decimal("9.00") and b["crm.ssi"] == Decimal("5.00")
+    for rates in (a, b):
+        assert (rates["crm.retention_rate"].part, rates["crm.retention_rate"].whole) == (1, 2)
+        assert rates["crm.member_rate"].part == 1 and rates["crm.member_rate"].whole >= 3
 
 
 def test_dealership_board_queries_are_constant(cast, team, api_for):

@@ -82,3 +82,26 @@ def test_an_hq_membership_without_a_valid_position_grants_nothing(cast, code, cl
 def test_a_new_hq_membership_has_no_position_by_default(cast):
     membership = GroupMembership.objects.create(user=UserFactory(), group=cast.group1)
     assert membership.position_code == ""
+
+
+def test_hq_grants_are_read_once_per_group_whichever_dealerships_the_scope_reads(
+    cast, django_assert_num_queries
+):
+    """The e-CRB board reads the group one dealership at a time: HQ's grants are those of its
+    group position in each of those scopes, read once; another group's scope grants nothing."""
+    from dealership.tenancy import TenantScope, tenant_context
+    from org.access import user_access
+
+    def scope(*dealerships, group=cast.group1):
+        return TenantScope.for_group(group.pk, [d.pk for d in dealerships])
+
+    hq = cast.hq_user
+    with tenant_context(scope(cast.a, cast.b)):
+        whole = user_access(hq)
+    assert whole.grants
+    with django_assert_num_queries(0):
+        for one in (scope(cast.a), scope(cast.b)):
+            with tenant_context(one):
+                assert user_access(hq).grants == whole.grants
+    with tenant_context(scope(cast.c, group=cast.c.group)):
+        assert not user_access(hq).grants
