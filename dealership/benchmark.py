@@ -55,18 +55,33 @@ class Route:
         return path if page_size is None else f"{path}?{PAGE_SIZE_PARAM[API]}={page_size}"
 
 
-def _is_api_list(callback) -> bool:
-    """A DRF view whose GET lists: a viewset route mapping ``get`` to ``list``, or a generic
-    list view (``ListModelMixin``) that is not a viewset."""
-    from rest_framework.mixins import ListModelMixin
-
+def _api_get(callback) -> tuple[type | None, str | None]:
+    """The DRF view class behind a route and what its GET does (a viewset's action, ``None``
+    for a view that is not a viewset); ``(None, None)`` for anything else."""
     cls = getattr(callback, "cls", None)
     if not isinstance(cls, type):
-        return False
+        return None, None
     actions = getattr(callback, "actions", None)
-    if actions is not None:
-        return actions.get("get") == "list"
-    return issubclass(cls, ListModelMixin)
+    return cls, None if actions is None else actions.get("get")
+
+
+def _is_api_list(callback) -> bool:
+    """A DRF view whose GET lists rows: ``ListModelMixin``'s ``list`` (a viewset route mapping
+    ``get`` to it, or a generic list view)."""
+    from rest_framework.mixins import ListModelMixin
+
+    cls, action = _api_get(callback)
+    return cls is not None and issubclass(cls, ListModelMixin) and action in (None, "list")
+
+
+def _is_api_dashboard(callback) -> bool:
+    """A viewset whose ``list`` answers one object, not rows (the e-CRB board, the meeting
+    sheet, the workshop's figures): it sits in the router as a ``list`` but is a dashboard,
+    timed with the largest pages."""
+    from rest_framework.mixins import ListModelMixin
+
+    cls, action = _api_get(callback)
+    return cls is not None and action == "list" and not issubclass(cls, ListModelMixin)
 
 
 def _is_html_list(callback) -> bool:
@@ -82,18 +97,26 @@ def _is_html_list(callback) -> bool:
     )
 
 
+def _app_routes(resolver):
+    """(name, pattern) of every route of the URL conf whose URL takes no argument (so DRF's
+    format-suffix twins, ``…\\.(?P<format>…)``, are left out), but the admin's and the
+    benchmark's own."""
+    from dealership.bench_views import walk_urls
+
+    for name, pattern, has_groups in walk_urls(resolver.url_patterns):
+        if not has_groups and not name.startswith(("bench:", "admin:")):
+            yield name, pattern
+
+
 def discover_routes(resolver=None) -> list[Route]:
-    """Every API list route and every HTML list page of the URL conf whose URL takes no
-    argument (so DRF's format-suffix twins, ``…\\.(?P<format>…)``, are left out), sorted by
-    kind and name. The admin and the benchmark's own routes are not the app's lists."""
-    from dealership.bench_views import api_list_viewsets, walk_urls
+    """Every API list route and every HTML list page of the URL conf (:func:`_app_routes`),
+    sorted by kind and name."""
+    from dealership.bench_views import api_list_viewsets
 
     resolver = resolver or get_resolver()
     plain = set(api_list_viewsets(resolver))
     routes = {}
-    for name, pattern, has_groups in walk_urls(resolver.url_patterns):
-        if has_groups or name.startswith(("bench:", "admin:")):
-            continue
+    for name, pattern in _app_routes(resolver):
         callback = pattern.callback
         if _is_api_list(callback):
             kind = API
@@ -103,6 +126,21 @@ def discover_routes(resolver=None) -> list[Route]:
             continue
         routes[(kind, name)] = Route(kind, name, reverse(name), plain=kind == API and name in plain)
     return [routes[key] for key in sorted(routes)]
+
+
+def discover_api_dashboards(resolver=None) -> list[Route]:
+    """The API routes that answer one object from a viewset's ``list`` (boards and reports,
+    :func:`_is_api_dashboard`), sorted by name: timed with the largest pages, not judged as
+    lists."""
+    resolver = resolver or get_resolver()
+    return sorted(
+        (
+            Route(API, name, reverse(name))
+            for name, pattern in _app_routes(resolver)
+            if _is_api_dashboard(pattern.callback)
+        ),
+        key=lambda route: route.name,
+    )
 
 
 # --- statistics --------------------------------------------------------------------------------

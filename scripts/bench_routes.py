@@ -17,7 +17,8 @@ binds as in production, with the shared cache in Redis. Then, in one run:
 * for an API list, its plain twin right after (the same viewset without the access
   chokepoint, ``/bench/plain/<name>/``): the ratio scoped / plain throughput is the figure;
 * the largest pages (the dashboard, the boards, the org chart, the permission matrix of every
-  capability group) by time and size.
+  capability group) and the API's boards and reports (a viewset's ``list`` that answers one
+  object, not rows: not a list, so not judged as one) by statements, time and size.
 
 Prints one table, writes ``var/bench/latest.json`` (``--out``) with the machine, the settings,
 every measurement and every verdict, and exits 1 when a budget
@@ -382,14 +383,15 @@ def time_page(client, base_url, case, logins, args, *, judge, requests: int) -> 
     judged by ``judge(first probe, burst summary)``; a page the persona may not open (403) is
     not judged, an error fails."""
     label, url, persona = case
-    cookie = logins[persona][0]
-    first = probe(client, url, cookie)
+    cookie, token = logins[persona]
+    headers = token if url.startswith("/api/") else cookie
+    first = probe(client, url, headers)
     page = {"page": label, "url": url, "persona": persona, **first}
     if first["status"] != 200:
         page["ok"] = first["status"] < 500
         return page
     page["burst"] = burst(
-        base_url, url, cookie, requests=requests, concurrency=1, time_cap=args.time_cap
+        base_url, url, headers, requests=requests, concurrency=1, time_cap=args.time_cap
     ).summary
     verdict = judge(first, page["burst"])
     page["ok"], page["verdict"] = verdict.ok, verdict.detail
@@ -398,10 +400,13 @@ def time_page(client, base_url, case, logins, args, *, judge, requests: int) -> 
 
 def large_pages(personas: list[str]) -> list[tuple[str, str, str]]:
     """(label, url, persona) of the largest pages: the dashboard and the boards for everyone,
-    the org chart and the permission matrix of every capability group (its default department
-    or dealership) for the GM and HQ (a group's)."""
+    with the API's boards and reports (a viewset's ``list`` answering one object,
+    :func:`dealership.benchmark.discover_api_dashboards`), the org chart and the permission
+    matrix of every capability group (its default department or dealership) for the GM and HQ
+    (a group's)."""
     from django.urls import NoReverseMatch, reverse
 
+    from dealership.benchmark import discover_api_dashboards
     from org.capabilities import CAPABILITY_GROUPS
 
     pages = []
@@ -413,6 +418,8 @@ def large_pages(personas: list[str]) -> list[tuple[str, str, str]]:
         except NoReverseMatch:
             continue
         pages += [(name, url, p) for p in everyone]
+    for route in discover_api_dashboards():
+        pages += [(route.key, route.path, p) for p in everyone]
     pages += [("org:chart", reverse("org:chart"), p) for p in leaders]
     matrix = reverse("org:capabilities")
     pages += [

@@ -311,6 +311,29 @@ def test_route_discovery_finds_api_lists_and_list_pages():
     assert not any(key.split(":", 1)[1].startswith("bench:") for key in routes)
 
 
+def test_an_api_route_answering_one_object_is_a_dashboard_not_a_list(driver):
+    """The e-CRB board's ``list`` answers one object (its schema says so): it is timed with the
+    largest pages for every persona, by token, and not judged as a list."""
+    from dealership.benchmark import discover_api_dashboards
+
+    lists = {r.key for r in discover_routes()}
+    dashboards = {r.key: r for r in discover_api_dashboards()}
+    board = "api:crm-api:crm-board-list"
+    assert board in dashboards and board not in lists
+    assert dashboards[board].path == "/api/v1/crm/board/"
+    assert {"api:sales-api:meeting-sheet-list", "api:aftersales-api:efficiency-list"} <= set(
+        dashboards
+    )
+    assert not set(dashboards) & lists
+    assert "api:crm-api:customer-list" in lists  # a list of rows stays a list
+    pages = driver.large_pages(["own", "gm", "hq"])
+    assert [(url, persona) for label, url, persona in pages if label == board] == [
+        ("/api/v1/crm/board/", "own"),
+        ("/api/v1/crm/board/", "gm"),
+        ("/api/v1/crm/board/", "hq"),
+    ]
+
+
 def test_personas_from_seed_bench_and_from_the_demo(driver, tmp_path):
     bench = tmp_path / "bench.json"
     bench.write_text(
