@@ -333,17 +333,74 @@ def _cloned_models() -> list:
     return found
 
 
-def clone_month(source, target) -> int:
+def _source_filter(model, sources) -> str:
+    """SQL: the rows (alias ``s``) of ``model`` that belong to the month of ``sources``."""
+    from django.db import connection
+
+    from dealership.models import Membership, User
+
+    ids = ", ".join(str(int(source.pk)) for source in sources)
+    if model is User:
+        return (
+            f"s.id IN (SELECT user_id FROM {connection.ops.quote_name(Membership._meta.db_table)} "  # noqa: S608  # nosec B608 (model metadata)
+            f"WHERE dealership_id IN ({ids}))"
+        )
+    return f"s.dealership_id IN ({ids})"
+
+
+@dataclass(frozen=True)
+class ClonePlan:
+    """Where the copies of ``copies`` clones go: a copied row's id is
+    ``base + (its id - its source's lowest id) × copies + slot`` (per table; each clone its own
+    ``slot``), so the copies of the sources' n-th rows sit side by side and the dealerships'
+    rows interleave by age, as they do in a real database, where the dealerships work at the
+    same time (not one block of ids per dealership, which made the bench's newest-first lists
+    read every other dealership's rows before the ones of the first dealerships)."""
+
+    bases: dict[str, int]  # label → the table's highest id before the copies, plus one
+    lows: dict[tuple[int, str], int]  # (source id, label) → the source's lowest id there
+    copies: int
+
+    def new_id(self, label: str, column: str, source, slot: int) -> str:
+        low = self.lows[(source.pk, label)]
+        return f"({self.bases[label]} + ({column} - {low}) * {self.copies} + {slot})"
+
+
+def clone_plan(sources, copies: int) -> ClonePlan:
+    """The :class:`ClonePlan` of ``copies`` clones of ``sources``' months (every source seeded
+    before the first clone): each table's ids after its highest."""
+    from django.db import connection
+
+    from dealership.tenancy import system_context
+
+    bases, lows = {}, {}
+    with system_context(), connection.cursor() as cursor:
+        for model in _cloned_models():
+            label = model._meta.label
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608  # nosec B608 (model metadata)
+            bases[label] = int(cursor.fetchone()[0])
+            for source in sources:
+                cursor.execute(
+                    f"SELECT coalesce(min(s.id), 0) FROM {table} s "  # noqa: S608  # nosec B608 (model metadata)
+                    f"WHERE {_source_filter(model, [source])}"
+                )
+                lows[(source.pk, label)] = int(cursor.fetchone()[0])
+    return ClonePlan(bases, lows, max(1, copies))
+
+
+def clone_month(source, target, *, plan: ClonePlan | None = None, slot: int = 0) -> int:
     """Copy ``source``'s seeded month into ``target`` (set up, not seeded); the rows copied.
 
-    Each row gets a new id (the table's highest plus an offset); a reference to a copied model
-    moves with it, one to a row of the dealership's own set-up (``matched``) is mapped by
-    natural key, one to a platform row (a brand, a user not copied) is kept. Logins are renamed
-    from the source's prefix to the target's (another name gets the target's prefix)."""
+    Each row gets a new id (``plan``'s, as the clone numbered ``slot``; by default after the
+    table's highest); a reference to a copied model moves with it, one to a row of the
+    dealership's own set-up (``matched``) is mapped by natural key, one to a platform row (a
+    brand, a user not copied) is kept. Logins are renamed from the source's prefix to the
+    target's (another name gets the target's prefix)."""
     from django.apps import apps
     from django.db import connection, transaction
 
-    from dealership.models import Dealership, Membership, User
+    from dealership.models import Dealership, User
     from dealership.tenancy import dealership_context, system_context
 
     seeders = bench_seeders()
@@ -355,23 +412,8 @@ def clone_month(source, target) -> int:
             references.setdefault((ref.model, ref.id_field), []).append(ref)
     quote = connection.ops.quote_name
     with system_context(), transaction.atomic(), connection.cursor() as cursor:
-
-        def source_filter(model) -> str:
-            if model is User:
-                return (
-                    f"s.id IN (SELECT user_id FROM {quote(Membership._meta.db_table)} "  # noqa: S608  # nosec B608 (model metadata)
-                    f"WHERE dealership_id = {int(source.pk)})"
-                )
-            return f"s.dealership_id = {int(source.pk)}"
-
-        offsets = {}
-        for model in models:
-            table = quote(model._meta.db_table)
-            cursor.execute(
-                f"SELECT (SELECT coalesce(max(id), 0) FROM {table}) - coalesce(min(s.id), 0) + 1 "  # noqa: S608  # nosec B608 (model metadata)
-                f"FROM {table} s WHERE {source_filter(model)}"
-            )
-            offsets[model._meta.label] = int(cursor.fetchone()[0])
+        plan = plan or clone_plan([source], 1)
+        copied_labels = {model._meta.label for model in models}
         maps = {}
         for n, (label, keys) in enumerate(matched.items()):
             model = apps.get_model(label)
@@ -396,13 +438,13 @@ def clone_month(source, target) -> int:
                 column = quote(f.column)
                 columns.append(column)
                 if f.primary_key:
-                    values.append(f"s.{column} + {offsets[label]}")
+                    values.append(plan.new_id(label, f"s.{column}", source, slot))
                 elif f.is_relation and f.related_model is Dealership:
                     values.append(str(int(target.pk)))
                 elif f.is_relation:
                     related = f.related_model._meta.label
-                    if related in offsets:
-                        values.append(f"s.{column} + {offsets[related]}")
+                    if related in copied_labels:
+                        values.append(plan.new_id(related, f"s.{column}", source, slot))
                     elif related in maps:
                         mapped = f"(SELECT new FROM {maps[related]} WHERE old = s.{column})"  # noqa: S608  # nosec B608 (model metadata)
                         values.append(mapped)
@@ -423,9 +465,10 @@ def clone_month(source, target) -> int:
                     refs = references[(label, f.name)]
                     type_column = quote(model._meta.get_field(refs[0].type_field).column)
                     cases = " ".join(
-                        f"WHEN '{ref.type_value}' THEN s.{column} + {offsets[ref.target]}"
+                        f"WHEN '{ref.type_value}' THEN "
+                        f"{plan.new_id(ref.target, f's.{column}', source, slot)}"
                         for ref in refs
-                        if ref.target in offsets
+                        if ref.target in copied_labels
                     )
                     values.append(
                         f"CASE s.{type_column} {cases} ELSE s.{column} END"
@@ -437,7 +480,7 @@ def clone_month(source, target) -> int:
             table = quote(model._meta.db_table)
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "  # noqa: S608  # nosec B608 (model metadata)
-                f"FROM {table} s WHERE {source_filter(model)} ORDER BY s.id",
+                f"FROM {table} s WHERE {_source_filter(model, [source])} ORDER BY s.id",
                 params,
             )
             copied += cursor.rowcount
@@ -557,28 +600,35 @@ def seed_bench(
     result = BenchResult(made_groups, made)
     log(f"{dealerships} dealerships with the org chart: {time.perf_counter() - started:.1f} s")
     sources: dict[int, object] = {}  # brand id → the dealership generated for it
+    copies = []  # (source, target): cloned once every source is seeded
     for n, dealership in enumerate(made, start=1):
         if is_seeded(dealership):
             sources.setdefault(dealership.brand_id, dealership)
             continue
-        t = time.perf_counter()
         source = sources.get(dealership.brand_id) if clone else None
         if source is not None:
-            rows = clone_month(source, dealership)
+            copies.append((source, dealership))
+            continue
+        t = time.perf_counter()
+        month = seed_month(dealership, n, period, scale)
+        sources.setdefault(dealership.brand_id, dealership)
+        for label, rows in month.rows.items():
+            result.rows[label] = result.rows.get(label, 0) + rows
+        log(
+            f"  seeded {dealership.code}: {sum(month.rows.values()):,} rows "
+            f"in {time.perf_counter() - t:.1f} s"
+        )
+        result.seeded.append(dealership)
+    if copies:
+        plan = clone_plan({source for source, _target in copies}, len(copies))
+        for slot, (source, dealership) in enumerate(copies):
+            t = time.perf_counter()
+            rows = clone_month(source, dealership, plan=plan, slot=slot)
             result.copied += rows
             log(
                 f"  copied {source.code} into {dealership.code}: {rows:,} rows in {time.perf_counter() - t:.1f} s"
             )
-        else:
-            month = seed_month(dealership, n, period, scale)
-            sources.setdefault(dealership.brand_id, dealership)
-            for label, rows in month.rows.items():
-                result.rows[label] = result.rows.get(label, 0) + rows
-            log(
-                f"  seeded {dealership.code}: {sum(month.rows.values()):,} rows "
-                f"in {time.perf_counter() - t:.1f} s"
-            )
-        result.seeded.append(dealership)
+            result.seeded.append(dealership)
     if result.rows or result.copied:
         log(
             f"seeded {sum(result.rows.values()) + result.copied:,} rows in "

@@ -225,3 +225,26 @@ def test_the_statistics_are_refreshed_after_seeding_and_only_then():
     ran = [q["sql"] for q in first.captured_queries if q["sql"] == "ANALYZE"]
     assert ran == ([analyzed] if analyzed else [])
     assert not [q for q in again.captured_queries if q["sql"] == "ANALYZE"]
+
+
+def test_the_copies_rows_interleave_by_age_as_in_a_real_database():
+    """The copies of one source row sit side by side (ids), so the dealerships' rows interleave
+    by age: a newest-first list of one dealership does not read every other dealership's month
+    before its own. Each copy still has all its rows, each referring to its own."""
+    from crm.models import Customer, FollowUp
+
+    _seed(dealerships=3)
+    with system_context():
+        codes = dict(Dealership.objects.filter(code__startswith="bench-").values_list("pk", "code"))
+        source, *copies = sorted(codes, key=codes.get)
+        for model in (Customer, FollowUp):
+            rows = list(
+                model._base_manager.filter(dealership__in=copies)
+                .order_by("pk")
+                .values_list("dealership_id", flat=True)
+            )
+            assert rows[: 2 * 3] == copies * 3, model  # one of each, then again
+            assert rows.count(copies[0]) == rows.count(copies[1])
+            assert rows.count(copies[0]) == model._base_manager.filter(dealership=source).count()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
