@@ -395,3 +395,33 @@ def test_the_server_connects_as_the_app_role(driver):
     env = driver.server_environment(url, "redis://127.0.0.1:6379/3")
     assert env["DJANGO_DEBUG"] == "false" and env["DJANGO_BENCH"] == "true"
     assert len(env["DJANGO_SECRET_KEY"]) >= 50
+
+
+@pytest.mark.parametrize(
+    "counts, expected",
+    [
+        ([(4, 3), (3, 3)], {10: 3, 50: 3}),  # a cache entry expired between two probes
+        ([(4, 5), (4, 5)], {10: 4, 50: 5}),  # an N+1: it differs again, and is judged so
+    ],
+)
+def test_statement_counts_that_differ_are_taken_once_more(driver, monkeypatch, counts, expected):
+    from types import SimpleNamespace
+
+    from dealership.benchmark import API, Burst, Route
+
+    answers = iter([3] + [n for pair in counts for n in pair])
+    probed = []
+
+    def probe(_client, url, _headers):
+        probed.append(url)
+        queries = next(answers)
+        return {"status": 200, "queries": queries, "scope_statements": 1, "bytes": 1, "ms": 1}
+
+    monkeypatch.setattr(driver, "probe", probe)
+    monkeypatch.setattr(driver, "burst", lambda *a, **k: Burst([0.01] * 10, 0.1))
+    args = SimpleNamespace(concurrency=4, requests=10, time_cap=5, no_plain=True)
+    route = Route(API, "crm-api:customer-list", CUSTOMERS)
+    m = driver.measure_route(None, "http://x", route, "gm", {}, args)
+    assert m.queries == expected
+    assert len(probed) == 5  # the cold probe, then both sizes twice
+    assert m.ok == (expected[10] == expected[50])
