@@ -333,19 +333,18 @@ def _cloned_models() -> list:
     return found
 
 
-def _source_filter(model, sources) -> str:
-    """SQL: the rows (alias ``s``) of ``model`` that belong to the month of ``sources``."""
+def _source_filter(model, source) -> str:
+    """SQL: the rows (alias ``s``) of ``model`` that belong to ``source``'s month."""
     from django.db import connection
 
     from dealership.models import Membership, User
 
-    ids = ", ".join(str(int(source.pk)) for source in sources)
     if model is User:
         return (
             f"s.id IN (SELECT user_id FROM {connection.ops.quote_name(Membership._meta.db_table)} "  # noqa: S608  # nosec B608 (model metadata)
-            f"WHERE dealership_id IN ({ids}))"
+            f"WHERE dealership_id = {int(source.pk)})"
         )
-    return f"s.dealership_id IN ({ids})"
+    return f"s.dealership_id = {int(source.pk)}"
 
 
 @dataclass(frozen=True)
@@ -383,7 +382,7 @@ def clone_plan(sources, copies: int) -> ClonePlan:
             for source in sources:
                 cursor.execute(
                     f"SELECT coalesce(min(s.id), 0) FROM {table} s "  # noqa: S608  # nosec B608 (model metadata)
-                    f"WHERE {_source_filter(model, [source])}"
+                    f"WHERE {_source_filter(model, source)}"
                 )
                 lows[(source.pk, label)] = int(cursor.fetchone()[0])
     return ClonePlan(bases, lows, max(1, copies))
@@ -480,7 +479,7 @@ def clone_month(source, target, *, plan: ClonePlan | None = None, slot: int = 0)
             table = quote(model._meta.db_table)
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "  # noqa: S608  # nosec B608 (model metadata)
-                f"FROM {table} s WHERE {_source_filter(model, [source])} ORDER BY s.id",
+                f"FROM {table} s WHERE {_source_filter(model, source)} ORDER BY s.id",
                 params,
             )
             copied += cursor.rowcount
