@@ -23,10 +23,15 @@ def _page_width(page) -> int:
 
 
 def test_dashboard_and_staff_list_fit_a_phone(login, page, live_server):
-    build_cast()
+    from tests.factories import JobRunFactory
+
+    cast = build_cast()
+    # the GM's panel of recent job runs names each job: long names without spaces
+    JobRunFactory(dealership=cast.a, job="aftersales.day_confirmation_reminder_of_the_month")
     page.set_viewport_size(PHONE)
     page = login("user_a", PASSWORD)
     assert page.url == f"{live_server.url}/dashboard/"
+    assert "aftersales.day_confirmation_reminder_of_the_month" in page.content()
     assert _page_width(page) <= 390
     # the top bar fits: the workspace is shown, logging out is one line (an icon button)
     assert "甲店" in page.locator("[data-testid=current-workspace]").inner_text()
